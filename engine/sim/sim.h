@@ -1,0 +1,64 @@
+/* sim.h — the discrete-event core: virtual clock, event queue, PRNG.
+ *
+ * Virtual time is in nanoseconds.  Events run in (time, seq) order, where seq
+ * is the order in which they were scheduled, so two events at the same time
+ * always run in the same order.  Scheduling allocates nothing per event once
+ * the queue has grown (an array-backed binary heap).
+ *
+ * Knows nothing of the models.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _VmemuSim VmemuSim;
+
+/* An event callback.  `data` and `arg` are what was given to schedule. */
+typedef void (*VmemuEventFn) (VmemuSim *sim, gpointer data, guint64 arg);
+
+/* xoshiro256** seeded through splitmix64: the project's own PRNG, so streams are
+ * the same on every libc.  Plain struct so models can keep several streams. */
+typedef struct {
+  guint64 s[4];
+} VmemuRng;
+
+void vmemu_rng_init (VmemuRng *rng, guint64 seed);
+guint64 vmemu_rng_next (VmemuRng *rng);
+/* Uniform in [0, n), without modulo bias; n == 0 returns 0. */
+guint64 vmemu_rng_below (VmemuRng *rng, guint64 n);
+/* Uniform in [lo, hi] inclusive. */
+guint64 vmemu_rng_range (VmemuRng *rng, guint64 lo, guint64 hi);
+/* A stateless 64-bit mix (splitmix64 finaliser), for seeded patterns. */
+guint64 vmemu_mix64 (guint64 x);
+
+VmemuSim *vmemu_sim_new (guint64 seed);
+void vmemu_sim_free (VmemuSim *sim);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuSim, vmemu_sim_free)
+
+guint64 vmemu_sim_now_ns (const VmemuSim *sim);
+/* The machine's PRNG stream. */
+VmemuRng *vmemu_sim_rng (VmemuSim *sim);
+
+/* Schedule fn at absolute time at_ns (>= now) or now + delay_ns.  Returns the
+ * event's sequence number. */
+guint64 vmemu_sim_schedule_at (VmemuSim *sim, guint64 at_ns, VmemuEventFn fn,
+                               gpointer data, guint64 arg);
+guint64 vmemu_sim_schedule_after (VmemuSim *sim, guint64 delay_ns, VmemuEventFn fn,
+                                  gpointer data, guint64 arg);
+
+/* Run the earliest event.  FALSE when the queue is empty or stopped. */
+gboolean vmemu_sim_step (VmemuSim *sim);
+/* Run until the queue is empty, vmemu_sim_stop() is called, or the next event
+ * is later than limit_ns (G_MAXUINT64 for no limit).  Returns events run. */
+guint64 vmemu_sim_run (VmemuSim *sim, guint64 limit_ns);
+/* Make vmemu_sim_run() return after the current event. */
+void vmemu_sim_stop (VmemuSim *sim);
+gsize vmemu_sim_pending (const VmemuSim *sim);
+/* Time of the earliest pending event, G_MAXUINT64 when none. */
+guint64 vmemu_sim_next_time_ns (const VmemuSim *sim);
+/* Events run so far. */
+guint64 vmemu_sim_events_run (const VmemuSim *sim);
+
+G_END_DECLS
