@@ -1,0 +1,29 @@
+/* cli.h — the command table's entry points and the helpers every command uses
+ * to report errors once, with the right exit status. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses shared by every command. */
+enum {
+  VMEMU_EXIT_OK = 0,
+  VMEMU_EXIT_FAIL = 1,      /* run: data loss / failed verification; diff: traces differ */
+  VMEMU_EXIT_USAGE = 2,     /* bad command line or bad input */
+  VMEMU_EXIT_INTERRUPTED = 130,
+};
+
+/* Print "<prgname>: <message>" on stderr and return VMEMU_EXIT_FAIL / _USAGE. */
+int vmemu_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+int vmemu_cli_usage (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+/* Commands: argv[0] is the command name. */
+int vmemu_cmd_run (int argc, char **argv);
+int vmemu_cmd_variants (int argc, char **argv);
+int vmemu_cmd_validate (int argc, char **argv);
+int vmemu_cmd_diff (int argc, char **argv);
+int vmemu_cmd_hash (int argc, char **argv);
+int vmemu_cmd_import_fsx (int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* vmemu.c — `vmemu <command> [options] [args]`, dispatched from a table. */
+#include "engine/cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+  const char *name;
+  int (*fn) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "run", vmemu_cmd_run, "Run a scenario (or an fsx op file) and check every file" },
+  { "validate", vmemu_cmd_validate, "Check a scenario without running it" },
+  { "variants", vmemu_cmd_variants, "List the kernel behaviour variants and switches" },
+  { "diff", vmemu_cmd_diff, "Explain where two traces part" },
+  { "hash", vmemu_cmd_hash, "Print a hash of a trace's contents" },
+  { "import-fsx", vmemu_cmd_import_fsx, "Convert an fsx --record-ops file into a scenario" },
+};
+
+static int
+usage (FILE *out, int status)
+{
+  fprintf (out, "Usage: vmemu COMMAND [OPTIONS] [ARGS]\n\n"
+                "A deterministic emulator of the Linux page cache, reclaim, writeback\n"
+                "and iomap with sub-page blocks.\n\nCommands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\n`vmemu COMMAND --help` describes a command's options.\n"
+                "Exit status: 0 success, 1 failure found (data loss, traces differ), 2 bad input.\n");
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_set_prgname ("vmemu");
+  if (argc < 2)
+    return usage (stderr, VMEMU_EXIT_USAGE);
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    return usage (stdout, VMEMU_EXIT_OK);
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("vmemu %s\n", VMEMU_VERSION);
+      return VMEMU_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].fn (argc - 1, argv + 1);
+  fprintf (stderr, "vmemu: '%s' is not a command (see vmemu --help)\n", argv[1]);
+  return VMEMU_EXIT_USAGE;
+}
