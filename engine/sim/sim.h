@@ -42,16 +42,22 @@ guint64 vmemu_sim_now_ns (const VmemuSim *sim);
 VmemuRng *vmemu_sim_rng (VmemuSim *sim);
 
 /* Schedule fn at absolute time at_ns (>= now) or now + delay_ns.  Returns the
- * event's sequence number. */
+ * event's sequence number (>= 1).  A time before now (or now + delay_ns past
+ * G_MAXUINT64) is a programmer error: g_critical and 0, nothing scheduled.
+ * Allocates nothing per event once the queue has reached its high-water mark. */
 guint64 vmemu_sim_schedule_at (VmemuSim *sim, guint64 at_ns, VmemuEventFn fn,
                                gpointer data, guint64 arg);
 guint64 vmemu_sim_schedule_after (VmemuSim *sim, guint64 delay_ns, VmemuEventFn fn,
                                   gpointer data, guint64 arg);
 
-/* Run the earliest event.  FALSE when the queue is empty or stopped. */
+/* Run the earliest event, advancing the clock to its time.  FALSE, and nothing
+ * runs, when the queue is empty or vmemu_sim_stop() has been called since the
+ * last vmemu_sim_run() began. */
 gboolean vmemu_sim_step (VmemuSim *sim);
 /* Run until the queue is empty, vmemu_sim_stop() is called, or the next event
- * is later than limit_ns (G_MAXUINT64 for no limit).  Returns events run. */
+ * is later than limit_ns (G_MAXUINT64 for no limit).  Returns events run.
+ * Clears an earlier stop on entry.  The clock is left at the last event run,
+ * not moved forward to limit_ns. */
 guint64 vmemu_sim_run (VmemuSim *sim, guint64 limit_ns);
 /* Make vmemu_sim_run() return after the current event. */
 void vmemu_sim_stop (VmemuSim *sim);
