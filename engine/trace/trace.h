@@ -22,6 +22,8 @@ typedef enum {
 
 /* Schema version written into meta; bumped on any incompatible change. */
 #define VMEMU_TRACE_SCHEMA_VERSION 1
+/* PRAGMA application_id of every trace database: "vmem" in ASCII. */
+#define VMEMU_TRACE_APPLICATION_ID 0x766d656d
 
 typedef struct _VmemuTrace VmemuTrace;
 
@@ -67,6 +69,16 @@ VmemuTrace *vmemu_trace_open (const char *path, gboolean force, GError **error);
 gboolean vmemu_trace_close (VmemuTrace *tr, GError **error);
 /* Discard everything written; removes the temporary file.  Frees tr. */
 void vmemu_trace_abort (VmemuTrace *tr);
+/* Like vmemu_trace_close(), but hands the still-open connection to the caller
+ * (sqlite3_close() it; vmemu_tracedb_new_for_db() can take it over).  Meant
+ * for ":memory:" traces that are explored right after the run.  Frees tr;
+ * NULL with @error set on failure. */
+struct sqlite3 *vmemu_trace_close_to_db (VmemuTrace *tr, GError **error);
+
+/* Ends the current run (run ids start at 1; run 1 begins at open) and starts
+ * the next one, named @name (NULL: its number).  Tasks, inodes, seq numbers
+ * and meta are per run.  Returns the new run id (0 for a NULL tr). */
+gint64 vmemu_trace_begin_run (VmemuTrace *tr, const char *name);
 
 /* Run metadata: scenario, scenario_sha256, seed, variant, vmemu_version, ... */
 void vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value);

@@ -1,0 +1,1092 @@
+/* trace.c — the trace writer: events into SQLite, routed into typed tables,
+ * with a content fingerprint computed on the way (docs/trace-schema.md). */
+#define G_LOG_DOMAIN "vmemu-trace"
+#include "engine/trace/trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+G_DEFINE_QUARK (vmemu-trace-error-quark, vmemu_trace_error)
+
+/* Rows between intermediate commits: keeps SQLite's dirty-page cache bounded
+ * without paying a commit per event. */
+#define COMMIT_EVERY_ROWS (1u << 20)
+
+typedef enum {
+  ST_EVENT,
+  ST_STRING,
+  ST_META,
+  ST_TASK,
+  ST_INODE,
+  ST_SYSCALL,
+  ST_BIO_QUEUE,
+  ST_BIO_COMPLETE,
+  ST_PAGE_STATE,
+  ST_RECLAIM,
+  ST_COUNTER,
+  ST_VERIFY,
+  ST_RUN,
+  ST__COUNT
+} Stmt;
+
+static const char *const stmt_sql[ST__COUNT] = {
+  [ST_EVENT] = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_STRING] = "INSERT INTO strings (id, str) VALUES (?,?)",
+  [ST_META] = "INSERT OR REPLACE INTO meta (run, key, value) VALUES (?,?,?)",
+  [ST_TASK] = "INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?)",
+  [ST_INODE] = "INSERT OR REPLACE INTO inodes VALUES (?,?,?)",
+  [ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_BIO_QUEUE] = "INSERT INTO block_io (run, bio, seq_submit, t_submit_ns,"
+                   " sector, nr_sectors, write) VALUES (?,?,?,?,?,?,?)",
+  [ST_BIO_COMPLETE] = "UPDATE block_io SET seq_complete = ?, t_complete_ns = ?,"
+                      " status = ? WHERE rowid = ?",
+  [ST_PAGE_STATE] = "INSERT INTO page_states VALUES (?,?,?,?,?,?,?,?)",
+  [ST_RECLAIM] = "INSERT INTO reclaim_scans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_COUNTER] = "INSERT INTO counters VALUES (?,?,?,?,?)",
+  [ST_VERIFY] = "INSERT INTO verifications VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_RUN] = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?)",
+};
+
+/* A sys_enter waiting for its sys_exit (one per task). */
+typedef struct {
+  gint64 seq_enter;       /* seq of the sys_enter event */
+  guint64 t_start_ns;
+  gint64 op_kind;         /* VmemuOpKind from a0 */
+  gint64 offset_bytes;    /* a1 */
+  gint64 length_bytes;    /* a2 */
+  char *op;               /* detail of the sys_enter, owned; may be NULL */
+} PendingSyscall;
+
+/* Key of in-flight bios: completions carry no bio id, so they are matched
+ * first-in first-out on (sector, write). */
+typedef struct {
+  gint64 sector;
+  gint64 write;
+} BioKey;
+
+/* Everything that belongs to the run being written. */
+typedef struct {
+  gint64 id;              /* runs.id, from 1 */
+  char *name;             /* runs.name, owned */
+  guint64 seq;            /* events written in this run (= last seq) */
+  guint64 n_verify;       /* verifications written in this run */
+  guint64 last_t_ns;      /* time of the latest event or verification */
+  GHashTable *syscalls;   /* task id -> PendingSyscall* */
+  GHashTable *bios;       /* BioKey* -> GQueue* of block_io rowids */
+  GChecksum *ev_sum;      /* canonical stream of events, in seq order */
+  GChecksum *ver_sum;     /* canonical stream of verifications */
+  GTree *tasks;           /* task id -> GBytes (canonical task record) */
+  GTree *inodes;          /* ino -> GBytes (canonical inode record) */
+} Run;
+
+struct _VmemuTrace {
+  sqlite3 *db;
+  sqlite3_stmt *st[ST__COUNT];
+  char *path;             /* target path as given */
+  char *tmp_path;         /* file being written, NULL for ":memory:" */
+  gboolean force;         /* replace an existing target at close */
+  GHashTable *strings;    /* interned text -> id (GINT64 in a pointer-sized box) */
+  gint64 next_string_id;
+  guint64 rows_since_commit;
+  guint64 n_events;       /* over all runs */
+  GByteArray *rec;        /* scratch buffer for one canonical record */
+  char *error_msg;        /* first SQLite failure, owned; writing stops there */
+  Run run;
+};
+
+/* ---- canonical serialization (docs/trace-schema.md, "Fingerprint") ---- */
+
+static void
+rec_i64 (GByteArray *rec, gint64 v)
+{
+  guint64 u = (guint64) v;
+  guint8 buf[8];
+
+  for (int i = 0; i < 8; i++)
+    buf[i] = (guint8) (u >> (8 * i));
+  g_byte_array_append (rec, buf, sizeof buf);
+}
+
+static void
+rec_str (GByteArray *rec, const char *s)
+{
+  if (s == NULL)
+    {
+      rec_i64 (rec, -1);
+      return;
+    }
+  gsize len = strlen (s);
+  rec_i64 (rec, (gint64) len);
+  g_byte_array_append (rec, (const guint8 *) s, (guint) len);
+}
+
+/* ---- SQLite plumbing ---- */
+
+static gboolean
+trace_failed (VmemuTrace *tr)
+{
+  return tr->error_msg != NULL;
+}
+
+static void
+trace_record_error (VmemuTrace *tr, const char *what)
+{
+  if (tr->error_msg == NULL)
+    tr->error_msg = g_strdup_printf ("%s: %s", what, sqlite3_errmsg (tr->db));
+}
+
+static gboolean
+trace_exec (VmemuTrace *tr, const char *sql)
+{
+  if (trace_failed (tr))
+    return FALSE;
+  if (sqlite3_exec (tr->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      trace_record_error (tr, "cannot write trace");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+trace_maybe_commit (VmemuTrace *tr)
+{
+  if (++tr->rows_since_commit < COMMIT_EVERY_ROWS)
+    return;
+  tr->rows_since_commit = 0;
+  trace_exec (tr, "COMMIT; BEGIN");
+}
+
+/* Run a prepared statement whose parameters are bound; always resets it. */
+static gboolean
+trace_step (VmemuTrace *tr, Stmt which)
+{
+  sqlite3_stmt *st = tr->st[which];
+  int rc = trace_failed (tr) ? SQLITE_ABORT : sqlite3_step (st);
+
+  sqlite3_reset (st);
+  sqlite3_clear_bindings (st);
+  if (rc != SQLITE_DONE)
+    {
+      if (rc != SQLITE_ABORT)
+        trace_record_error (tr, "cannot write trace");
+      return FALSE;
+    }
+  trace_maybe_commit (tr);
+  return TRUE;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *st, int col, const char *s)
+{
+  if (s == NULL)
+    sqlite3_bind_null (st, col);
+  else
+    sqlite3_bind_text (st, col, s, -1, SQLITE_TRANSIENT);
+}
+
+/* Interned id of s (0 for NULL, which callers bind as SQL NULL). */
+static gint64
+trace_intern (VmemuTrace *tr, const char *s)
+{
+  gpointer found = NULL;
+
+  if (s == NULL)
+    return 0;
+  if (g_hash_table_lookup_extended (tr->strings, s, NULL, &found))
+    return GPOINTER_TO_SIZE (found);
+  gint64 id = tr->next_string_id++;
+  g_hash_table_insert (tr->strings, g_strdup (s), GSIZE_TO_POINTER ((gsize) id));
+  sqlite3_stmt *st = tr->st[ST_STRING];
+  sqlite3_bind_int64 (st, 1, id);
+  sqlite3_bind_text (st, 2, s, -1, SQLITE_STATIC);
+  trace_step (tr, ST_STRING);
+  return id;
+}
+
+/* ---- schema ---- */
+
+static const char schema_sql[] =
+  "CREATE TABLE meta (run INTEGER NOT NULL, key TEXT NOT NULL, value TEXT,"
+  "  PRIMARY KEY (run, key));"
+  "CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT, n_events INTEGER,"
+  "  n_verifications INTEGER, t_end_ns INTEGER, content_sha256 TEXT);"
+  "CREATE TABLE strings (id INTEGER PRIMARY KEY, str TEXT NOT NULL);"
+  "CREATE TABLE event_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+  "  class TEXT NOT NULL, a0 TEXT, a1 TEXT, a2 TEXT, a3 TEXT);"
+  "CREATE TABLE tasks (run INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT,"
+  "  cpu INTEGER, kind TEXT, PRIMARY KEY (run, id));"
+  "CREATE TABLE inodes (run INTEGER NOT NULL, ino INTEGER NOT NULL, path TEXT,"
+  "  PRIMARY KEY (run, ino));"
+  "CREATE TABLE events (run INTEGER NOT NULL, seq INTEGER NOT NULL,"
+  "  t_ns INTEGER NOT NULL, name_id INTEGER NOT NULL, task INTEGER, cpu INTEGER,"
+  "  ino INTEGER, idx INTEGER, blk_first INTEGER, blk_count INTEGER,"
+  "  flags_before INTEGER, flags_after INTEGER, refcount INTEGER,"
+  "  mapcount INTEGER, a0 INTEGER, a1 INTEGER, a2 INTEGER, a3 INTEGER,"
+  "  detail_id INTEGER);"
+  "CREATE TABLE syscalls (run INTEGER NOT NULL, task INTEGER, seq_enter INTEGER,"
+  "  seq_exit INTEGER, op TEXT, op_kind INTEGER, offset INTEGER, length INTEGER,"
+  "  result INTEGER, t_start_ns INTEGER, t_end_ns INTEGER);"
+  "CREATE TABLE block_io (run INTEGER NOT NULL, bio INTEGER, seq_submit INTEGER,"
+  "  seq_complete INTEGER, t_submit_ns INTEGER, t_complete_ns INTEGER,"
+  "  sector INTEGER, nr_sectors INTEGER, write INTEGER, status INTEGER);"
+  "CREATE TABLE page_states (run INTEGER NOT NULL, seq INTEGER, t_ns INTEGER,"
+  "  ino INTEGER, idx INTEGER, name_id INTEGER, flags_before INTEGER,"
+  "  flags_after INTEGER);"
+  "CREATE TABLE reclaim_scans (run INTEGER NOT NULL, seq INTEGER, t_ns INTEGER,"
+  "  task INTEGER, lru TEXT, nr_scanned INTEGER, nr_reclaimed INTEGER,"
+  "  nr_dirty INTEGER, nr_writeback INTEGER, nr_taken INTEGER,"
+  "  nr_active INTEGER, nr_deactivated INTEGER, nr_referenced INTEGER);"
+  "CREATE TABLE counters (run INTEGER NOT NULL, seq INTEGER, t_ns INTEGER,"
+  "  name TEXT, value INTEGER);"
+  "CREATE TABLE verifications (run INTEGER NOT NULL, id INTEGER,"
+  "  after_seq INTEGER, t_ns INTEGER, task INTEGER, kind TEXT, ino INTEGER,"
+  "  path TEXT, offset INTEGER, length INTEGER, ok INTEGER, bad_offset INTEGER,"
+  "  bad_length INTEGER, bad_total INTEGER, expected_hex TEXT, found_hex TEXT);"
+  "CREATE VIEW events_named AS SELECT e.run, e.seq, e.t_ns, n.name, n.class,"
+  "  e.task, e.cpu, e.ino, i.path, e.idx, e.blk_first, e.blk_count,"
+  "  e.flags_before, e.flags_after, e.refcount, e.mapcount,"
+  "  e.a0, e.a1, e.a2, e.a3, s.str AS detail"
+  "  FROM events e JOIN event_names n ON n.id = e.name_id"
+  "  LEFT JOIN inodes i ON i.run = e.run AND i.ino = e.ino"
+  "  LEFT JOIN strings s ON s.id = e.detail_id;"
+  "CREATE VIEW page_history AS SELECT * FROM events_named"
+  "  WHERE ino <> 0 AND idx >= 0;"
+  "CREATE VIEW syscall_io AS SELECT s.run, s.task, s.op, s.seq_enter,"
+  "  s.seq_exit, s.offset, s.length, b.bio, b.seq_submit, b.seq_complete,"
+  "  b.t_submit_ns, b.t_complete_ns, b.sector, b.nr_sectors, b.write, b.status"
+  "  FROM syscalls s JOIN block_io b ON b.run = s.run"
+  "  AND b.seq_submit BETWEEN s.seq_enter AND s.seq_exit;"
+  "CREATE VIEW dirty_writeback_over_time AS SELECT run, seq, t_ns,"
+  "  max(CASE WHEN name = 'nr_dirty' THEN value END) AS nr_dirty,"
+  "  max(CASE WHEN name = 'nr_writeback' THEN value END) AS nr_writeback,"
+  "  max(CASE WHEN name = 'background_thresh' THEN value END) AS background_thresh,"
+  "  max(CASE WHEN name = 'dirty_thresh' THEN value END) AS dirty_thresh"
+  "  FROM counters GROUP BY run, seq;";
+
+/* Built at close: bulk inserts into unindexed tables are cheaper. */
+static const char index_sql[] =
+  "CREATE UNIQUE INDEX events_by_seq ON events (run, seq);"
+  "CREATE INDEX events_by_page ON events (run, ino, idx, seq);"
+  "CREATE INDEX events_by_name ON events (run, name_id, seq);"
+  "CREATE INDEX events_by_task ON events (run, task, seq);"
+  "CREATE INDEX syscalls_by_task ON syscalls (run, task, seq_enter);"
+  "CREATE INDEX block_io_by_submit ON block_io (run, seq_submit);"
+  "CREATE INDEX page_states_by_page ON page_states (run, ino, idx, seq);"
+  "CREATE INDEX counters_by_name ON counters (run, name, seq);"
+  "CREATE INDEX verifications_by_id ON verifications (run, id);";
+
+static const char *const class_names[] = {
+  [VMEMU_EVC_GENERIC] = "generic", [VMEMU_EVC_SYSCALL] = "syscall",
+  [VMEMU_EVC_BLOCK] = "block",     [VMEMU_EVC_PAGE] = "page",
+  [VMEMU_EVC_RECLAIM] = "reclaim", [VMEMU_EVC_WRITEBACK] = "writeback",
+  [VMEMU_EVC_IOMAP] = "iomap",     [VMEMU_EVC_FAULT] = "fault",
+  [VMEMU_EVC_TASK] = "task",       [VMEMU_EVC_ORACLE] = "oracle",
+  [VMEMU_EVC_COUNTER] = "counter", [VMEMU_EVC_MM] = "mm",
+  [VMEMU_EVC_XFS] = "xfs",
+};
+
+static gboolean
+trace_write_event_names (VmemuTrace *tr)
+{
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2 (tr->db, "INSERT INTO event_names VALUES (?,?,?,?,?,?,?)",
+                          -1, &st, NULL) != SQLITE_OK)
+    {
+      trace_record_error (tr, "cannot create schema");
+      return FALSE;
+    }
+  for (int id = 0; id < VMEMU_EV__COUNT && !trace_failed (tr); id++)
+    {
+      const VmemuEventInfo *info = vmemu_event_info (id);
+      sqlite3_bind_int (st, 1, id);
+      sqlite3_bind_text (st, 2, info->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (st, 3, class_names[info->cls], -1, SQLITE_STATIC);
+      for (int i = 0; i < 4; i++)
+        bind_text_or_null (st, 4 + i, info->arg_names[i][0] ? info->arg_names[i] : NULL);
+      if (sqlite3_step (st) != SQLITE_DONE)
+        trace_record_error (tr, "cannot create schema");
+      sqlite3_reset (st);
+    }
+  sqlite3_finalize (st);
+  return !trace_failed (tr);
+}
+
+static gboolean
+trace_prepare_all (VmemuTrace *tr)
+{
+  for (int i = 0; i < ST__COUNT; i++)
+    if (sqlite3_prepare_v3 (tr->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                            &tr->st[i], NULL) != SQLITE_OK)
+      {
+        trace_record_error (tr, "cannot prepare statement");
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* journal_mode=OFF and synchronous=OFF: the file is written once into a
+ * temporary name and renamed at the end; a crash leaves only a temporary file
+ * that is never read, so neither a rollback journal nor fsync buys anything.
+ * page_size must be set before the first table exists. */
+static gboolean
+trace_create_schema (VmemuTrace *tr)
+{
+  g_autofree char *pragmas = g_strdup_printf (
+    "PRAGMA page_size = 65536; PRAGMA journal_mode = OFF;"
+    "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;"
+    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;"
+    "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+    VMEMU_TRACE_APPLICATION_ID, VMEMU_TRACE_SCHEMA_VERSION);
+
+  if (!trace_exec (tr, pragmas) || !trace_exec (tr, "BEGIN")
+      || !trace_exec (tr, schema_sql) || !trace_write_event_names (tr)
+      || !trace_prepare_all (tr))
+    return FALSE;
+  return TRUE;
+}
+
+/* ---- runs ---- */
+
+static void
+pending_syscall_free (gpointer p)
+{
+  PendingSyscall *ps = p;
+
+  g_free (ps->op);
+  g_free (ps);
+}
+
+static guint
+bio_key_hash (gconstpointer p)
+{
+  const BioKey *k = p;
+
+  return (guint) (k->sector * 2654435761u) ^ (guint) k->write;
+}
+
+static gboolean
+bio_key_equal (gconstpointer a, gconstpointer b)
+{
+  const BioKey *x = a, *y = b;
+
+  return x->sector == y->sector && x->write == y->write;
+}
+
+static void
+bio_queue_free (gpointer q)
+{
+  g_queue_free (q);
+}
+
+static gint
+cmp_i64 (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+run_init (Run *run, gint64 id, const char *name)
+{
+  run->id = id;
+  run->name = name ? g_strdup (name) : g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  run->seq = 0;
+  run->n_verify = 0;
+  run->last_t_ns = 0;
+  run->syscalls = g_hash_table_new_full (g_int_hash, g_int_equal, g_free,
+                                         pending_syscall_free);
+  run->bios = g_hash_table_new_full (bio_key_hash, bio_key_equal, g_free,
+                                     bio_queue_free);
+  run->ev_sum = g_checksum_new (G_CHECKSUM_SHA256);
+  run->ver_sum = g_checksum_new (G_CHECKSUM_SHA256);
+  run->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+  run->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->name, g_free);
+  g_clear_pointer (&run->syscalls, g_hash_table_destroy);
+  g_clear_pointer (&run->bios, g_hash_table_destroy);
+  g_clear_pointer (&run->ev_sum, g_checksum_free);
+  g_clear_pointer (&run->ver_sum, g_checksum_free);
+  g_clear_pointer (&run->tasks, g_tree_destroy);
+  g_clear_pointer (&run->inodes, g_tree_destroy);
+}
+
+static gboolean
+sum_tree_record (gpointer key, gpointer value, gpointer data)
+{
+  gsize len = 0;
+  const guchar *bytes = g_bytes_get_data (value, &len);
+
+  g_checksum_update (data, bytes, len);
+  return FALSE;
+}
+
+static void
+sum_digest (GChecksum *outer, GChecksum *section)
+{
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_get_digest (section, digest, &len);
+  g_checksum_update (outer, digest, len);
+}
+
+/* content_sha256 = sha256 ("vmemu-content-1\n" || tasks || inodes || events
+ * || verifications), each section given as its own raw sha256 digest. */
+static char *
+run_fingerprint (Run *run)
+{
+  g_autoptr(GChecksum) tasks = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) inodes = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) outer = g_checksum_new (G_CHECKSUM_SHA256);
+  static const char tag[] = "vmemu-content-1\n";
+
+  g_tree_foreach (run->tasks, sum_tree_record, tasks);
+  g_tree_foreach (run->inodes, sum_tree_record, inodes);
+  g_checksum_update (outer, (const guchar *) tag, strlen (tag));
+  sum_digest (outer, tasks);
+  sum_digest (outer, inodes);
+  sum_digest (outer, run->ev_sum);
+  sum_digest (outer, run->ver_sum);
+  return g_strdup (g_checksum_get_string (outer));
+}
+
+static void
+trace_flush_syscall (VmemuTrace *tr, gint32 task, const PendingSyscall *ps,
+                     const VmemuTraceEvent *exit)
+{
+  sqlite3_stmt *st = tr->st[ST_SYSCALL];
+
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int (st, 2, task);
+  if (ps->seq_enter > 0)
+    sqlite3_bind_int64 (st, 3, ps->seq_enter);
+  if (exit != NULL)
+    sqlite3_bind_int64 (st, 4, (gint64) tr->run.seq);
+  bind_text_or_null (st, 5, ps->op ? ps->op : exit ? exit->detail : NULL);
+  sqlite3_bind_int64 (st, 6, ps->op_kind);
+  sqlite3_bind_int64 (st, 7, ps->offset_bytes);
+  sqlite3_bind_int64 (st, 8, ps->length_bytes);
+  if (exit != NULL)
+    {
+      sqlite3_bind_int64 (st, 9, exit->a[3]);
+      sqlite3_bind_int64 (st, 11, (gint64) exit->time_ns);
+    }
+  sqlite3_bind_int64 (st, 10, (gint64) ps->t_start_ns);
+  trace_step (tr, ST_SYSCALL);
+}
+
+static gint
+cmp_int_ptr (gconstpointer a, gconstpointer b)
+{
+  gint x = *(const gint *) a, y = *(const gint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Syscalls still open when the run ends are kept, with a NULL exit. */
+static void
+run_flush_open_syscalls (VmemuTrace *tr)
+{
+  g_autoptr(GList) tasks = g_hash_table_get_keys (tr->run.syscalls);
+
+  tasks = g_list_sort (tasks, cmp_int_ptr);
+  for (GList *l = tasks; l != NULL; l = l->next)
+    {
+      gint32 task = *(gint32 *) l->data;
+      trace_flush_syscall (tr, task, g_hash_table_lookup (tr->run.syscalls, &task),
+                           NULL);
+    }
+}
+
+static void
+trace_meta_run (VmemuTrace *tr, gint64 run, const char *key, const char *value)
+{
+  sqlite3_stmt *st = tr->st[ST_META];
+
+  if (trace_failed (tr))
+    return;
+  sqlite3_bind_int64 (st, 1, run);
+  sqlite3_bind_text (st, 2, key, -1, SQLITE_STATIC);
+  bind_text_or_null (st, 3, value);
+  trace_step (tr, ST_META);
+}
+
+static void
+trace_end_run (VmemuTrace *tr)
+{
+  g_autofree char *sha = run_fingerprint (&tr->run);
+  sqlite3_stmt *st = tr->st[ST_RUN];
+
+  run_flush_open_syscalls (tr);
+  trace_meta_run (tr, tr->run.id, "content_sha256", sha);
+  if (trace_failed (tr))
+    return;
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_text (st, 2, tr->run.name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 4, (gint64) tr->run.n_verify);
+  sqlite3_bind_int64 (st, 5, (gint64) tr->run.last_t_ns);
+  sqlite3_bind_text (st, 6, sha, -1, SQLITE_STATIC);
+  trace_step (tr, ST_RUN);
+}
+
+static void
+trace_begin_run_state (VmemuTrace *tr, gint64 id, const char *name)
+{
+  run_init (&tr->run, id, name);
+}
+
+gint64
+vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
+{
+  if (tr == NULL)
+    return 0;
+  gint64 next = tr->run.id + 1;
+  trace_end_run (tr);
+  run_clear (&tr->run);
+  trace_begin_run_state (tr, next, name);
+  return next;
+}
+
+/* ---- open / close ---- */
+
+static void
+trace_free (VmemuTrace *tr)
+{
+  for (int i = 0; i < ST__COUNT; i++)
+    sqlite3_finalize (tr->st[i]);
+  if (tr->db != NULL)
+    sqlite3_close (tr->db);
+  run_clear (&tr->run);
+  g_clear_pointer (&tr->strings, g_hash_table_destroy);
+  g_clear_pointer (&tr->rec, g_byte_array_unref);
+  g_free (tr->path);
+  g_free (tr->tmp_path);
+  g_free (tr->error_msg);
+  g_free (tr);
+}
+
+static void
+trace_discard (VmemuTrace *tr)
+{
+  char *tmp = g_steal_pointer (&tr->tmp_path);
+
+  trace_free (tr);
+  if (tmp != NULL)
+    g_unlink (tmp);
+  g_free (tmp);
+}
+
+/* Refuse a directory, or an existing file unless force. */
+static gboolean
+trace_check_target (const char *path, gboolean force, GError **error)
+{
+  GStatBuf sb;
+
+  if (g_lstat (path, &sb) != 0)
+    return TRUE;
+  if (S_ISDIR (sb.st_mode))
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_IO,
+                   "%s: is a directory", path);
+      return FALSE;
+    }
+  if (!force)
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_EXISTS,
+                   "%s: already exists (use --force to replace it)", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create ".NAME.tmp-XXXXXX" beside path, mode 0666 less the umask. */
+static char *
+trace_make_temp (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
+  mode_t mask = umask (0);
+
+  umask (mask);
+  int fd = g_mkstemp (tmpl);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_IO,
+                   "%s: cannot create a temporary file in %s: %s", path, dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  if (fchmod (fd, 0666 & ~mask) != 0)
+    g_debug ("fchmod %s: %s", tmpl, g_strerror (errno));
+  close (fd);
+  return g_steal_pointer (&tmpl);
+}
+
+VmemuTrace *
+vmemu_trace_open (const char *path, gboolean force, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  gboolean in_memory = strcmp (path, ":memory:") == 0;
+
+  if (!in_memory && !trace_check_target (path, force, error))
+    return NULL;
+  VmemuTrace *tr = g_new0 (VmemuTrace, 1);
+  tr->path = g_strdup (path);
+  tr->force = force;
+  tr->strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  tr->next_string_id = 1;
+  tr->rec = g_byte_array_new ();
+  trace_begin_run_state (tr, 1, NULL);
+  if (!in_memory && (tr->tmp_path = trace_make_temp (path, error)) == NULL)
+    {
+      trace_discard (tr);
+      return NULL;
+    }
+  int rc = sqlite3_open_v2 (in_memory ? ":memory:" : tr->tmp_path, &tr->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK || !trace_create_schema (tr))
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE, "%s: %s",
+                   path, tr->error_msg ? tr->error_msg : sqlite3_errstr (rc));
+      trace_discard (tr);
+      return NULL;
+    }
+  trace_meta_run (tr, 0, "schema_version", G_STRINGIFY (VMEMU_TRACE_SCHEMA_VERSION));
+  trace_meta_run (tr, 0, "format", "vmemu-trace");
+  return tr;
+}
+
+/* End the last run, build the indexes and commit. */
+static gboolean
+trace_finish (VmemuTrace *tr, GError **error)
+{
+  if (!trace_failed (tr))
+    trace_end_run (tr);
+  trace_exec (tr, index_sql);
+  trace_exec (tr, "COMMIT");
+  if (trace_failed (tr))
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE,
+                   "%s: %s; the trace was not written", tr->path, tr->error_msg);
+      return FALSE;
+    }
+  for (int i = 0; i < ST__COUNT; i++)
+    g_clear_pointer (&tr->st[i], sqlite3_finalize);
+  return TRUE;
+}
+
+static gboolean
+trace_rename_into_place (VmemuTrace *tr, GError **error)
+{
+  if (!tr->force && g_file_test (tr->path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_EXISTS,
+                   "%s: already exists (use --force to replace it)", tr->path);
+      return FALSE;
+    }
+  if (g_rename (tr->tmp_path, tr->path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_IO,
+                   "%s: cannot rename %s into place: %s", tr->path, tr->tmp_path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  g_clear_pointer (&tr->tmp_path, g_free);
+  return TRUE;
+}
+
+gboolean
+vmemu_trace_close (VmemuTrace *tr, GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (tr == NULL)
+    return TRUE;
+  if (!trace_finish (tr, error))
+    {
+      trace_discard (tr);
+      return FALSE;
+    }
+  int rc = sqlite3_close (tr->db);
+  tr->db = NULL;
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE,
+                   "%s: cannot close the trace: %s", tr->path, sqlite3_errstr (rc));
+      trace_discard (tr);
+      return FALSE;
+    }
+  if (tr->tmp_path != NULL && !trace_rename_into_place (tr, error))
+    {
+      trace_discard (tr);
+      return FALSE;
+    }
+  trace_discard (tr);
+  return TRUE;
+}
+
+struct sqlite3 *
+vmemu_trace_close_to_db (VmemuTrace *tr, GError **error)
+{
+  g_return_val_if_fail (tr != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!trace_finish (tr, error)
+      || (tr->tmp_path != NULL && !trace_rename_into_place (tr, error)))
+    {
+      trace_discard (tr);
+      return NULL;
+    }
+  sqlite3 *db = g_steal_pointer (&tr->db);
+  trace_discard (tr);
+  return db;
+}
+
+void
+vmemu_trace_abort (VmemuTrace *tr)
+{
+  if (tr != NULL)
+    trace_discard (tr);
+}
+
+/* ---- emission ---- */
+
+void
+vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (key != NULL);
+  trace_meta_run (tr, tr->run.id, key, value);
+}
+
+static GBytes *
+trace_take_record (VmemuTrace *tr)
+{
+  GBytes *b = g_bytes_new (tr->rec->data, tr->rec->len);
+
+  g_byte_array_set_size (tr->rec, 0);
+  return b;
+}
+
+void
+vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
+                  const char *kind)
+{
+  if (tr == NULL || trace_failed (tr))
+    return;
+  sqlite3_stmt *st = tr->st[ST_TASK];
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int (st, 2, id);
+  bind_text_or_null (st, 3, name);
+  sqlite3_bind_int (st, 4, cpu);
+  bind_text_or_null (st, 5, kind);
+  trace_step (tr, ST_TASK);
+
+  rec_i64 (tr->rec, id);
+  rec_str (tr->rec, name);
+  rec_i64 (tr->rec, cpu);
+  rec_str (tr->rec, kind);
+  gint64 *key = g_new (gint64, 1);
+  *key = id;
+  g_tree_replace (tr->run.tasks, key, trace_take_record (tr));
+}
+
+void
+vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
+{
+  if (tr == NULL || trace_failed (tr))
+    return;
+  sqlite3_stmt *st = tr->st[ST_INODE];
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int64 (st, 2, (gint64) ino);
+  bind_text_or_null (st, 3, path);
+  trace_step (tr, ST_INODE);
+
+  rec_i64 (tr->rec, (gint64) ino);
+  rec_str (tr->rec, path);
+  gint64 *key = g_new (gint64, 1);
+  *key = (gint64) ino;
+  g_tree_replace (tr->run.inodes, key, trace_take_record (tr));
+}
+
+static void
+trace_insert_event (VmemuTrace *tr, const VmemuTraceEvent *ev, gint64 detail_id)
+{
+  sqlite3_stmt *st = tr->st[ST_EVENT];
+
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
+  sqlite3_bind_int (st, 4, ev->id);
+  sqlite3_bind_int (st, 5, ev->task);
+  sqlite3_bind_int (st, 6, ev->cpu);
+  sqlite3_bind_int64 (st, 7, (gint64) ev->ino);
+  sqlite3_bind_int64 (st, 8, ev->index);
+  sqlite3_bind_int64 (st, 9, ev->blk_first);
+  sqlite3_bind_int (st, 10, ev->blk_count);
+  sqlite3_bind_int64 (st, 11, ev->flags_before);
+  sqlite3_bind_int64 (st, 12, ev->flags_after);
+  sqlite3_bind_int (st, 13, ev->refcount);
+  sqlite3_bind_int (st, 14, ev->mapcount);
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_int64 (st, 15 + i, ev->a[i]);
+  if (detail_id != 0)
+    sqlite3_bind_int64 (st, 19, detail_id);
+  trace_step (tr, ST_EVENT);
+}
+
+static void
+trace_sum_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  GByteArray *r = tr->rec;
+
+  rec_str (r, vmemu_event_info (ev->id)->name);
+  rec_i64 (r, (gint64) ev->time_ns);
+  rec_i64 (r, ev->task);
+  rec_i64 (r, ev->cpu);
+  rec_i64 (r, (gint64) ev->ino);
+  rec_i64 (r, ev->index);
+  rec_i64 (r, ev->blk_first);
+  rec_i64 (r, ev->blk_count);
+  rec_i64 (r, ev->flags_before);
+  rec_i64 (r, ev->flags_after);
+  rec_i64 (r, ev->refcount);
+  rec_i64 (r, ev->mapcount);
+  for (int i = 0; i < 4; i++)
+    rec_i64 (r, ev->a[i]);
+  rec_str (r, ev->detail);
+  g_checksum_update (tr->run.ev_sum, r->data, r->len);
+  g_byte_array_set_size (r, 0);
+}
+
+static void
+trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  gint32 task = ev->task;
+  PendingSyscall *ps = NULL;
+
+  if (ev->id == VMEMU_EV_SYS_ENTER)
+    {
+      ps = g_new0 (PendingSyscall, 1);
+      *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns, ev->a[0],
+                               ev->a[1], ev->a[2], g_strdup (ev->detail) };
+      gint32 *key = g_new (gint32, 1);
+      *key = task;
+      g_hash_table_replace (tr->run.syscalls, key, ps);
+      return;
+    }
+  ps = g_hash_table_lookup (tr->run.syscalls, &task);
+  if (ps != NULL)
+    {
+      trace_flush_syscall (tr, task, ps, ev);
+      g_hash_table_remove (tr->run.syscalls, &task);
+      return;
+    }
+  PendingSyscall orphan = { 0, ev->time_ns, ev->a[0], ev->a[1], ev->a[2], NULL };
+  trace_flush_syscall (tr, task, &orphan, ev);
+}
+
+static void
+trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  BioKey key = { ev->a[0], ev->a[2] };
+  GQueue *q = g_hash_table_lookup (tr->run.bios, &key);
+  sqlite3_stmt *st = NULL;
+
+  if (ev->id == VMEMU_EV_BIO_QUEUE)
+    {
+      st = tr->st[ST_BIO_QUEUE];
+      sqlite3_bind_int64 (st, 1, tr->run.id);
+      sqlite3_bind_int64 (st, 2, ev->a[3]);
+      sqlite3_bind_int64 (st, 3, (gint64) tr->run.seq);
+      sqlite3_bind_int64 (st, 4, (gint64) ev->time_ns);
+      for (int i = 0; i < 3; i++)
+        sqlite3_bind_int64 (st, 5 + i, ev->a[i]);
+      if (!trace_step (tr, ST_BIO_QUEUE))
+        return;
+      if (q == NULL)
+        {
+          q = g_queue_new ();
+          g_hash_table_insert (tr->run.bios, g_memdup2 (&key, sizeof key), q);
+        }
+      g_queue_push_tail (q, GSIZE_TO_POINTER ((gsize) sqlite3_last_insert_rowid (tr->db)));
+      return;
+    }
+  if (ev->id != VMEMU_EV_BIO_COMPLETE || q == NULL || g_queue_is_empty (q))
+    return;
+  st = tr->st[ST_BIO_COMPLETE];
+  sqlite3_bind_int64 (st, 1, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 2, (gint64) ev->time_ns);
+  sqlite3_bind_int64 (st, 3, ev->a[3]);
+  sqlite3_bind_int64 (st, 4, (gint64) GPOINTER_TO_SIZE (g_queue_pop_head (q)));
+  trace_step (tr, ST_BIO_COMPLETE);
+}
+
+static void
+trace_route_reclaim (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  sqlite3_stmt *st = tr->st[ST_RECLAIM];
+  gboolean inactive = ev->id == VMEMU_EV_SHRINK_INACTIVE;
+
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
+  sqlite3_bind_int (st, 4, ev->task);
+  sqlite3_bind_text (st, 5, inactive ? "inactive" : "active", -1, SQLITE_STATIC);
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_int64 (st, (inactive ? 6 : 10) + i, ev->a[i]);
+  trace_step (tr, ST_RECLAIM);
+}
+
+static void
+trace_route_counters (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  const VmemuEventInfo *info = vmemu_event_info (ev->id);
+  sqlite3_stmt *st = tr->st[ST_COUNTER];
+
+  for (int i = 0; i < 4; i++)
+    {
+      if (info->arg_names[i][0] == '\0')
+        continue;
+      sqlite3_bind_int64 (st, 1, tr->run.id);
+      sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
+      sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
+      sqlite3_bind_text (st, 4, info->arg_names[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (st, 5, ev->a[i]);
+      if (!trace_step (tr, ST_COUNTER))
+        return;
+    }
+}
+
+static void
+trace_route_page_state (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  sqlite3_stmt *st = tr->st[ST_PAGE_STATE];
+
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
+  sqlite3_bind_int64 (st, 4, (gint64) ev->ino);
+  sqlite3_bind_int64 (st, 5, ev->index);
+  sqlite3_bind_int (st, 6, ev->id);
+  sqlite3_bind_int64 (st, 7, ev->flags_before);
+  sqlite3_bind_int64 (st, 8, ev->flags_after);
+  trace_step (tr, ST_PAGE_STATE);
+}
+
+static void
+trace_route (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  switch (vmemu_event_info (ev->id)->cls)
+    {
+    case VMEMU_EVC_SYSCALL:
+      trace_route_syscall (tr, ev);
+      break;
+    case VMEMU_EVC_BLOCK:
+      trace_route_bio (tr, ev);
+      break;
+    case VMEMU_EVC_COUNTER:
+      trace_route_counters (tr, ev);
+      break;
+    default:
+      break;
+    }
+  if (ev->id == VMEMU_EV_SHRINK_INACTIVE || ev->id == VMEMU_EV_SHRINK_ACTIVE)
+    trace_route_reclaim (tr, ev);
+  if (ev->flags_before != ev->flags_after)
+    trace_route_page_state (tr, ev);
+}
+
+void
+vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (ev != NULL);
+  g_return_if_fail ((int) ev->id >= 0 && ev->id < VMEMU_EV__COUNT);
+  if (trace_failed (tr))
+    return;
+  tr->run.seq++;
+  tr->n_events++;
+  tr->run.last_t_ns = ev->time_ns;
+  trace_insert_event (tr, ev, trace_intern (tr, ev->detail));
+  trace_sum_event (tr, ev);
+  trace_route (tr, ev);
+}
+
+static void
+trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+{
+  GByteArray *r = tr->rec;
+
+  rec_i64 (r, (gint64) v->time_ns);
+  rec_i64 (r, v->task);
+  rec_str (r, v->kind);
+  rec_i64 (r, (gint64) v->ino);
+  rec_str (r, v->path);
+  rec_i64 (r, (gint64) v->offset_bytes);
+  rec_i64 (r, (gint64) v->length_bytes);
+  rec_i64 (r, v->ok ? 1 : 0);
+  rec_i64 (r, (gint64) v->bad_offset_bytes);
+  rec_i64 (r, (gint64) v->bad_length_bytes);
+  rec_i64 (r, (gint64) v->bad_total_bytes);
+  rec_str (r, v->expected_hex);
+  rec_str (r, v->found_hex);
+  g_checksum_update (tr->run.ver_sum, r->data, r->len);
+  g_byte_array_set_size (r, 0);
+}
+
+void
+vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (v != NULL);
+  if (trace_failed (tr))
+    return;
+  sqlite3_stmt *st = tr->st[ST_VERIFY];
+  tr->run.n_verify++;
+  tr->run.last_t_ns = MAX (tr->run.last_t_ns, v->time_ns);
+  sqlite3_bind_int64 (st, 1, tr->run.id);
+  sqlite3_bind_int64 (st, 2, (gint64) tr->run.n_verify);
+  sqlite3_bind_int64 (st, 3, (gint64) tr->run.seq);
+  sqlite3_bind_int64 (st, 4, (gint64) v->time_ns);
+  sqlite3_bind_int (st, 5, v->task);
+  bind_text_or_null (st, 6, v->kind);
+  sqlite3_bind_int64 (st, 7, (gint64) v->ino);
+  bind_text_or_null (st, 8, v->path);
+  sqlite3_bind_int64 (st, 9, (gint64) v->offset_bytes);
+  sqlite3_bind_int64 (st, 10, (gint64) v->length_bytes);
+  sqlite3_bind_int (st, 11, v->ok ? 1 : 0);
+  sqlite3_bind_int64 (st, 12, (gint64) v->bad_offset_bytes);
+  sqlite3_bind_int64 (st, 13, (gint64) v->bad_length_bytes);
+  sqlite3_bind_int64 (st, 14, (gint64) v->bad_total_bytes);
+  bind_text_or_null (st, 15, v->expected_hex);
+  bind_text_or_null (st, 16, v->found_hex);
+  trace_step (tr, ST_VERIFY);
+  trace_sum_verify (tr, v);
+}
+
+guint64
+vmemu_trace_n_events (const VmemuTrace *tr)
+{
+  return tr == NULL ? 0 : tr->n_events;
+}
