@@ -109,7 +109,7 @@ typedef struct {
 #define SIM_HEAP_MIN_CAPACITY 64
 
 struct _VmemuSim {
-  guint64 now_ns;       /* virtual clock: time of the event running or last run */
+  guint64 now_ns;       /* virtual clock: time of the running or last event */
   guint64 next_seq;     /* seq for the next schedule call; starts at 1 so 0
                          * can mean "not scheduled" */
   guint64 events_run;   /* events run since creation */

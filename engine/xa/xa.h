@@ -57,4 +57,9 @@ guint64 vmemu_xa_copy_marks (VmemuXa *xa, guint64 start, guint64 max,
 /* Bytes of memory the index uses (for the benchmark). */
 gsize vmemu_xa_memory_bytes (const VmemuXa *xa);
 
+/* Sanity check of the whole tree (entry count, node count, summary bitmaps,
+ * parent links); g_assert()s on any breach.  O(nodes): for tests and debug
+ * builds, like SQLite's sqlite3PcachePageSanity(). */
+void vmemu_xa_check (const VmemuXa *xa);
+
 G_END_DECLS

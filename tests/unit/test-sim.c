@@ -381,11 +381,13 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sim/orders-by-time", test_sim_orders_by_time);
   g_test_add_func ("/sim/fifo-at-equal-times", test_sim_fifo_at_equal_times);
-  g_test_add_func ("/sim/same-time-from-handler", test_sim_same_time_from_handler);
+  g_test_add_func ("/sim/same-time-from-handler",
+                   test_sim_same_time_from_handler);
   g_test_add_func ("/sim/run-limit", test_sim_run_limit);
   g_test_add_func ("/sim/stop", test_sim_stop);
   g_test_add_func ("/sim/step", test_sim_step);
-  g_test_add_func ("/sim/past-is-programmer-error", test_sim_past_is_programmer_error);
+  g_test_add_func ("/sim/past-is-programmer-error",
+                   test_sim_past_is_programmer_error);
   g_test_add_func ("/sim/deterministic", test_sim_deterministic);
   g_test_add_func ("/sim/rng/known-outputs", test_rng_known_outputs);
   g_test_add_func ("/sim/rng/reproducible", test_rng_reproducible);
