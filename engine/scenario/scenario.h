@@ -221,6 +221,28 @@ gboolean vmemu_scenario_expect (const VmemuScenario *scn, const char *variant,
  * written as leading "# " comment lines. */
 void vmemu_scenario_write_yaml (const VmemuScenario *scn, const char *header, GString *out);
 
+/* Equal in meaning: every field except path, sha256 and YAML positions
+ * (line/column).  Ops are compared by the names their symbols stand for, not
+ * by symbol index. */
+gboolean vmemu_scenario_equal (const VmemuScenario *a, const VmemuScenario *b);
+
+/* Builders for programmatic construction (fsx import, explorer, tests).  Each
+ * appends to scn, which owns the result; the pointer stays valid until the
+ * next add of the same kind. */
+VmemuFile *vmemu_scenario_add_file (VmemuScenario *scn, const char *path, guint64 size_bytes);
+VmemuTask *vmemu_scenario_add_task (VmemuScenario *scn, const char *name);
+void vmemu_scenario_add_expect (VmemuScenario *scn, const char *variant,
+                                VmemuExpectOutcome outcome);
+/* Index of the file with that path in scn->files, or -1. */
+gint vmemu_scenario_find_file (const VmemuScenario *scn, const char *path);
+/* The free functions behind scn->files and scn->tasks (NULL-safe). */
+void vmemu_file_free (VmemuFile *file);
+void vmemu_task_free (VmemuTask *task);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuFile, vmemu_file_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuTask, vmemu_task_free)
+/* The kind whose vmemu_op_kind_name() is name; FALSE if none. */
+gboolean vmemu_op_kind_from_name (const char *name, VmemuOpKind *kind);
+
 /* Parse "4096", "16KiB", "64MiB" / "250us", "5ms", "30s".  FALSE on bad text. */
 gboolean vmemu_parse_size (const char *text, guint64 *bytes);
 gboolean vmemu_parse_duration (const char *text, guint64 *ns);

@@ -1,0 +1,381 @@
+/* scenario-yaml.c — YAML text to a tree of positioned nodes.
+ *
+ * libyaml's event API is used rather than its document API because the
+ * document loader expands nothing but also checks nothing: it accepts
+ * duplicate keys, shares aliased nodes, and recurses without a depth bound.
+ * Here aliases are refused outright (no alias bombs, and scenarios have no use
+ * for them), nesting is bounded, and duplicate keys are reported where the
+ * second one stands.
+ */
+#include "engine/scenario/scenario-private.h"
+
+#include <string.h>
+#include <yaml.h>
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (yaml_parser_t, yaml_parser_delete)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (yaml_event_t, yaml_event_delete)
+
+gboolean
+scenario_fail (GError **error, VmemuScenarioError code, const char *name, guint line,
+               guint column, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, VMEMU_SCENARIO_ERROR, code, "%s:%u:%u: %s", name, line, column, msg);
+  return FALSE;
+}
+
+void
+snode_free (SNode *node)
+{
+  if (node == NULL)
+    return;
+  g_free (node->text);
+  if (node->items != NULL)
+    g_ptr_array_unref (node->items);
+  g_free (node);
+}
+
+gboolean
+snode_is_null (const SNode *node)
+{
+  if (node->kind != SNODE_SCALAR || !node->plain)
+    return FALSE;
+  return node->len == 0 || strcmp (node->text, "~") == 0 || strcmp (node->text, "null") == 0
+         || strcmp (node->text, "Null") == 0 || strcmp (node->text, "NULL") == 0;
+}
+
+char *
+snode_describe (const SNode *node)
+{
+  if (node->kind == SNODE_MAP)
+    return g_strdup ("a mapping");
+  if (node->kind == SNODE_SEQ)
+    return g_strdup ("a sequence");
+  if (snode_is_null (node))
+    return g_strdup ("null");
+  if (node->len == 0)
+    return g_strdup ("an empty string");
+  /* Long values are cut so a message stays one readable line. */
+  g_autofree char *cut = g_utf8_substring (node->text, 0, MIN (g_utf8_strlen (node->text, -1), 40));
+  g_autofree char *esc = g_strescape (cut, NULL);
+  return g_strdup_printf ("\"%s%s\"", esc, strlen (cut) < node->len ? "..." : "");
+}
+
+guint
+snode_map_size (const SNode *map)
+{
+  return map->items->len / 2;
+}
+
+const SNode *
+snode_map_key (const SNode *map, guint i)
+{
+  return g_ptr_array_index (map->items, 2 * i);
+}
+
+const SNode *
+snode_map_value (const SNode *map, guint i)
+{
+  return g_ptr_array_index (map->items, 2 * i + 1);
+}
+
+const SNode *
+snode_map_get (const SNode *map, const char *key)
+{
+  if (map == NULL || map->kind != SNODE_MAP)
+    return NULL;
+  for (guint i = 0; i < snode_map_size (map); i++)
+    if (strcmp (snode_map_key (map, i)->text, key) == 0)
+      return snode_map_value (map, i);
+  return NULL;
+}
+
+/* Line and column (1-based, columns in characters) of byte offset in data. */
+static void
+text_position (const char *data, gsize offset, guint *line, guint *column)
+{
+  *line = 1;
+  *column = 1;
+  for (gsize i = 0; i < offset; i++)
+    {
+      guchar c = (guchar) data[i];
+      if (c == '\n')
+        {
+          (*line)++;
+          *column = 1;
+        }
+      else if ((c & 0xc0) != 0x80)
+        (*column)++;
+    }
+}
+
+gboolean
+scenario_check_utf8 (const char *name, const char *data, gsize len, GError **error)
+{
+  const char *end = NULL;
+  guint line, column;
+
+  if (g_utf8_validate_len (data, len, &end))
+    return TRUE;
+  text_position (data, (gsize) (end - data), &line, &column);
+  if (*end == '\0')
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, name, line, column,
+                          "NUL byte in the file (a scenario is UTF-8 text)");
+  return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, name, line, column,
+                        "invalid UTF-8 (byte 0x%02x)", (guchar) *end);
+}
+
+/* The first tab among the leading blanks of line (1-based), or -1. */
+static gssize
+line_indent_tab (const char *data, gsize len, guint line)
+{
+  gsize i = 0;
+
+  for (guint l = 1; l < line && i < len; i++)
+    if (data[i] == '\n')
+      l++;
+  for (gsize start = i; i < len && (data[i] == ' ' || data[i] == '\t'); i++)
+    if (data[i] == '\t')
+      return (gssize) (i - start);
+  return -1;
+}
+
+/* libyaml's error, reworded when the cause is a tab used for indentation:
+ * libyaml only says "found character that cannot start any token". */
+static gboolean
+yaml_error (const char *name, const char *data, gsize len, const yaml_parser_t *p,
+            GError **error)
+{
+  guint line = (guint) p->problem_mark.line + 1, column = (guint) p->problem_mark.column + 1;
+  gssize tab;
+
+  if (p->error == YAML_READER_ERROR)
+    text_position (data, MIN (p->problem_offset, len), &line, &column);
+  tab = line_indent_tab (data, len, line);
+  if (tab >= 0 || (p->problem_mark.index < len && data[p->problem_mark.index] == '\t'))
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, name, line,
+                          tab >= 0 ? (guint) tab + 1 : column,
+                          "tab character used for indentation (YAML indents with spaces)");
+  if (p->context != NULL)
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, name, line, column,
+                          "not valid YAML: %s %s", p->problem ? p->problem : "syntax error",
+                          p->context);
+  return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, name, line, column,
+                        "not valid YAML: %s", p->problem ? p->problem : "syntax error");
+}
+
+/* Event-to-tree state: the open collections, innermost last. */
+typedef struct {
+  const char *name;
+  GPtrArray *open;          /* SNode*, borrowed: owned by their parent or root */
+  SNode *root;              /* owned */
+  guint documents;
+} Builder;
+
+static SNode *
+node_new (SNodeKind kind, const yaml_mark_t *mark)
+{
+  SNode *node = g_new0 (SNode, 1);
+  node->kind = kind;
+  node->line = (guint32) mark->line + 1;
+  node->column = (guint32) mark->column + 1;
+  if (kind != SNODE_SCALAR)
+    node->items = g_ptr_array_new_with_free_func ((GDestroyNotify) snode_free);
+  return node;
+}
+
+/* A new key of parent: a scalar, not seen before in that mapping. */
+static gboolean
+check_key (Builder *b, const SNode *parent, const SNode *key, GError **error)
+{
+  if (key->kind != SNODE_SCALAR)
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_INVALID, b->name, key->line,
+                          key->column, "mapping keys must be strings, got %s",
+                          key->kind == SNODE_MAP ? "a mapping" : "a sequence");
+  if (strlen (key->text) != key->len)
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_INVALID, b->name, key->line,
+                          key->column, "NUL character in a key");
+  for (guint i = 0; i < snode_map_size (parent); i++)
+    {
+      const SNode *old = snode_map_key (parent, i);
+      if (strcmp (old->text, key->text) == 0)
+        return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, b->name, key->line,
+                              key->column, "duplicate key '%s' (first at line %u, column %u)",
+                              key->text, old->line, old->column);
+    }
+  return TRUE;
+}
+
+/* Hands node (owned) to the innermost open collection, or makes it the root. */
+static gboolean
+builder_attach (Builder *b, SNode *node, GError **error)
+{
+  g_autoptr(SNode) owned = node;
+
+  if (b->open->len == 0)
+    {
+      g_assert (b->root == NULL);
+      b->root = g_steal_pointer (&owned);
+      return TRUE;
+    }
+  SNode *parent = g_ptr_array_index (b->open, b->open->len - 1);
+  if (parent->kind == SNODE_MAP && parent->items->len % 2 == 0
+      && !check_key (b, parent, node, error))
+    return FALSE;
+  g_ptr_array_add (parent->items, g_steal_pointer (&owned));
+  return TRUE;
+}
+
+static gboolean
+builder_open (Builder *b, SNodeKind kind, const yaml_event_t *ev, GError **error)
+{
+  SNode *node;
+
+  if (b->open->len >= SCENARIO_MAX_DEPTH)
+    return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, b->name,
+                          (guint) ev->start_mark.line + 1, (guint) ev->start_mark.column + 1,
+                          "nesting deeper than %d levels", SCENARIO_MAX_DEPTH);
+  node = node_new (kind, &ev->start_mark);
+  if (!builder_attach (b, node, error))
+    return FALSE;
+  g_ptr_array_add (b->open, node);
+  return TRUE;
+}
+
+static gboolean
+builder_scalar (Builder *b, const yaml_event_t *ev, GError **error)
+{
+  SNode *node = node_new (SNODE_SCALAR, &ev->start_mark);
+
+  node->len = ev->data.scalar.length;
+  node->text = g_strndup ((const char *) ev->data.scalar.value, node->len);
+  /* g_strndup stops at a NUL ("\0" escape); keep the whole value. */
+  if (strlen (node->text) != node->len)
+    {
+      g_free (node->text);
+      node->text = g_malloc (node->len + 1);
+      memcpy (node->text, ev->data.scalar.value, node->len);
+      node->text[node->len] = '\0';
+    }
+  node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  return builder_attach (b, node, error);
+}
+
+static gboolean
+builder_event (Builder *b, const yaml_event_t *ev, GError **error)
+{
+  guint line = (guint) ev->start_mark.line + 1, column = (guint) ev->start_mark.column + 1;
+
+  switch (ev->type)
+    {
+    case YAML_DOCUMENT_START_EVENT:
+      if (++b->documents > 1)
+        return scenario_fail (error, VMEMU_SCENARIO_ERROR_INVALID, b->name, line, column,
+                              "a scenario file holds one YAML document; found a second");
+      return TRUE;
+    case YAML_ALIAS_EVENT:
+      return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, b->name, line, column,
+                            "YAML aliases (*%s) are not supported in scenarios",
+                            (const char *) ev->data.alias.anchor);
+    case YAML_SCALAR_EVENT:
+      return builder_scalar (b, ev, error);
+    case YAML_SEQUENCE_START_EVENT:
+      return builder_open (b, SNODE_SEQ, ev, error);
+    case YAML_MAPPING_START_EVENT:
+      return builder_open (b, SNODE_MAP, ev, error);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+      g_ptr_array_set_size (b->open, b->open->len - 1);
+      return TRUE;
+    default:
+      return TRUE;
+    }
+}
+
+gboolean
+scenario_yaml_parse (const char *name, const char *data, gsize len, SNode **root,
+                     GError **error)
+{
+  g_auto(yaml_parser_t) parser = { 0 };
+  g_autoptr(GPtrArray) open = g_ptr_array_new ();
+  Builder b = { .name = name, .open = open };
+  gboolean ok = TRUE, done = FALSE;
+
+  if (!yaml_parser_initialize (&parser))
+    g_error ("libyaml: out of memory");
+  yaml_parser_set_input_string (&parser, (const unsigned char *) data, len);
+  yaml_parser_set_encoding (&parser, YAML_UTF8_ENCODING);
+  while (ok && !done)
+    {
+      g_auto(yaml_event_t) ev = { 0 };
+      if (!yaml_parser_parse (&parser, &ev))
+        ok = yaml_error (name, data, len, &parser, error);
+      else
+        {
+          done = ev.type == YAML_STREAM_END_EVENT;
+          ok = builder_event (&b, &ev, error);
+        }
+    }
+  if (!ok)
+    {
+      snode_free (b.root);
+      return FALSE;
+    }
+  *root = b.root;
+  return TRUE;
+}
+
+/* Optimal-string-alignment distance: a swapped pair of letters costs one,
+ * the commonest typo in keys ("pgae_size"). */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize n = strlen (a), m = strlen (b);
+  g_autofree guint *d = g_new0 (guint, (n + 1) * (m + 1));
+#define D(i, j) d[(i) * (m + 1) + (j)]
+  for (gsize i = 0; i <= n; i++)
+    D (i, 0) = (guint) i;
+  for (gsize j = 0; j <= m; j++)
+    D (0, j) = (guint) j;
+  for (gsize i = 1; i <= n; i++)
+    for (gsize j = 1; j <= m; j++)
+      {
+        guint cost = a[i - 1] != b[j - 1];
+        guint best = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          best = MIN (best, D (i - 2, j - 2) + 1);
+        D (i, j) = best;
+      }
+  guint r = D (n, m);
+#undef D
+  return r;
+}
+
+const char *
+scenario_suggest (const char *word, const char *const *candidates)
+{
+  const char *best = NULL;
+  guint best_d = G_MAXUINT;
+  gsize wlen = strlen (word);
+
+  /* Keys are short: beyond a third of the word (at least 1, at most 3 edits)
+   * a suggestion is more confusing than none.  Also long inputs are not
+   * worth a quadratic comparison. */
+  if (wlen > 64)
+    return NULL;
+  for (gsize i = 0; candidates[i] != NULL; i++)
+    {
+      guint d = edit_distance (word, candidates[i]);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = candidates[i];
+        }
+    }
+  if (best_d > MAX (1, MIN (3, wlen / 3)) && g_ascii_strcasecmp (word, best ? best : "") != 0)
+    return NULL;
+  return best;
+}
