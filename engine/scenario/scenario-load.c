@@ -103,6 +103,22 @@ sget_duration (ScenarioLoad *ld, const SNode *v, guint64 max, guint64 *out)
                         scenario_format_duration, 0, max, out);
 }
 
+gboolean
+sget_size_dev (ScenarioLoad *ld, const SNode *v, const char *what, guint64 *out)
+{
+  guint64 dev = ld->scn->machine.device.size_bytes;
+
+  if (!sget_size (ld, v, 0, G_MAXUINT64, out))
+    return FALSE;
+  if (*out > dev)
+    {
+      g_autofree char *got = scenario_format_size (*out), *max = scenario_format_size (dev);
+      return sfail (ld, v, "%s %s is beyond the device size (%s, machine.device.size)", what,
+                    got, max);
+    }
+  return TRUE;
+}
+
 static gboolean
 sget_u32 (ScenarioLoad *ld, const SNode *v, guint64 min, guint64 max, guint32 *out)
 {
@@ -319,21 +335,23 @@ static gboolean
 load_filesystem (ScenarioLoad *ld, const SNode *v)
 {
   static const char *const keys[] = { "block_size", NULL };
-  guint64 page = ld->scn->machine.page_size_bytes;
+  guint64 page = ld->scn->machine.page_size_bytes, bs;
   const SNode *x;
 
   if (!scheck_map (ld, v, "filesystem", keys))
     return FALSE;
   if ((x = GET (v, "block_size")) == NULL)
     return TRUE;
-  if (!sget_size (ld, x, 512, page, &ld->scn->block_size_bytes))
+  if (!sget_size (ld, x, 1, G_MAXUINT64, &bs))
     return FALSE;
-  if ((ld->scn->block_size_bytes & (ld->scn->block_size_bytes - 1)) != 0)
-    return sfail (ld, x, "block_size must be a power of two, got %" G_GUINT64_FORMAT,
-                  ld->scn->block_size_bytes);
-  /* A power of two in [512, page] divides the page; said for completeness. */
-  if (page % ld->scn->block_size_bytes != 0)
-    return sfail (ld, x, "block_size must divide page_size (%" G_GUINT64_FORMAT ")", page);
+  if ((bs & (bs - 1)) != 0)
+    return sfail (ld, x, "block_size must be a power of two, got %" G_GUINT64_FORMAT, bs);
+  if (bs < 512)
+    return sfail (ld, x, "block_size must be at least 512, got %" G_GUINT64_FORMAT, bs);
+  if (page % bs != 0)
+    return sfail (ld, x, "block_size %" G_GUINT64_FORMAT " must divide page_size (%"
+                  G_GUINT64_FORMAT ")", bs, page);
+  ld->scn->block_size_bytes = bs;
   return TRUE;
 }
 
@@ -396,8 +414,7 @@ load_file (ScenarioLoad *ld, const SNode *v)
   f->line = v->line;
   if (!load_file_path (ld, v, f))
     return FALSE;
-  if ((x = GET (v, "size")) && !sget_size (ld, x, 0, ld->scn->machine.device.size_bytes,
-                                           &f->size_bytes))
+  if ((x = GET (v, "size")) && !sget_size_dev (ld, x, "file size", &f->size_bytes))
     return FALSE;
   if ((x = GET (v, "content")) && !load_file_content (ld, x, f))
     return FALSE;
@@ -509,8 +526,10 @@ load_generate (ScenarioLoad *ld, const SNode *v, VmemuGenerate *g)
   if (!sget_u32 (ld, GET (v, "count"), 0, G_MAXUINT32, &g->count)
       || !sget_file (ld, GET (v, "file"), &g->file))
     return FALSE;
-  if ((x = GET (v, "file_length")) && !sget_size (ld, x, 1, dev, &g->file_length_bytes))
+  if ((x = GET (v, "file_length")) && !sget_size_dev (ld, x, "file_length", &g->file_length_bytes))
     return FALSE;
+  if (g->file_length_bytes == 0 || g->file_length_bytes > dev)
+    return sfail (ld, x ? x : v, "file_length must be above zero and fit on the device");
   if ((x = GET (v, "max_op_size"))
       && !sget_size (ld, x, 1, g->file_length_bytes, &g->max_op_size_bytes))
     return FALSE;
@@ -569,8 +588,11 @@ load_task (ScenarioLoad *ld, const SNode *v)
   t->ops = g_array_new (FALSE, TRUE, sizeof (VmemuOp));
   if (!scheck_map (ld, v, "a task", keys) || !load_task_name (ld, v, t))
     return FALSE;
-  if ((x = GET (v, "cpu")) && !sget_u32 (ld, x, 0, ld->scn->machine.cpus - 1, &t->cpu))
+  if ((x = GET (v, "cpu")) && !sget_u32 (ld, x, 0, G_MAXUINT32, &t->cpu))
     return FALSE;
+  if (t->cpu >= ld->scn->machine.cpus)
+    return sfail (ld, x, "cpu %u does not exist (machine.cpus is %u, so cpus are 0..%u)",
+                  t->cpu, ld->scn->machine.cpus, ld->scn->machine.cpus - 1);
   ops = GET (v, "ops");
   gen = GET (v, "generate");
   if (ops != NULL && gen != NULL)
@@ -631,9 +653,10 @@ load_fsx (ScenarioLoad *ld, const SNode *v)
   /* fsx seeds glibc random() with srandom(), which takes 31 useful bits. */
   if ((x = GET (v, "seed")) && !sget_u32 (ld, x, 0, G_MAXINT32, &ld->scn->fsx_seed))
     return FALSE;
-  if ((x = GET (v, "length"))
-      && !sget_size (ld, x, 1, ld->scn->machine.device.size_bytes, &ld->scn->fsx_length_bytes))
+  if ((x = GET (v, "length")) && !sget_size_dev (ld, x, "fsx length", &ld->scn->fsx_length_bytes))
     return FALSE;
+  if (ld->scn->fsx_length_bytes == 0)
+    return sfail (ld, x, "fsx length must be above zero");
   if ((x = GET (v, "lite")) && !sget_bool (ld, x, &ld->scn->fsx_lite))
     return FALSE;
   return TRUE;

@@ -211,17 +211,18 @@ op_kind_lookup (ScenarioLoad *ld, const SNode *name, VmemuOpKind *kind)
 static gboolean
 op_read_sizes (ScenarioLoad *ld, const OpNodes *n, VmemuOp *op)
 {
-  guint64 dev = ld->scn->machine.device.size_bytes;
-
-  if (n->arg[ARG_OFFSET] && !sget_size (ld, n->arg[ARG_OFFSET], 0, dev, &op->offset_bytes))
+  if (n->arg[ARG_OFFSET] && !sget_size_dev (ld, n->arg[ARG_OFFSET], "offset", &op->offset_bytes))
     return FALSE;
-  if (n->arg[ARG_LENGTH] && !sget_size (ld, n->arg[ARG_LENGTH], 0, dev, &op->length_bytes))
+  if (n->arg[ARG_LENGTH] && !sget_size_dev (ld, n->arg[ARG_LENGTH], "length", &op->length_bytes))
     return FALSE;
-  if (n->arg[ARG_SIZE] && !sget_size (ld, n->arg[ARG_SIZE], 0, dev, &op->size_bytes))
+  if (n->arg[ARG_SRC] && !sget_size_dev (ld, n->arg[ARG_SRC], "src", &op->src_bytes))
     return FALSE;
-  if (n->arg[ARG_SRC] && !sget_size (ld, n->arg[ARG_SRC], 0, dev, &op->src_bytes))
+  if (n->arg[ARG_DST] && !sget_size_dev (ld, n->arg[ARG_DST], "dst", &op->dst_bytes))
     return FALSE;
-  if (n->arg[ARG_DST] && !sget_size (ld, n->arg[ARG_DST], 0, dev, &op->dst_bytes))
+  /* allocate's size is memory, the others' a file size on the device. */
+  if (n->arg[ARG_SIZE] && op->kind == VMEMU_OP_TRUNCATE)
+    return sget_size_dev (ld, n->arg[ARG_SIZE], "size", &op->size_bytes);
+  if (n->arg[ARG_SIZE] && !sget_size (ld, n->arg[ARG_SIZE], 0, G_MAXUINT64, &op->size_bytes))
     return FALSE;
   return TRUE;
 }
@@ -336,10 +337,9 @@ check_range (ScenarioLoad *ld, const SNode *at, guint64 start, guint64 len)
     return sfail (ld, at, "offset + length overflows 64 bits");
   if (start + len > dev)
     {
-      g_autofree char *end = scenario_format_size (start + len);
       g_autofree char *size = scenario_format_size (dev);
-      return sfail (ld, at, "range ends at %s, beyond the device size (%s, machine.device.size)",
-                    end, size);
+      return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
+                    "the device size (%s, machine.device.size)", start, start + len, size);
     }
   return TRUE;
 }
@@ -385,7 +385,7 @@ tasksym_find (TaskLoad *tl, GHashTable *table, const SNode *v, const char *what,
   TaskSym *sym = g_hash_table_lookup (table, v->text);
 
   if (sym == NULL)
-    sfail (tl->ld, v, "no %s '%s' in task '%s' (%s it earlier in the same task)", what, v->text,
+    sfail (tl->ld, v, "no %s '%s' in task '%s' (%s earlier in the same task)", what, v->text,
            tl->task->name, maker);
   else if (sym->gone_line != 0)
     sfail (tl->ld, v, "%s '%s' was %s at line %u", what, v->text,
@@ -451,7 +451,7 @@ op_regions (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
   op->region = vmemu_scenario_intern_symbol (tl->ld->scn, name);
   if (op->kind == VMEMU_OP_ALLOCATE)
     return tasksym_create (tl, tl->regions, v, "region", op->size_bytes);
-  sym = tasksym_find (tl, tl->regions, v, "region", "allocate");
+  sym = tasksym_find (tl, tl->regions, v, "region", "allocate it");
   if (sym == NULL)
     return FALSE;
   if (n->arg[ARG_SIZE] != NULL && op->size_bytes != sym->size_bytes)

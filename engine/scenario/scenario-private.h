@@ -100,6 +100,8 @@ gboolean sget_uint (ScenarioLoad *ld, const SNode *v, guint64 min, guint64 max,
                     guint64 *out);
 gboolean sget_size (ScenarioLoad *ld, const SNode *v, guint64 min, guint64 max,
                     guint64 *out);
+/* A size that must fit on machine.device; what names it in messages. */
+gboolean sget_size_dev (ScenarioLoad *ld, const SNode *v, const char *what, guint64 *out);
 gboolean sget_duration (ScenarioLoad *ld, const SNode *v, guint64 max, guint64 *out);
 /* Index of the string value in names (NULL-terminated); what names the kind
  * of value in messages ("a file state"). */

@@ -207,8 +207,9 @@ write_op_range (OpWriter *w, const VmemuOp *op)
       || op_takes (k, VMEMU_OP_MSYNC, VMEMU_OP_MUNMAP, VMEMU_OP_SLEEP)
       || op_takes (k, VMEMU_OP_ALLOCATE, VMEMU_OP_FREE, VMEMU_OP_CLOSE_PIPE))
     return;
-  if (k != VMEMU_OP_COPY_RANGE)
-    put_size (arg (w), "offset", op->offset_bytes);
+  if (k == VMEMU_OP_COPY_RANGE)
+    return;  /* src, dst and length follow with the op's data */
+  put_size (arg (w), "offset", op->offset_bytes);
   if (k != VMEMU_OP_MIGRATE && k != VMEMU_OP_SPLIT_FOLIO)
     put_size (arg (w), "length", op->length_bytes);
 }
@@ -218,8 +219,6 @@ write_op_symbols (OpWriter *w, const VmemuOp *op)
 {
   if (op->kind == VMEMU_OP_MMAP)
     arg_symbol (w, "as", op->map);
-  else if (op->map >= 0)
-    arg_symbol (w, "map", op->map);
   if (op->region >= 0)
     arg_symbol (w, "as", op->region);
   if (op->pipe >= 0)
@@ -284,6 +283,8 @@ write_op (const VmemuScenario *scn, const VmemuOp *op, GString *out)
   OpWriter w = { .out = out, .scn = scn, .first = TRUE };
 
   g_string_append_printf (out, "      - %s: {", vmemu_op_kind_name (op->kind));
+  if (op->map >= 0 && op->kind != VMEMU_OP_MMAP)
+    arg_symbol (&w, "map", op->map);
   write_op_range (&w, op);
   write_op_symbols (&w, op);
   write_op_data (&w, op);
