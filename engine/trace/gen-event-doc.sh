@@ -1,0 +1,9 @@
+#!/bin/sh
+# gen-event-doc.sh — print the event table of docs/trace-schema.md from the
+# X-macro list in trace-events.h:  sh engine/trace/gen-event-doc.sh
+dir=$(dirname "$0")
+echo '| # | name | class | a0 | a1 | a2 | a3 |'
+echo '|---|---|---|---|---|---|---|'
+sed -n 's/^ *X (\([A-Z0-9_]*\), "\([^"]*\)", \([A-Z]*\), "\([^"]*\)", "\([^"]*\)", "\([^"]*\)", "\([^"]*\)").*/\2|\3|\4|\5|\6|\7/p' \
+  "$dir/trace-events.h" |
+  awk -F'|' '{ printf "| %d | `%s` | %s | %s | %s | %s | %s |\n", NR - 1, $1, tolower($2), $3, $4, $5, $6 }'
