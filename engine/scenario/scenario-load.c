@@ -33,8 +33,6 @@ sget_string (ScenarioLoad *ld, const SNode *v, const char **out)
 {
   if (v->kind != SNODE_SCALAR || snode_is_null (v))
     return expected (ld, v, "a string");
-  if (strlen (v->text) != v->len)
-    return sfail (ld, v, "NUL character in a string");
   *out = v->text;
   return TRUE;
 }

@@ -26,8 +26,8 @@ struct _SNode {
   SNodeKind kind;
   guint32 line;             /* 1-based, as shown to users */
   guint32 column;           /* 1-based, in characters */
-  char *text;               /* scalars: the value, NUL-terminated */
-  gsize len;                /* scalars: length in bytes (may hold a NUL) */
+  char *text;               /* scalars: the value, NUL-terminated (holds no NUL) */
+  gsize len;                /* scalars: length in bytes */
   gboolean plain;           /* scalars: written without quotes or | > */
   GPtrArray *items;         /* maps: key, value, key, value...; seqs: items */
 };

@@ -665,6 +665,8 @@ static const BadCase bad_cases[] = {
     "t.yaml:2:21: duplicate key 'cpus' (first at line 2, column 12)" },
   { "a: &x 1\nname: *x\n", VMEMU_SCENARIO_ERROR_PARSE,
     "t.yaml:2:7: YAML aliases (*x) are not supported in scenarios" },
+  { HDR "description: \"a\\0b\"\n", VMEMU_SCENARIO_ERROR_INVALID,
+    "t.yaml:2:14: NUL character in a value" },
   { HDR "? [a]\n: b\n", VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:2:3: mapping keys must be strings, got a sequence" },
   /* keys and types */
