@@ -1,0 +1,176 @@
+/* cmd-run.c — vmemu run SCENARIO [--variant V] [--seed N] [-o TRACE.db] */
+#include "engine/cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/fsx/fsx.h"
+#include "engine/model/machine.h"
+#include "engine/scenario/scenario.h"
+#include "engine/trace/trace.h"
+#include "engine/variant/variant.h"
+
+typedef struct {
+  char *variant;
+  gint64 seed;
+  gboolean has_seed;
+  char *output;
+  gboolean force;
+  char *dump_dir;
+  char *fsx;
+  char *fsx_seed, *fsx_length, *block_size, *page_size, *memory, *pressure;
+  gboolean fsx_lite;
+  gboolean quiet;
+} RunOptions;
+
+static VmemuScenario *
+load_input (RunOptions *o, const char *path, GError **error)
+{
+  if (o->fsx == NULL)
+    return vmemu_scenario_load_file (path, error);
+  VmemuFsxImportOptions fo;
+  vmemu_fsx_import_options_init (&fo);
+  VmemuFsxOptionText text = { .fsx_seed = o->fsx_seed, .fsx_length = o->fsx_length,
+                              .block_size = o->block_size, .page_size = o->page_size,
+                              .memory = o->memory, .pressure = o->pressure };
+  if (!vmemu_fsx_import_options_apply_text (&fo, &text, error))
+    return NULL;
+  fo.lite = o->fsx_lite;
+  return vmemu_fsx_import_file (o->fsx, &fo, error);
+}
+
+static void
+write_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, guint64 seed)
+{
+  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  g_autofree char *sw = vmemu_variant_switches_string (v);
+  g_autofree char *ps = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->machine.page_size_bytes);
+  g_autofree char *bs = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->block_size_bytes);
+  vmemu_trace_meta (tr, "scenario", scn->path ? scn->path : scn->name);
+  vmemu_trace_meta (tr, "scenario_name", scn->name);
+  vmemu_trace_meta (tr, "scenario_sha256", scn->sha256 ? scn->sha256 : "");
+  vmemu_trace_meta (tr, "seed", seed_s);
+  vmemu_trace_meta (tr, "variant", v->spec);
+  vmemu_trace_meta (tr, "variant_switches", sw);
+  vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
+  vmemu_trace_meta (tr, "page_size", ps);
+  vmemu_trace_meta (tr, "block_size", bs);
+}
+
+static void
+print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunResult *r,
+              gboolean quiet)
+{
+  if (!quiet)
+    printf ("%s: variant %s, seed %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+            " operations in %.3f ms of virtual time, %" G_GUINT64_FORMAT " reads and %"
+            G_GUINT64_FORMAT " writes to the device, %" G_GUINT64_FORMAT " checks\n",
+            scn->name, v->spec, r->seed, r->ops_run, r->end_time_ns / 1e6, r->bios_read,
+            r->bios_write, r->verifications);
+  for (guint i = 0; i < r->losses->len; i++)
+    {
+      const VmemuLoss *l = g_ptr_array_index (r->losses, i);
+      printf ("data loss: %s offset %" G_GUINT64_FORMAT " length %" G_GUINT64_FORMAT
+              " (%" G_GUINT64_FORMAT " bytes differ in all) seen by %s (%s) at %.6f ms:"
+              " expected %s, found %s\n",
+              l->path, l->offset_bytes, l->length_bytes, l->total_bytes, l->kind, l->task,
+              l->time_ns / 1e6, l->expected_hex, l->found_hex);
+    }
+  VmemuExpectOutcome want;
+  if (vmemu_scenario_expect (scn, v->spec, &want))
+    {
+      gboolean lost = r->losses->len > 0;
+      gboolean ok = (want == VMEMU_EXPECT_DATA_LOSS) == lost;
+      printf ("expectation for %s: %s, %s\n", v->spec,
+              want == VMEMU_EXPECT_DATA_LOSS ? "data-loss" : "clean",
+              ok ? "met" : "NOT MET");
+    }
+}
+
+int
+vmemu_cmd_run (int argc, char **argv)
+{
+  RunOptions o = { .seed = -1 };
+  const GOptionEntry entries[] = {
+    { "variant", 'V', 0, G_OPTION_ARG_STRING, &o.variant,
+      "Kernel behaviour: a variant, optionally +SWITCH/-SWITCH (see vmemu variants)", "V" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Override the scenario's seed", "N" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the trace database to FILE",
+      "FILE" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &o.force, "Replace an existing trace", NULL },
+    { "dump-files", 0, 0, G_OPTION_ARG_FILENAME, &o.dump_dir,
+      "Write the final contents of every file into DIR", "DIR" },
+    { "fsx", 0, 0, G_OPTION_ARG_FILENAME, &o.fsx, "Run an fsx --record-ops file instead", "OPS" },
+    { "fsx-seed", 0, 0, G_OPTION_ARG_STRING, &o.fsx_seed, "fsx's -S seed (data pattern)", "S" },
+    { "fsx-length", 0, 0, G_OPTION_ARG_STRING, &o.fsx_length, "fsx's -l file length", "L" },
+    { "fsx-lite", 0, 0, G_OPTION_ARG_NONE, &o.fsx_lite, "fsx ran with -L (file starts as L zeroes)",
+      NULL },
+    { "block-size", 0, 0, G_OPTION_ARG_STRING, &o.block_size, "With --fsx: block size", "B" },
+    { "page-size", 0, 0, G_OPTION_ARG_STRING, &o.page_size, "With --fsx: page size", "P" },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &o.memory, "With --fsx: memory size", "M" },
+    { "pressure", 0, 0, G_OPTION_ARG_STRING, &o.pressure,
+      "With --fsx: background pressure (see docs/fsx.md)", "SPEC" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only losses", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("SCENARIO.yaml | --fsx OPS");
+  g_autoptr (GError) error = NULL;
+  g_set_prgname ("vmemu run");
+  g_option_context_set_summary (ctx,
+    "Run a scenario under a kernel variant, check every read and the files at the end.\n"
+    "Exit status: 0 every check passed, 1 data loss or a failed check, 2 bad input.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return vmemu_cli_usage ("%s", error->message);
+  if ((o.fsx == NULL && argc != 2) || (o.fsx != NULL && argc != 1))
+    return vmemu_cli_usage ("expected one SCENARIO (or --fsx OPS); see --help");
+
+  g_autoptr (VmemuScenario) scn = load_input (&o, o.fsx ? o.fsx : argv[1], &error);
+  if (scn == NULL)
+    return vmemu_cli_usage ("%s", error->message);
+  const char *spec = o.variant ? o.variant : scn->variant ? scn->variant : "baseline";
+  g_autoptr (VmemuVariant) variant = vmemu_variant_parse (spec, &error);
+  if (variant == NULL)
+    return vmemu_cli_usage ("%s", error->message);
+  if (o.dump_dir && !g_file_test (o.dump_dir, G_FILE_TEST_IS_DIR))
+    return vmemu_cli_usage ("--dump-files: %s is not a directory", o.dump_dir);
+
+  VmemuTrace *tr = NULL;
+  if (o.output && (tr = vmemu_trace_open (o.output, o.force, &error)) == NULL)
+    return vmemu_cli_usage ("%s", error->message);
+  VmemuMachineOptions mo = { .seed = (guint64) o.seed, .has_seed = o.seed >= 0,
+                             .variant = variant, .trace = tr };
+  if (o.seed < -1)
+    {
+      vmemu_trace_abort (tr);
+      return vmemu_cli_usage ("--seed must not be negative");
+    }
+  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
+  if (m == NULL)
+    {
+      vmemu_trace_abort (tr);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  write_meta (tr, scn, variant, mo.has_seed ? mo.seed : scn->machine.seed);
+  if (!vmemu_machine_run (m, &error))
+    {
+      vmemu_trace_abort (tr);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  const VmemuRunResult *r = vmemu_machine_result (m);
+  int status = r->losses->len > 0 ? VMEMU_EXIT_FAIL : VMEMU_EXIT_OK;
+  vmemu_trace_meta (tr, "result", status ? "data-loss" : "clean");
+  if (o.dump_dir && !vmemu_machine_dump_files (m, o.dump_dir, &error))
+    {
+      vmemu_trace_abort (tr);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  if (tr && !vmemu_trace_close (tr, &error))
+    return vmemu_cli_usage ("%s", error->message);
+  print_result (scn, variant, r, o.quiet);
+  g_free (o.variant);
+  g_free (o.output);
+  g_free (o.dump_dir);
+  g_free (o.fsx);
+  return status;
+}

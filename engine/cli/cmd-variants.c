@@ -1,0 +1,31 @@
+/* cmd-variants.c — vmemu variants: the named variants, then every switch. */
+#include "engine/cli/cli.h"
+
+#include <stdio.h>
+
+#include "engine/variant/variant.h"
+
+int
+vmemu_cmd_variants (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_set_prgname ("vmemu variants");
+  g_option_context_set_summary (ctx,
+    "List the kernel behaviour variants (one line each), then the switches a variant\n"
+    "spec can add or remove: --variant baseline+write_begin_uptodate");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return vmemu_cli_usage ("%s", error->message);
+  if (argc != 1)
+    return vmemu_cli_usage ("takes no arguments");
+  for (guint i = 0; i < vmemu_variant_n_named (); i++)
+    {
+      g_autoptr (VmemuVariant) v = vmemu_variant_parse (vmemu_variant_named_name (i), NULL);
+      g_autofree char *sw = vmemu_variant_switches_string (v);
+      printf ("%-20s %s [%s]\n", vmemu_variant_named_name (i), vmemu_variant_named_summary (i), sw);
+    }
+  printf ("\nswitches (compose with +NAME / -NAME):\n");
+  for (int s = 0; s < VMEMU_SW__COUNT; s++)
+    printf ("  %-28s %s\n", vmemu_switch_name (s), vmemu_switch_summary (s));
+  return VMEMU_EXIT_OK;
+}

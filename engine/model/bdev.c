@@ -1,0 +1,225 @@
+/* bdev.c — the block device: it stores the bytes of every device block,
+ * queues requests up to its queue depth, completes each after the read or
+ * write latency (plus seeded jitter, so completions may overtake each other),
+ * fails the I/Os the scenario injects errors into, and forgets everything in
+ * flight at a power cut.
+ */
+#include "engine/model/model-private.h"
+
+#include <string.h>
+
+VmemuBio *
+vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk, guint64 file_off)
+{
+  VmemuBio *bio = g_new0 (VmemuBio, 1);
+  bio->id = ++m->next_bio_id;
+  bio->kind = kind;
+  bio->inode = ino;
+  bio->pblk = pblk;
+  bio->file_off = file_off;
+  bio->segs = g_array_new (FALSE, FALSE, sizeof (VmBioSeg));
+  return bio;
+}
+
+void
+vm_bio_add (VmemuBio *bio, VmemuPage *p, guint off, guint len)
+{
+  VmBioSeg s = { .page = p, .off = off, .len = len };
+  g_array_append_val (bio->segs, s);
+  bio->bytes += len;
+}
+
+void
+vm_bio_free (VmemuBio *bio)
+{
+  g_array_unref (bio->segs);
+  g_free (bio->buf);
+  g_free (bio);
+}
+
+const guint8 *
+vm_disk_block (VmemuMachine *m, guint64 pblk)
+{
+  return pblk < m->disk->len ? g_ptr_array_index (m->disk, pblk) : NULL;
+}
+
+void
+vm_disk_write (VmemuMachine *m, guint64 pblk, const guint8 *data)
+{
+  if (pblk >= m->disk->len)
+    g_ptr_array_set_size (m->disk, pblk + 1);
+  guint8 *b = g_ptr_array_index (m->disk, pblk);
+  gboolean zero = TRUE;
+  for (guint64 i = 0; i < m->block_size && zero; i++)
+    zero = data[i] == 0;
+  if (zero)
+    {
+      g_free (b);
+      g_ptr_array_index (m->disk, pblk) = NULL;
+      return;
+    }
+  if (b == NULL)
+    g_ptr_array_index (m->disk, pblk) = b = g_malloc (m->block_size);
+  memcpy (b, data, m->block_size);
+}
+
+static guint64
+sector_of (VmemuMachine *m, guint64 pblk)
+{
+  return pblk * (m->block_size / 512);
+}
+
+/* Does an injected error rule match this bio?  Each rule fails `count` I/Os. */
+static int
+match_inject (VmemuMachine *m, VmemuBio *bio)
+{
+  gboolean write = bio->kind == VM_BIO_WRITE;
+  guint64 first = bio->file_off >> m->blkbits, last = first + bio->nblocks - 1;
+  for (guint i = 0; i < m->injects->len; i++)
+    {
+      VmInject *r = &g_array_index (m->injects, VmInject, i);
+      if (r->count == 0)
+        continue;
+      gboolean kind_ok = (r->on == VMEMU_INJECT_ON_WRITE && write)
+                         || (r->on == VMEMU_INJECT_ON_READ && !write)
+                         || (r->on == VMEMU_INJECT_ON_READAHEAD && !write && bio->readahead);
+      if (!kind_ok)
+        continue;
+      if (r->inode && (r->inode != bio->inode || last < r->first_blk || first > r->last_blk))
+        continue;
+      r->count--;
+      vm_trace (m, VMEMU_EV_BIO_ERROR_INJECTED, sector_of (m, bio->pblk),
+                bio->nblocks * (m->block_size / 512), write, 0, NULL);
+      return -5;   /* -EIO */
+    }
+  return 0;
+}
+
+static void
+bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
+{
+  VmemuMachine *m = data;
+  VmemuBio *bio = (VmemuBio *) (guintptr) arg;
+  VmemuActor *saved = m->cur;
+  m->cur = NULL;
+  m->inflight--;
+  g_ptr_array_remove_fast (m->bios_inflight, bio);
+  if (bio->dropped)
+    {
+      vm_bio_free (bio);
+      m->cur = saved;
+      return;
+    }
+  gboolean write = bio->kind == VM_BIO_WRITE;
+  vm_trace (m, VMEMU_EV_BIO_COMPLETE, sector_of (m, bio->pblk),
+            bio->nblocks * (m->block_size / 512), write, bio->error, NULL);
+  if (write)
+    {
+      if (bio->error == 0)
+        for (guint i = 0; i < bio->nblocks; i++)
+          vm_disk_write (m, bio->pblk + i, bio->buf + (gsize) i * m->block_size);
+      vm_write_end_io (m, bio);
+    }
+  else
+    {
+      /* The device DMA: copy the stored bytes into the page segments. */
+      guint64 done = 0;
+      for (guint i = 0; i < bio->segs->len && bio->error == 0; i++)
+        {
+          VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
+          for (guint64 o = 0; o < s->len; o += m->block_size)
+            {
+              const guint8 *src = vm_disk_block (m, bio->pblk + (done + o) / m->block_size);
+              if (src)
+                memcpy (vm_page_data (m, s->page) + s->off + o, src, m->block_size);
+              else if (s->page->data)
+                memset (s->page->data + s->off + o, 0, m->block_size);
+            }
+          done += s->len;
+        }
+      vm_read_end_io (m, bio);
+    }
+  /* Start the next queued request. */
+  if (m->queue_head && m->inflight < m->scn->machine.device.queue_depth)
+    {
+      VmemuBio *next = m->queue_head;
+      m->queue_head = next->next;
+      if (!m->queue_head)
+        m->queue_tail = NULL;
+      next->next = NULL;
+      vm_submit_bio (m, next);
+    }
+  vm_bio_free (bio);
+  m->cur = saved;
+}
+
+static void
+bio_start (VmemuMachine *m, VmemuBio *bio)
+{
+  const VmemuMachineConfig *c = &m->scn->machine;
+  gboolean write = bio->kind == VM_BIO_WRITE;
+  guint64 lat = write ? c->device.write_latency_ns : c->device.read_latency_ns;
+  if (c->device.jitter_ns)
+    lat += vmemu_rng_below (&m->rng, c->device.jitter_ns + 1);
+  m->inflight++;
+  g_ptr_array_add (m->bios_inflight, bio);
+  vmemu_sim_schedule_after (m->sim, lat, bio_complete_cb, m, (guint64) (guintptr) bio);
+}
+
+/* submit_bio: the data of a write is taken now; the device applies it when
+ * the request completes. */
+void
+vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
+{
+  gboolean write = bio->kind == VM_BIO_WRITE;
+  if (!bio->accounted)
+    {
+      guint64 bytes = bio->bytes;
+      bio->accounted = TRUE;
+      bio->nblocks = bytes / m->block_size;
+      if (write)
+        {
+          bio->buf = g_malloc0 (bytes);
+          guint64 o = 0;
+          for (guint i = 0; i < bio->segs->len; i++)
+            {
+              VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
+              if (s->page->data)
+                memcpy (bio->buf + o, s->page->data + s->off, s->len);
+              o += s->len;
+            }
+          m->result.bios_write++;
+          m->result.bytes_written += bytes;
+        }
+      else
+        m->result.bios_read++;
+      bio->error = match_inject (m, bio);
+      vm_trace (m, VMEMU_EV_BIO_QUEUE, sector_of (m, bio->pblk),
+                bio->nblocks * (m->block_size / 512), write, bio->id, NULL);
+    }
+  if (m->inflight >= m->scn->machine.device.queue_depth)
+    {
+      if (m->queue_tail)
+        m->queue_tail->next = bio;
+      else
+        m->queue_head = bio;
+      m->queue_tail = bio;
+      return;
+    }
+  bio_start (m, bio);
+}
+
+/* Power cut: requests in flight or queued never reach the media. */
+void
+vm_bdev_power_cut (VmemuMachine *m)
+{
+  for (guint i = 0; i < m->bios_inflight->len; i++)
+    ((VmemuBio *) g_ptr_array_index (m->bios_inflight, i))->dropped = TRUE;
+  while (m->queue_head)
+    {
+      VmemuBio *b = m->queue_head;
+      m->queue_head = b->next;
+      vm_bio_free (b);
+    }
+  m->queue_tail = NULL;
+}

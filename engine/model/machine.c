@@ -1,0 +1,649 @@
+/* machine.c — one emulated machine: set-up from the scenario, the actors
+ * (user tasks, kswapd, the flusher, the final check), the run loop and the
+ * result.  Trace helpers live here too: every event is stamped with the
+ * virtual time, the actor running and the page's state.
+ */
+#include "engine/model/model-private.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "engine/fsx/fsx.h"
+
+G_DEFINE_QUARK (vmemu-machine-error-quark, vmemu_machine_error)
+
+/* ---- tracing ---- */
+
+guint32
+vm_page_trace_flags (const VmemuPage *p)
+{
+  return p->flags | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
+}
+
+char *
+vm_page_holders (const VmemuPage *p)
+{
+  GString *s = g_string_new (NULL);
+  for (int h = 0; h < VMEMU_REF__COUNT; h++)
+    if (p->refs[h])
+      {
+        if (s->len)
+          g_string_append_c (s, ',');
+        g_string_append (s, vmemu_ref_holder_name (h));
+        if (p->refs[h] > 1)
+          g_string_append_printf (s, "x%u", p->refs[h]);
+      }
+  return g_string_free (s, FALSE);
+}
+
+static void
+emit (VmemuMachine *m, VmemuTraceEvent *ev)
+{
+  m->result.trace_events++;
+  if (m->trace == NULL)
+    return;
+  if (m->cur)
+    {
+      ev->task = m->cur->id;
+      ev->cpu = (gint32) m->cur->cpu;
+    }
+  vmemu_trace_event (m->trace, ev);
+}
+
+void
+vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, gint64 a0,
+               gint64 a1, gint64 a2, gint64 a3, const char *detail)
+{
+  if (m->trace == NULL)
+    {
+      m->result.trace_events++;
+      return;
+    }
+  VmemuTraceEvent ev = vmemu_trace_event_init (id, vm_now (m));
+  VmemuInode *ino = p->mapping ? p->mapping : p->owner;
+  ev.ino = ino ? ino->ino : 0;
+  ev.index = (gint64) p->index;
+  ev.blk_first = (gint64) ((p->index << m->page_shift) >> m->blkbits);
+  ev.blk_count = (gint32) m->blocks_per_page;
+  ev.flags_before = before | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
+  ev.flags_after = vm_page_trace_flags (p);
+  ev.refcount = p->refcount;
+  ev.mapcount = p->mapcount;
+  ev.a[0] = a0, ev.a[1] = a1, ev.a[2] = a2, ev.a[3] = a3;
+  ev.detail = detail;
+  emit (m, &ev);
+}
+
+void
+vm_trace_inode (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0, gint64 a1,
+                gint64 a2, gint64 a3, const char *detail)
+{
+  if (m->trace == NULL)
+    {
+      m->result.trace_events++;
+      return;
+    }
+  VmemuTraceEvent ev = vmemu_trace_event_init (id, vm_now (m));
+  ev.ino = ino->ino;
+  ev.a[0] = a0, ev.a[1] = a1, ev.a[2] = a2, ev.a[3] = a3;
+  ev.detail = detail;
+  emit (m, &ev);
+}
+
+void
+vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gint64 a3,
+          const char *detail)
+{
+  if (m->trace == NULL)
+    {
+      m->result.trace_events++;
+      return;
+    }
+  VmemuTraceEvent ev = vmemu_trace_event_init (id, vm_now (m));
+  ev.a[0] = a0, ev.a[1] = a1, ev.a[2] = a2, ev.a[3] = a3;
+  ev.detail = detail;
+  emit (m, &ev);
+}
+
+/* ---- actors ---- */
+
+static void actor_resume_cb (VmemuSim *sim, gpointer data, guint64 arg);
+
+void
+vm_actor_wake (VmemuMachine *m, VmemuActor *a)
+{
+  if (a->wake_pending || a->done)
+    return;
+  a->wake_pending = TRUE;
+  vmemu_sim_schedule_after (m->sim, 0, actor_resume_cb, m, (guint64) a->id);
+}
+
+void
+vm_actor_sleep_until (VmemuMachine *m, VmemuActor *a, guint64 t_ns)
+{
+  a->st.timer_until_ns = t_ns;
+  vmemu_sim_schedule_at (m->sim, t_ns, actor_resume_cb, m, (guint64) a->id);
+}
+
+static VmemuActor *
+actor_new (VmemuMachine *m, const char *name, guint cpu, VmActorKind kind)
+{
+  VmemuActor *a = g_new0 (VmemuActor, 1);
+  a->id = (gint32) m->actors->len;
+  a->name = g_strdup (name);
+  a->cpu = cpu;
+  a->kind = kind;
+  a->ops = g_array_new (FALSE, TRUE, sizeof (VmemuOp));
+  a->maps = g_ptr_array_new ();
+  a->regions = g_array_new (FALSE, TRUE, sizeof (guint64));
+  a->errseq = g_new0 (guint32, m->inodes->len + 1);
+  g_ptr_array_add (m->actors, a);
+  static const char *const kinds[] = { "user", "kswapd", "flusher", "final" };
+  vmemu_trace_task (m->trace, a->id, name, (gint32) cpu, kinds[kind]);
+  return a;
+}
+
+static void
+actor_free (gpointer data)
+{
+  VmemuActor *a = data;
+  g_free (a->name);
+  g_array_unref (a->ops);
+  g_ptr_array_unref (a->maps);
+  g_array_unref (a->regions);
+  g_free (a->errseq);
+  g_free (a);
+}
+
+/* Reset the per-operation state and set the op's range. */
+static void
+op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  memset (&a->st, 0, sizeof a->st);
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op->file >= 0 ? g_ptr_array_index (m->inodes, op->file) : NULL;
+  st->pos = op->offset_bytes;
+  st->end = op->offset_bytes + op->length_bytes;
+  if (op->kind == VMEMU_OP_VERIFY && !op->has_range)
+    {
+      st->pos = 0;
+      st->end = MAX (ino->i_size, ino->expected->len);
+    }
+  if (op->kind == VMEMU_OP_TRUNCATE)
+    st->end = ino->i_size;
+  a->in_op = TRUE;
+  VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_ENTER, vm_now (m));
+  ev.ino = ino ? ino->ino : 0;
+  ev.a[0] = op->kind;
+  ev.a[1] = (gint64) op->offset_bytes;
+  ev.a[2] = (gint64) op->length_bytes;
+  ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind)
+                                         : op->kind == VM_OP_FINAL_CLEANUP ? "final_cleanup"
+                                                                           : "umount_evict";
+  emit (m, &ev);
+}
+
+static void
+op_end (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmemuInode *ino = op->file >= 0 ? g_ptr_array_index (m->inodes, op->file) : NULL;
+  VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_EXIT, vm_now (m));
+  ev.ino = ino ? ino->ino : 0;
+  ev.a[0] = op->kind;
+  ev.a[1] = (gint64) op->offset_bytes;
+  ev.a[2] = (gint64) op->length_bytes;
+  ev.a[3] = a->st.result;
+  ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind) : "final";
+  emit (m, &ev);
+  if (a->st.result < 0)
+    m->result.op_errors++;
+  if (op->kind < VMEMU_OP__COUNT)
+    m->result.ops_run++;
+  a->in_op = FALSE;
+  a->op_i++;
+}
+
+static void start_final (VmemuMachine *m);
+
+static void
+task_done (VmemuMachine *m, VmemuActor *a)
+{
+  a->done = TRUE;
+  if (a->kind == VM_ACTOR_FINAL)
+    {
+      m->finished = TRUE;
+      vmemu_sim_stop (m->sim);
+      return;
+    }
+  vm_task_exit (m, a);
+  VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_TASK_EXIT, vm_now (m));
+  ev.a[0] = a->op_i;
+  emit (m, &ev);
+  if (--m->live_tasks == 0)
+    start_final (m);
+}
+
+/* Run the task's operations until one sleeps or the next starts later. */
+static void
+user_resume (VmemuMachine *m, VmemuActor *a)
+{
+  for (;;)
+    {
+      if (a->op_i >= a->ops->len)
+        {
+          task_done (m, a);
+          return;
+        }
+      const VmemuOp *op = &g_array_index (a->ops, VmemuOp, a->op_i);
+      if (!a->in_op)
+        {
+          /* `at` is absolute; `after` counts from the end of the previous op. */
+          guint64 start = op->has_at ? op->at_ns : a->next_start_ns + op->after_ns;
+          if (start > vm_now (m))
+            {
+              vm_actor_sleep_until (m, a, start);
+              return;
+            }
+          op_begin (m, a, op);
+        }
+      if (vm_op_step (m, a, op) == VM_BLOCKED)
+        return;
+      op_end (m, a, op);
+      a->next_start_ns = vm_now (m);
+    }
+}
+
+static void
+actor_resume_cb (VmemuSim *sim, gpointer data, guint64 id)
+{
+  VmemuMachine *m = data;
+  VmemuActor *a = g_ptr_array_index (m->actors, id);
+  a->wake_pending = FALSE;
+  if (a->done || a->waiting_on != NULL)
+    return;   /* a stale timer, or still queued on a page */
+  if (a->st.timer_until_ns && vm_now (m) < a->st.timer_until_ns)
+    return;   /* woken early: the timer will come */
+  VmemuActor *saved = m->cur;
+  m->cur = a;
+  switch (a->kind)
+    {
+    case VM_ACTOR_KSWAPD:
+      a->st.timer_until_ns = 0;
+      vm_kswapd_resume (m, a);
+      break;
+    case VM_ACTOR_FLUSHER:
+      vm_flusher_resume (m, a);
+      break;
+    default:
+      if (!a->in_op)
+        a->st.timer_until_ns = 0;
+      user_resume (m, a);
+    }
+  m->cur = saved;
+}
+
+static void
+start_final (VmemuMachine *m)
+{
+  VmemuActor *f = m->final;
+  VmemuOp op = vmemu_op_init (VMEMU_OP_SYNC);
+  op.kind = VM_OP_FINAL_CLEANUP;
+  g_array_append_val (f->ops, op);
+  op = vmemu_op_init (VMEMU_OP_SYNC);
+  g_array_append_val (f->ops, op);
+  op.kind = VM_OP_FINAL_EVICT;
+  g_array_append_val (f->ops, op);
+  for (guint i = 0; i < m->inodes->len; i++)
+    {
+      op = vmemu_op_init (VMEMU_OP_VERIFY);
+      op.file = (gint) i;
+      g_array_append_val (f->ops, op);
+    }
+  f->next_start_ns = vm_now (m);
+  vm_actor_wake (m, f);
+}
+
+/* ---- set-up ---- */
+
+static VmemuInode *
+inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
+{
+  VmemuInode *ino = g_new0 (VmemuInode, 1);
+  ino->ino = 131 + idx;   /* XFS-like inode numbers, stable per file order */
+  ino->path = g_strdup (f->path);
+  ino->file_idx = idx;
+  ino->blocks = g_array_new (FALSE, TRUE, sizeof (VmBlk));
+  ino->pages = vmemu_xa_new ();
+  ino->maps = g_ptr_array_new ();
+  ino->expected = g_byte_array_new ();
+  ino->durable = g_byte_array_new ();
+  ino->durable_known = g_byte_array_new ();
+  vmemu_trace_inode (m->trace, ino->ino, ino->path);
+  return ino;
+}
+
+static void
+map_free (gpointer data)
+{
+  VmemuMap *map = data;
+  for (guint64 i = 0; i < map->npages; i++)
+    g_free (map->cow[i]);
+  g_free (map->cow);
+  g_free (map->pte);
+  g_free (map->ptepage);
+  g_free (map);
+}
+
+static void
+inode_free (gpointer data)
+{
+  VmemuInode *ino = data;
+  g_free (ino->path);
+  g_array_unref (ino->blocks);
+  vmemu_xa_free (ino->pages);
+  g_ptr_array_unref (ino->maps);
+  g_byte_array_unref (ino->expected);
+  g_byte_array_unref (ino->durable);
+  g_byte_array_unref (ino->durable_known);
+  g_free (ino);
+}
+
+/* Initial contents: the file as it would be after being written and synced
+ * (on-disk), also read back into the cache (cached), or written but not yet
+ * synced (dirty: delalloc blocks, dirty pages).  Sparse files have a size and
+ * no blocks. */
+static gboolean
+setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error)
+{
+  guint64 size = f->size_bytes;
+  g_byte_array_set_size (ino->expected, (guint) size);
+  guint8 *d = ino->expected->data;
+  if (f->content == VMEMU_CONTENT_RANDOM)
+    for (guint64 i = 0; i < size; i++)
+      d[i] = (guint8) (vmemu_rng_next (&m->rng) >> 56);
+  else
+    memset (d, f->content == VMEMU_CONTENT_BYTE ? f->content_byte : 0, size);
+  ino->i_size = size;
+  if (f->state == VMEMU_FILE_SPARSE)
+    {
+      memset (d, 0, size);
+      ino->disk_size = size;
+      return TRUE;
+    }
+  guint64 nblocks = (size + m->block_size - 1) >> m->blkbits;
+  g_autofree guint8 *blk = g_malloc0 (m->block_size);
+  for (guint64 b = 0; b < nblocks; b++)
+    {
+      guint64 off = b << m->blkbits, n = MIN (m->block_size, size - off);
+      if (f->state == VMEMU_FILE_DIRTY)
+        {
+          vm_blk_set (ino, b, VM_BLK_DELALLOC, 0);
+          continue;
+        }
+      guint64 pb = vm_pblk_alloc (m);
+      memset (blk, 0, m->block_size);
+      memcpy (blk, d + off, n);
+      vm_disk_write (m, pb, blk);
+      vm_blk_set (ino, b, VM_BLK_MAPPED, pb);
+    }
+  ino->disk_size = f->state == VMEMU_FILE_DIRTY ? 0 : size;
+  vm_oracle_make_durable (m, ino, 0, f->state == VMEMU_FILE_DIRTY ? 0 : size);
+  if (f->state == VMEMU_FILE_ON_DISK)
+    return TRUE;
+  /* cached / dirty: the pages sit on the inactive list with a full iop, as a
+   * read or write would have left them. */
+  guint64 npages = (size + m->page_size - 1) >> m->page_shift;
+  for (guint64 i = 0; i < npages; i++)
+    {
+      VmemuPage *p = vm_page_alloc (m, VMEMU_REF_IO);
+      if (p == NULL)
+        {
+          g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_SETUP,
+                       "%s: %s of cached pages do not fit in memory", m->scn->path, f->path);
+          return FALSE;
+        }
+      vm_add_to_page_cache_lru (m, NULL, p, ino, i);
+      guint64 off = i << m->page_shift, n = MIN (m->page_size, size - off);
+      memcpy (vm_page_data (m, p), d + off, n);
+      p->flags |= VMEMU_PG_UPTODATE;
+      vm_iomap_page_create (m, p, VM_IOP_CALLER_SETUP);
+      if (f->state == VMEMU_FILE_DIRTY)
+        vm_set_page_dirty (m, p);
+      vm_unlock_page (m, p);
+      vm_put_page (m, p, VMEMU_REF_IO);
+    }
+  vm_lru_add_drain_all (m, "setup");
+  return TRUE;
+}
+
+static guint
+log2_of (guint64 x)
+{
+  guint n = 0;
+  while ((G_GUINT64_CONSTANT (1) << n) < x)
+    n++;
+  return n;
+}
+
+/* The scenario with `generate:` blocks expanded (a copy owned by the machine
+ * when there are any). */
+static VmemuScenario *
+expand_generate (const VmemuScenario *scn)
+{
+  gboolean any = FALSE;
+  for (guint i = 0; i < scn->tasks->len; i++)
+    any = any || ((VmemuTask *) g_ptr_array_index (scn->tasks, i))->has_generate;
+  if (!any)
+    return NULL;
+  VmemuScenario *c = vmemu_scenario_copy (scn);
+  vmemu_generate_prepare (c);
+  guint ntasks = c->tasks->len;
+  for (guint i = 0; i < ntasks; i++)
+    {
+      VmemuTask *t = g_ptr_array_index (c->tasks, i);
+      if (!t->has_generate)
+        continue;
+      const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
+      g_array_set_size (t->ops, 0);
+      vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
+                          NULL);
+      t->has_generate = FALSE;
+    }
+  return c;
+}
+
+static void
+machine_init_memory (VmemuMachine *m)
+{
+  const VmemuMachineConfig *c = &m->scn->machine;
+  m->total_pages = c->memory_bytes >> m->page_shift;
+  m->nr_free = m->total_pages;
+  vm_setup_watermarks (m);
+  m->ncpus = MAX (c->cpus, 1);
+  m->cpus = g_new0 (VmCpu, m->ncpus);
+  m->bh_over_limit = c->reclaim.buffer_heads_over_limit;
+  m->drain_on_exit = c->reclaim.drain_on_exit;
+  m->dev_blocks = c->device.size_bytes >> m->blkbits;
+}
+
+VmemuMachine *
+vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, GError **error)
+{
+  g_autoptr (VmemuMachine) m = g_new0 (VmemuMachine, 1);
+  m->owned_scn = expand_generate (scn_in);
+  const VmemuScenario *scn = m->owned_scn ? m->owned_scn : scn_in;
+  m->scn = scn;
+  m->variant = opt->variant;
+  m->trace = opt->trace;
+  m->seed = opt->has_seed ? opt->seed : scn->machine.seed;
+  m->time_limit_ns = opt->time_limit_ns;
+  m->sim = vmemu_sim_new (m->seed);
+  vmemu_rng_init (&m->rng, m->seed ^ 0x6a09e667f3bcc909ull);
+  m->page_size = scn->machine.page_size_bytes;
+  m->page_shift = log2_of (m->page_size);
+  m->block_size = scn->block_size_bytes;
+  m->blkbits = log2_of (m->block_size);
+  m->blocks_per_page = (guint) (m->page_size / m->block_size);
+  m->inodes = g_ptr_array_new_with_free_func (inode_free);
+  m->all_maps = g_ptr_array_new_with_free_func (map_free);
+  m->actors = g_ptr_array_new_with_free_func (actor_free);
+  m->disk = g_ptr_array_new_with_free_func (g_free);
+  m->free_pblks = g_array_new (FALSE, FALSE, sizeof (guint64));
+  m->bios_inflight = g_ptr_array_new ();
+  m->injects = g_array_new (FALSE, TRUE, sizeof (VmInject));
+  m->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  m->result.losses = g_ptr_array_new ();
+  m->result.seed = m->seed;
+  g_queue_init (&m->b_dirty);
+  machine_init_memory (m);
+  if (scn->has_fsx)
+    m->fsx = vmemu_fsx_pattern_new (scn->fsx_seed, scn->fsx_length_bytes);
+  for (guint i = 0; i < scn->symbols->len; i++)
+    g_ptr_array_add (m->pipes, g_ptr_array_new ());
+
+  for (guint i = 0; i < scn->files->len; i++)
+    g_ptr_array_add (m->inodes, inode_new (m, g_ptr_array_index (scn->files, i), i));
+  /* kernel threads first, so their ids are stable whatever the tasks */
+  m->kswapd = actor_new (m, "kswapd0", 0, VM_ACTOR_KSWAPD);
+  m->flusher = actor_new (m, "kworker/u:flush", 0, VM_ACTOR_FLUSHER);
+  m->final = actor_new (m, "final", 0, VM_ACTOR_FINAL);
+  for (guint i = 0; i < scn->files->len; i++)
+    if (!setup_file (m, g_ptr_array_index (m->inodes, i), g_ptr_array_index (scn->files, i),
+                     error))
+      return NULL;
+  for (guint i = 0; i < scn->tasks->len; i++)
+    {
+      const VmemuTask *t = g_ptr_array_index (scn->tasks, i);
+      VmemuActor *a = actor_new (m, t->name, MIN (t->cpu, m->ncpus - 1), VM_ACTOR_USER);
+      g_array_append_vals (a->ops, t->ops->data, t->ops->len);
+      m->live_tasks++;
+    }
+  return g_steal_pointer (&m);
+}
+
+void
+vmemu_machine_free (VmemuMachine *m)
+{
+  if (m == NULL)
+    return;
+  /* Pages still referenced (a stall) are freed with their inodes' indexes
+   * gone; walk what the machine still knows. */
+  for (guint i = 0; m->inodes && i < m->inodes->len; i++)
+    {
+      VmemuInode *ino = g_ptr_array_index (m->inodes, i);
+      gpointer batch[64];
+      guint n;
+      while ((n = vmemu_xa_gather (ino->pages, 0, G_MAXUINT64, VMEMU_XA_NO_MARK, batch, NULL, 64)))
+        for (guint k = 0; k < n; k++)
+          {
+            VmemuPage *p = batch[k];
+            vmemu_xa_erase (ino->pages, p->index);
+            g_free (p->data);
+            g_slice_free (VmemuPage, p);
+          }
+      for (guint k = 0; k < ino->maps->len; k++)
+        {
+          VmemuMap *map = g_ptr_array_index (ino->maps, k);
+          map->unmapped = TRUE;
+        }
+    }
+  g_clear_pointer (&m->all_maps, g_ptr_array_unref);
+  g_clear_pointer (&m->actors, g_ptr_array_unref);
+  g_clear_pointer (&m->inodes, g_ptr_array_unref);
+  g_clear_pointer (&m->disk, g_ptr_array_unref);
+  g_clear_pointer (&m->free_pblks, g_array_unref);
+  g_clear_pointer (&m->bios_inflight, g_ptr_array_unref);
+  g_clear_pointer (&m->injects, g_array_unref);
+  g_clear_pointer (&m->pipes, g_ptr_array_unref);
+  while (m->queue_head)
+    {
+      VmemuBio *b = m->queue_head;
+      m->queue_head = b->next;
+      vm_bio_free (b);
+    }
+  g_free (m->cpus);
+  vmemu_fsx_pattern_free (m->fsx);
+  g_clear_pointer (&m->sim, vmemu_sim_free);
+  if (m->result.losses)
+    {
+      for (guint i = 0; i < m->result.losses->len; i++)
+        {
+          VmemuLoss *l = g_ptr_array_index (m->result.losses, i);
+          g_free (l->path);
+          g_free (l->kind);
+          g_free (l->task);
+          g_free (l->expected_hex);
+          g_free (l->found_hex);
+          g_free (l);
+        }
+      g_ptr_array_unref (m->result.losses);
+    }
+  if (m->owned_scn)
+    vmemu_scenario_free (m->owned_scn);
+  g_free (m);
+}
+
+gboolean
+vmemu_machine_run (VmemuMachine *m, GError **error)
+{
+  for (guint i = 0; i < m->actors->len; i++)
+    {
+      VmemuActor *a = g_ptr_array_index (m->actors, i);
+      if (a->kind == VM_ACTOR_USER)
+        vm_actor_wake (m, a);
+    }
+  if (m->live_tasks == 0)
+    start_final (m);
+  guint64 limit = m->time_limit_ns ? m->time_limit_ns : G_MAXUINT64;
+  vmemu_sim_run (m->sim, limit);
+  m->result.end_time_ns = vm_now (m);
+  m->result.events_run = vmemu_sim_events_run (m->sim);
+  if (!m->finished)
+    {
+      GString *who = g_string_new (NULL);
+      for (guint i = 0; i < m->actors->len; i++)
+        {
+          VmemuActor *a = g_ptr_array_index (m->actors, i);
+          if (a->kind == VM_ACTOR_USER && !a->done)
+            g_string_append_printf (who, "%s%s (op %u)", who->len ? ", " : "", a->name,
+                                    a->op_i + 1);
+        }
+      g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_STALL,
+                   "the run stopped at %" G_GUINT64_FORMAT " ns with tasks still waiting: %s",
+                   vm_now (m), who->len ? who->str : "final check");
+      g_string_free (who, TRUE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const VmemuRunResult *
+vmemu_machine_result (const VmemuMachine *m)
+{
+  return &m->result;
+}
+
+/* The file as the device holds it (after the final check evicted the cache,
+ * that is what a reader sees), up to the in-core size. */
+gboolean
+vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
+{
+  for (guint i = 0; i < m->inodes->len; i++)
+    {
+      VmemuInode *ino = g_ptr_array_index (m->inodes, i);
+      g_autofree guint8 *buf = g_malloc0 (ino->i_size + 1);
+      for (guint64 off = 0; off < ino->i_size; off += m->block_size)
+        {
+          VmBlk b = vm_blk_get (ino, off >> m->blkbits);
+          const guint8 *src = b.type == VM_BLK_MAPPED ? vm_disk_block (m, b.pblk) : NULL;
+          if (src)
+            memcpy (buf + off, src, MIN (m->block_size, ino->i_size - off));
+        }
+      g_autofree char *name = g_strdelimit (g_strdup (ino->path[0] == '/' ? ino->path + 1
+                                                                            : ino->path), "/", '_');
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (!g_file_set_contents (path, (const char *) buf, (gssize) ino->i_size, error))
+        return FALSE;
+    }
+  return TRUE;
+}

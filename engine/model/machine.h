@@ -1,0 +1,77 @@
+/* machine.h — one emulated machine: the kernel models wired together and run
+ * over a scenario.
+ *
+ * Every piece of state hangs off VmemuMachine, so several machines can run in
+ * one process (the explorer runs many at once).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "engine/scenario/scenario.h"
+#include "engine/trace/trace.h"
+#include "engine/variant/variant.h"
+
+G_BEGIN_DECLS
+
+#define VMEMU_MACHINE_ERROR (vmemu_machine_error_quark ())
+GQuark vmemu_machine_error_quark (void);
+typedef enum {
+  VMEMU_MACHINE_ERROR_SETUP,    /* the scenario cannot be set up (sizes, files) */
+  VMEMU_MACHINE_ERROR_STALL,    /* the model stopped making progress (a model bug) */
+  VMEMU_MACHINE_ERROR_IO,       /* writing --dump-files failed */
+} VmemuMachineError;
+
+typedef struct _VmemuMachine VmemuMachine;
+
+typedef struct {
+  guint64 seed;                 /* the run's seed (scenario's, or --seed) */
+  gboolean has_seed;            /* FALSE: use machine.seed from the scenario */
+  const VmemuVariant *variant;  /* borrowed; must outlive the machine */
+  VmemuTrace *trace;            /* borrowed, may be NULL */
+  guint64 time_limit_ns;        /* 0: none; stop the run (as a stall) past this */
+} VmemuMachineOptions;
+
+/* One failed check of file contents. */
+typedef struct {
+  char *path;
+  char *kind;                   /* "read", "mread", "verify", "final", ... */
+  char *task;                   /* task name, "final" for the final read-back */
+  guint64 time_ns;
+  guint64 offset_bytes;         /* first bad byte */
+  guint64 length_bytes;         /* length of the first bad run */
+  guint64 total_bytes;          /* every bad byte in the range checked */
+  char *expected_hex;
+  char *found_hex;
+} VmemuLoss;
+
+typedef struct {
+  guint64 seed;
+  guint64 end_time_ns;
+  guint64 events_run;           /* discrete events */
+  guint64 trace_events;         /* trace rows emitted */
+  guint64 ops_run;              /* scenario operations completed */
+  guint64 op_errors;            /* operations that returned an error */
+  guint64 verifications;
+  guint64 verify_failed;
+  guint64 bios_read;
+  guint64 bios_write;
+  guint64 bytes_written;        /* to the device */
+  guint64 pages_reclaimed;
+  GPtrArray *losses;            /* of VmemuLoss*, in time order */
+} VmemuRunResult;
+
+VmemuMachine *vmemu_machine_new (const VmemuScenario *scn, const VmemuMachineOptions *opt,
+                                 GError **error);
+void vmemu_machine_free (VmemuMachine *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuMachine, vmemu_machine_free)
+
+/* Run every task, then the final check (sync, evict, read back every file). */
+gboolean vmemu_machine_run (VmemuMachine *m, GError **error);
+const VmemuRunResult *vmemu_machine_result (const VmemuMachine *m);
+
+/* Write the final (on-disk) contents of every file into dir, one file per
+ * scenario path with '/' turned into '_' (leading '/' dropped). */
+gboolean vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error);
+
+G_END_DECLS

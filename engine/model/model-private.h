@@ -1,0 +1,416 @@
+/* model-private.h — the kernel model's shared structures.  Only engine/model/
+ * includes this.  Functions are named vm_<kernel function> after the Linux
+ * 5.8 function they stand for; docs/model.md maps each one.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "engine/model/machine.h"
+#include "engine/sim/sim.h"
+#include "engine/xa/xa.h"
+
+typedef struct _VmemuInode VmemuInode;
+typedef struct _VmemuPage VmemuPage;
+typedef struct _VmemuMap VmemuMap;
+typedef struct _VmemuActor VmemuActor;
+typedef struct _VmemuBio VmemuBio;
+typedef struct _VmemuWbc VmemuWbc;
+
+#define VM_PAGEVEC_SIZE 15        /* PAGEVEC_SIZE */
+#define VM_SWAP_CLUSTER_MAX 32
+#define VM_DEF_PRIORITY 12
+#define VM_MAX_RECLAIM_RETRIES 16
+#define VM_RA_PAGES 32            /* default read_ahead_kb 128 on 4 KiB pages */
+#define VM_MAX_BLOCKS 128         /* 64 KiB page / 512-byte blocks */
+
+/* Step results of restartable operations. */
+typedef enum { VM_DONE, VM_BLOCKED } VmStep;
+
+enum { VM_LRU_NONE, VM_LRU_INACTIVE, VM_LRU_ACTIVE };
+enum { VM_PVEC_LRU_ADD, VM_PVEC_ACTIVATE, VM_PVEC_ROTATE, VM_PVEC_DEACTIVATE, VM_N_PVEC };
+
+/* struct page + its iomap_page (the iop is embedded: PG_private says it exists). */
+struct _VmemuPage {
+  guint32 flags;                 /* VMEMU_PG_* (MAPPED is derived, never stored) */
+  gint32 refcount;               /* == sum of refs[] */
+  gint32 mapcount;               /* PTEs mapping it */
+  guint16 refs[VMEMU_REF__COUNT];/* the reference ledger, per holder */
+  guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
+  guint8 iop_read_count;         /* iomap_page.read_count */
+  guint16 iop_write_count;       /* iomap_page.write_count */
+  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
+  guint64 index;                 /* page->index */
+  guint64 pfn;                   /* allocation order, a stable page identity */
+  VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
+  VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
+  guint8 *data;                  /* page contents; NULL means all zero */
+  VmemuPage *lru_prev, *lru_next;
+  VmemuActor *waiters;           /* actors sleeping on PG_locked / PG_writeback */
+};
+
+/* Per-block extent state, as the XFS data fork would say it. */
+typedef enum { VM_BLK_HOLE, VM_BLK_DELALLOC, VM_BLK_UNWRITTEN, VM_BLK_MAPPED } VmBlkType;
+typedef struct {
+  guint8 type;                   /* VmBlkType */
+  guint64 pblk;                  /* device block when UNWRITTEN or MAPPED */
+} VmBlk;
+
+struct _VmemuInode {
+  guint64 ino;
+  char *path;
+  guint file_idx;
+  guint64 i_size;                /* in-core size */
+  guint64 disk_size;             /* on-disk di_size (survives a power cut) */
+  GArray *blocks;                /* of VmBlk, per file block; beyond the end: holes */
+  VmemuXa *pages;                /* the page cache (i_pages) */
+  /* writeback state (struct inode / bdi_writeback) */
+  gboolean dirty;                /* I_DIRTY_PAGES: on the b_dirty list */
+  guint64 dirtied_when_ns;
+  GList *dirty_link;             /* node in machine->b_dirty */
+  guint64 writeback_index;       /* mapping->writeback_index, for cyclic writeback */
+  guint32 wb_err_seq;            /* errseq_t of the mapping: bumped on each error */
+  int wb_err;                    /* last error (negative errno) */
+  GPtrArray *maps;               /* i_mmap: VmemuMap* mapping this inode */
+  /* oracle: what a correct kernel shows for this file */
+  GByteArray *expected;
+  /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
+  GByteArray *durable;
+  GByteArray *durable_known;
+  guint64 durable_size;
+  gboolean durable_size_known;
+};
+
+enum { VM_PTE_PRESENT = 1, VM_PTE_WRITE = 2, VM_PTE_DIRTY = 4, VM_PTE_YOUNG = 8, VM_PTE_COW = 16 };
+
+/* One mmap() of a file (vm_area_struct + its page table). */
+struct _VmemuMap {
+  gint sym;                      /* scenario symbol ("as") */
+  VmemuActor *task;
+  VmemuInode *inode;
+  guint64 pgoff;                 /* first file page */
+  guint64 npages;
+  gboolean private_map;          /* MAP_PRIVATE */
+  gboolean unmapped;
+  guint8 *pte;                   /* VM_PTE_* per page */
+  VmemuPage **ptepage;           /* page-cache page a shared PTE maps */
+  guint8 **cow;                  /* private copies after a COW fault */
+};
+
+typedef enum { VM_ACTOR_USER, VM_ACTOR_KSWAPD, VM_ACTOR_FLUSHER, VM_ACTOR_FINAL } VmActorKind;
+
+/* Restartable state of a write_cache_pages pass (struct writeback_control). */
+struct _VmemuWbc {
+  VmemuInode *inode;
+  gboolean sync_all;             /* WB_SYNC_ALL */
+  gboolean for_reclaim, for_kupdate, for_background;
+  guint64 start, end;            /* page index range (inclusive) */
+  gboolean cyclic;
+  gint64 nr_to_write;
+  /* progress */
+  gboolean started;
+  guint64 index;
+  VmemuPage *page;               /* page held (LOOKUP ref) across a sleep */
+  guint batch;                   /* pages processed in the current "pagevec" */
+  gboolean drained;              /* the first pagevec_release drained */
+  guint64 written;
+  int error;
+  VmemuBio *ioend;               /* the ioend being built (iomap_writepage_ctx) */
+};
+
+/* Restartable state of the current operation of a user task. */
+typedef struct {
+  int phase;
+  guint64 pos, end;              /* bytes */
+  VmemuPage *page;               /* page held across a sleep, with a ref of `holder` */
+  int holder;
+  int sub;                       /* sub-machine phase (page lookup, fault, mkwrite) */
+  guint64 timer_until_ns;
+  VmemuWbc wbc;
+  VmemuInode *inode;
+  guint ino_i;                   /* sync/drop_caches: inode cursor */
+  int result;                    /* errno-style result (0 or negative) */
+  gboolean checked, bad;         /* verification accumulated over the op */
+  guint64 bad_off, bad_len, bad_total;
+  guint8 exp[16], got[16];
+  guint nexp;
+  guint64 count;
+  guint64 blk_pos;               /* __iomap_write_begin: next block_start */
+  guint pending_io;              /* synchronous reads in flight */
+  guint chunk;                   /* bytes of the current page step */
+  int io_error;
+} VmOpState;
+
+struct _VmemuActor {
+  gint32 id;
+  char *name;
+  guint32 cpu;
+  VmActorKind kind;
+  gboolean done;
+  gboolean wake_pending;
+  VmemuActor *wait_next;         /* on a page's waiters list */
+  VmemuPage *waiting_on;
+  /* user tasks */
+  GArray *ops;                   /* of VmemuOp (owned copy, generate expanded) */
+  guint op_i;
+  gboolean in_op;
+  VmOpState st;
+  GPtrArray *maps;               /* by symbol: VmemuMap* (this task's mappings) */
+  GArray *regions;               /* by symbol: guint64 anonymous pages */
+  guint64 nr_dirtied;            /* balance_dirty_pages_ratelimited counter */
+  guint32 *errseq;               /* per file: the wb_err_seq this task has seen (f_wb_err) */
+  guint64 next_start_ns;
+  /* kernel threads */
+  guint64 kthread_state;
+};
+
+/* A bio: a run of device blocks, with the page segments it moves. */
+typedef enum { VM_BIO_READ_PAGES, VM_BIO_READ_SYNC, VM_BIO_WRITE } VmBioKind;
+typedef struct {
+  VmemuPage *page;
+  guint32 off;                   /* byte offset in the page */
+  guint32 len;
+} VmBioSeg;
+
+struct _VmemuBio {
+  guint64 id;
+  VmBioKind kind;
+  VmemuInode *inode;
+  guint64 pblk;                  /* first device block */
+  guint32 nblocks;
+  guint64 file_off;              /* file offset of the first byte */
+  guint64 bytes;                 /* sum of the segments */
+  gboolean accounted;            /* traced and counted at its first submission */
+  gboolean readahead;
+  gboolean unwritten;            /* convert the extent at completion */
+  GArray *segs;                  /* of VmBioSeg */
+  guint8 *buf;                   /* write: data snapshot at submission */
+  int error;
+  VmemuActor *waiter;            /* VM_BIO_READ_SYNC: who waits */
+  VmemuBio *next;                /* device queue */
+  gboolean dropped;              /* power cut: never completes */
+};
+
+typedef struct {
+  VmemuInode *inode;             /* NULL: any file */
+  guint64 first_blk, last_blk;   /* file blocks */
+  VmemuInjectOn on;
+  guint32 count;
+} VmInject;
+
+typedef struct {
+  VmemuPage *pages[VM_PAGEVEC_SIZE];
+  guint n;
+} VmPagevec;
+
+typedef struct {
+  VmPagevec pv[VM_N_PVEC];
+} VmCpu;
+
+struct _VmemuMachine {
+  const VmemuScenario *scn;
+  VmemuScenario *owned_scn;      /* scn with `generate:` expanded, when there were any */
+  GPtrArray *all_maps;           /* every VmemuMap ever created (owned) */
+  const VmemuVariant *variant;
+  VmemuTrace *trace;
+  VmemuSim *sim;
+  guint64 seed;
+  guint64 page_size;
+  guint page_shift;
+  guint64 block_size;
+  guint blkbits;
+  guint blocks_per_page;
+  guint64 time_limit_ns;
+
+  GPtrArray *inodes;             /* VmemuInode*, by file index */
+  GPtrArray *actors;             /* VmemuActor*, by id */
+  VmemuActor *cur;               /* actor running now (for trace attribution) */
+  VmemuActor *kswapd, *flusher, *final;
+  guint live_tasks;
+  gboolean finished;
+  GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
+
+  /* memory */
+  guint64 total_pages;
+  guint64 nr_free;
+  guint64 wmark_min, wmark_low, wmark_high;
+  guint64 nr_file, nr_anon, nr_dirty, nr_writeback;
+  guint64 next_pfn;
+  VmemuPage *lru_head[3], *lru_tail[3];   /* [VM_LRU_INACTIVE], [VM_LRU_ACTIVE] */
+  guint64 lru_count[3];
+  VmCpu *cpus;
+  guint ncpus;
+  gboolean kswapd_running;
+  guint kswapd_failures;
+  gboolean pgdat_dirty, pgdat_writeback;
+  gboolean bh_over_limit;
+  gboolean drain_on_exit;
+
+  /* writeback */
+  GQueue b_dirty;                /* dirty inodes, oldest first */
+  gboolean flusher_armed;
+  guint64 flusher_timer_gen;
+  guint64 last_old_flush_ns;
+  gboolean bg_requested;
+  guint64 sync_gen;
+
+  /* device */
+  GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */
+  guint64 next_pblk;
+  GArray *free_pblks;            /* freed device blocks, reused LIFO */
+  guint64 dev_blocks;
+  guint inflight;
+  VmemuBio *queue_head, *queue_tail;
+  guint64 next_bio_id;
+  GArray *injects;               /* of VmInject */
+  GPtrArray *bios_inflight;      /* for power cut */
+  VmemuRng rng;                  /* device jitter and content */
+
+  /* fsx data pattern (when the scenario has one) */
+  struct _VmemuFsxPattern *fsx;
+
+  VmemuRunResult result;
+};
+
+/* ---- machine.c: actors, tracing, results ---- */
+void vm_actor_wake (VmemuMachine *m, VmemuActor *a);
+void vm_actor_sleep_until (VmemuMachine *m, VmemuActor *a, guint64 t_ns);
+void vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before,
+                    gint64 a0, gint64 a1, gint64 a2, gint64 a3, const char *detail);
+void vm_trace_inode (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0,
+                     gint64 a1, gint64 a2, gint64 a3, const char *detail);
+void vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gint64 a3,
+               const char *detail);
+guint32 vm_page_trace_flags (const VmemuPage *p);
+char *vm_page_holders (const VmemuPage *p);
+static inline guint64 vm_now (VmemuMachine *m) { return vmemu_sim_now_ns (m->sim); }
+
+/* ---- page.c: page state, refs, locks, page cache, LRU, pagevecs ---- */
+static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }
+VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory */
+void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
+void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
+void vm_move_ref (VmemuPage *p, int from, int to);
+gboolean vm_trylock_page (VmemuPage *p);
+VmStep vm_lock_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p);
+void vm_unlock_page (VmemuMachine *m, VmemuPage *p);
+VmStep vm_wait_on_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p);
+void vm_wake_page (VmemuMachine *m, VmemuPage *p);
+VmemuPage *vm_find_get_page (VmemuMachine *m, VmemuInode *ino, guint64 index, int holder);
+gboolean vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p,
+                                   VmemuInode *ino, guint64 index);
+void vm_delete_from_page_cache (VmemuMachine *m, VmemuPage *p);
+void vm_mark_page_accessed (VmemuMachine *m, VmemuPage *p);
+void vm_pagevec_add (VmemuMachine *m, guint cpu, int pvec, VmemuPage *p);
+void vm_lru_add_drain (VmemuMachine *m, guint cpu, const char *reason);
+void vm_lru_add_drain_all (VmemuMachine *m, const char *reason);
+void vm_lru_del (VmemuMachine *m, VmemuPage *p);
+void vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int lru);
+void vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int lru);
+guint8 *vm_page_data (VmemuMachine *m, VmemuPage *p);   /* allocates on first use */
+guint64 vm_eof_index (VmemuMachine *m, VmemuInode *ino, guint64 *eof_off);
+
+/* ---- iomap.c: fs/iomap/buffered-io.c ---- */
+enum { VM_IOP_CALLER_READ, VM_IOP_CALLER_WRITE_BEGIN, VM_IOP_CALLER_MKWRITE,
+       VM_IOP_CALLER_WRITEPAGE, VM_IOP_CALLER_SETUP };
+gboolean vm_iop_test (VmemuMachine *m, const VmemuPage *p, guint blk);
+guint64 vm_iop_bits_value (VmemuMachine *m, const VmemuPage *p);
+gboolean vm_iop_full (VmemuMachine *m, const VmemuPage *p);
+void vm_iomap_page_create (VmemuMachine *m, VmemuPage *p, int caller);
+void vm_iomap_page_release (VmemuMachine *m, VmemuPage *p);
+void vm_iomap_set_range_uptodate (VmemuMachine *m, VmemuPage *p, guint off, guint len);
+int vm_iomap_releasepage (VmemuMachine *m, VmemuPage *p);
+void vm_iomap_invalidatepage (VmemuMachine *m, VmemuPage *p, guint off, guint len);
+void vm_iomap_readpage (VmemuMachine *m, VmemuPage *p);
+void vm_iomap_readahead (VmemuMachine *m, VmemuInode *ino, VmemuPage **pages, guint n);
+gboolean vm_iomap_is_partially_uptodate (VmemuMachine *m, VmemuPage *p, guint from, guint count);
+VmStep vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
+                             guint len, int *error);
+void vm_iomap_write_end (VmemuMachine *m, VmemuPage *p, guint64 pos, guint len);
+int vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino);
+void vm_iomap_do_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p);
+void vm_iomap_submit_ioend (VmemuMachine *m, VmemuWbc *wbc);
+void vm_end_page_writeback (VmemuMachine *m, VmemuPage *p);
+void vm_read_end_io (VmemuMachine *m, VmemuBio *bio);
+void vm_write_end_io (VmemuMachine *m, VmemuBio *bio);
+
+/* ---- xfs.c: extents, allocation, iomap_begin ---- */
+VmBlk vm_blk_get (VmemuInode *ino, guint64 blk);
+void vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk);
+guint64 vm_pblk_alloc (VmemuMachine *m);
+void vm_pblk_free (VmemuMachine *m, guint64 pblk);
+void vm_xfs_reserve_delalloc (VmemuMachine *m, VmemuInode *ino, guint64 pos, guint64 len);
+VmBlkType vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk);
+void vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first_blk, guint64 last_blk);
+gboolean vm_block_needs_zeroing (VmemuMachine *m, VmemuInode *ino, guint64 pos);
+
+/* ---- bdev.c: the block device ---- */
+VmemuBio *vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk,
+                      guint64 file_off);
+void vm_bio_add (VmemuBio *bio, VmemuPage *p, guint off, guint len);
+void vm_submit_bio (VmemuMachine *m, VmemuBio *bio);
+void vm_bio_free (VmemuBio *bio);
+const guint8 *vm_disk_block (VmemuMachine *m, guint64 pblk);   /* NULL = zeros */
+void vm_disk_write (VmemuMachine *m, guint64 pblk, const guint8 *data);
+void vm_bdev_power_cut (VmemuMachine *m);
+
+/* ---- writeback.c: mm/page-writeback.c, fs/fs-writeback.c ---- */
+gboolean vm_set_page_dirty (VmemuMachine *m, VmemuPage *p);
+gboolean vm_clear_page_dirty_for_io (VmemuMachine *m, VmemuPage *p);
+void vm_cancel_dirty_page (VmemuMachine *m, VmemuPage *p);
+void vm_set_page_writeback (VmemuMachine *m, VmemuPage *p, gboolean keepwrite);
+void vm_redirty_page_for_writepage (VmemuMachine *m, VmemuPage *p, int reason);
+void vm_wbc_init (VmemuWbc *wbc, VmemuInode *ino, gboolean sync_all, guint64 start,
+                  guint64 end);
+VmStep vm_write_cache_pages (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc);
+VmStep vm_filemap_fdatawait_range (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                                   guint64 start, guint64 end);
+void vm_mapping_set_error (VmemuMachine *m, VmemuInode *ino, int error);
+void vm_flusher_resume (VmemuMachine *m, VmemuActor *a);
+void vm_wb_wakeup_delayed (VmemuMachine *m);
+void vm_wb_start_background (VmemuMachine *m);
+VmStep vm_balance_dirty_pages_ratelimited (VmemuMachine *m, VmemuActor *a);
+void vm_dirty_thresholds (VmemuMachine *m, guint64 *bg, guint64 *thresh);
+
+/* ---- reclaim.c: mm/vmscan.c, mm/truncate.c, page allocation ---- */
+void vm_setup_watermarks (VmemuMachine *m);
+gboolean vm_alloc_pages_check (VmemuMachine *m, guint64 n);
+void vm_kswapd_resume (VmemuMachine *m, VmemuActor *a);
+guint64 vm_shrink_node (VmemuMachine *m, gboolean kswapd, int priority, guint64 nr_to_reclaim);
+guint64 vm_invalidate_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 start,
+                                     guint64 end);
+void vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
+                                    guint64 lend);
+int vm_invalidate_inode_pages2_range (VmemuMachine *m, VmemuInode *ino, guint64 start,
+                                      guint64 end);
+void vm_truncate_inode_pages_final (VmemuMachine *m, VmemuInode *ino);
+
+/* ---- mmap.c: mm/memory.c, mm/rmap.c ---- */
+VmemuMap *vm_mmap (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gint sym, guint64 off,
+                   guint64 len, gboolean private_map);
+void vm_munmap (VmemuMachine *m, VmemuMap *map);
+gboolean vm_page_mkclean (VmemuMachine *m, VmemuPage *p);
+gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
+void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
+int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
+
+/* ---- oracle.c ---- */
+void vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *buf,
+                      guint64 len);
+void vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size);
+void vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len);
+void vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
+                        const guint8 *found, guint64 len);
+void vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino,
+                       const char *kind, guint64 off, guint64 len);
+void vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64 end);
+void vm_oracle_power_cut (VmemuMachine *m, VmemuInode *ino);
+void vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_off,
+                   guint8 *buf, gsize len);
+
+/* ---- ops.c: user operations ---- */
+/* Internal operations of the final check. */
+#define VM_OP_FINAL_CLEANUP (VMEMU_OP__COUNT + 1)
+#define VM_OP_FINAL_EVICT (VMEMU_OP__COUNT + 2)
+VmStep vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+void vm_task_exit (VmemuMachine *m, VmemuActor *a);

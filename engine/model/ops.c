@@ -1,0 +1,1064 @@
+/* ops.c — the scenario operations as the kernel runs them for a task: read
+ * (generic_file_buffered_read), write (iomap_file_buffered_write), mmap and
+ * the faults behind loads and stores (filemap_fault, do_shared_fault,
+ * wp_page_shared, do_page_mkwrite), msync/fsync (file_write_and_wait_range),
+ * truncate (xfs_setattr_size), drop_caches, splice, anonymous memory.
+ *
+ * Every operation is restartable: it runs until it must sleep (a locked page,
+ * I/O, writeback, a timer), returns VM_BLOCKED with its progress in a->st,
+ * and is called again when woken.  Wake-ups may be spurious; each step
+ * re-checks its condition, as the kernel's retry loops do.
+ */
+#include "engine/model/model-private.h"
+
+#include <string.h>
+
+#define EIO_ (-5)
+#define ENOMEM_ (-12)
+#define EFAULT_ (-14)
+#define EINVAL_ (-22)
+
+static VmemuInode *
+op_inode (VmemuMachine *m, const VmemuOp *op)
+{
+  return op->file >= 0 ? g_ptr_array_index (m->inodes, op->file) : NULL;
+}
+
+static gboolean
+timer_pending (VmemuMachine *m, VmemuActor *a)
+{
+  return a->st.timer_until_ns && vm_now (m) < a->st.timer_until_ns;
+}
+
+/* ---- readahead ---- */
+
+/* get_init_ra_size */
+static guint64
+init_ra_size (guint64 req, guint64 max)
+{
+  guint64 n = 1;
+  while (n < req)
+    n <<= 1;
+  if (n <= max / 32)
+    return n * 4;
+  if (n <= max / 4)
+    return n * 2;
+  return max;
+}
+
+/* page_cache_sync_readahead / do_sync_mmap_readahead, reduced to the first
+ * window: allocate the missing pages of the window (up to EOF), add them to
+ * the cache and the lru_add pagevec, and read them with iomap_readahead. */
+static void
+sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index, guint64 req,
+                gboolean mmap)
+{
+  if (ino->i_size == 0)
+    return;
+  guint64 last = (ino->i_size - 1) >> m->page_shift;
+  guint64 start = index, size = init_ra_size (MAX (req, 1), VM_RA_PAGES);
+  if (mmap)
+    {
+      start = index > VM_RA_PAGES / 2 ? index - VM_RA_PAGES / 2 : 0;
+      size = VM_RA_PAGES;
+    }
+  VmemuPage *pages[VM_RA_PAGES * 2];
+  guint n = 0;
+  for (guint64 i = start; i < start + size && i <= last && n < G_N_ELEMENTS (pages); i++)
+    {
+      if (vmemu_xa_load (ino->pages, i))
+        continue;
+      VmemuPage *p = vm_page_alloc (m, VMEMU_REF_IO);
+      if (p == NULL)
+        break;
+      vm_add_to_page_cache_lru (m, a, p, ino, i);
+      pages[n++] = p;
+    }
+  vm_iomap_readahead (m, ino, pages, n);
+  for (guint i = 0; i < n; i++)
+    vm_put_page (m, pages[i], VMEMU_REF_IO);
+}
+
+/* ---- the page lookup shared by read, splice and faults ---- */
+
+enum { GP_LOOKUP, GP_HAVE, GP_READING };
+
+typedef struct {
+  VmemuInode *ino;
+  guint64 index;
+  int holder;
+  gboolean want_lock;        /* filemap_fault returns the page locked */
+  gboolean mmap_ra;
+  guint64 req_pages;
+  guint from, count;         /* the byte range a read needs (is_partially_uptodate) */
+} GetPage;
+
+/* Find the page with a reference of gp->holder, reading it in as needed:
+ * readahead on a miss, ->readpage when it is not uptodate, sleeping while it
+ * is locked.  On VM_DONE st->page is the page (uptodate, or usable through
+ * is_partially_uptodate), or NULL with st->result set. */
+static VmStep
+get_page (VmemuMachine *m, VmemuActor *a, const GetPage *gp)
+{
+  VmOpState *st = &a->st;
+  for (;;)
+    switch (st->sub)
+      {
+      case GP_LOOKUP:
+        {
+          VmemuPage *p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
+          if (p == NULL)
+            {
+              sync_readahead (m, a, gp->ino, gp->index, gp->req_pages, gp->mmap_ra);
+              p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
+            }
+          if (p == NULL)
+            {
+              p = vm_page_alloc (m, gp->holder);
+              if (p == NULL)
+                {
+                  st->result = ENOMEM_;
+                  return VM_DONE;
+                }
+              vm_add_to_page_cache_lru (m, a, p, gp->ino, gp->index);
+              st->page = p;
+              vm_iomap_readpage (m, p);
+              st->sub = GP_READING;
+              break;
+            }
+          st->page = p;
+          st->sub = GP_HAVE;
+          break;
+        }
+      case GP_HAVE:
+        {
+          VmemuPage *p = st->page;
+          if (p->flags & VMEMU_PG_UPTODATE)
+            {
+              if (gp->want_lock)
+                {
+                  if (vm_lock_page (m, a, p) == VM_BLOCKED)
+                    return VM_BLOCKED;
+                  if (p->mapping != gp->ino)
+                    {
+                      vm_unlock_page (m, p);
+                      vm_put_page (m, p, gp->holder);
+                      st->page = NULL;
+                      st->sub = GP_LOOKUP;
+                      break;
+                    }
+                }
+              st->sub = GP_LOOKUP;
+              return VM_DONE;
+            }
+          if (p->flags & VMEMU_PG_LOCKED)
+            return vm_wait_on_page (m, a, p);
+          if (!gp->want_lock && gp->count && m->blocks_per_page > 1
+              && vm_iomap_is_partially_uptodate (m, p, gp->from, gp->count))
+            {
+              st->sub = GP_LOOKUP;
+              return VM_DONE;
+            }
+          vm_trylock_page (p);
+          if (p->mapping != gp->ino)
+            {
+              vm_unlock_page (m, p);
+              vm_put_page (m, p, gp->holder);
+              st->page = NULL;
+              st->sub = GP_LOOKUP;
+              break;
+            }
+          p->flags &= ~VMEMU_PG_ERROR;
+          vm_iomap_readpage (m, p);
+          st->sub = GP_READING;
+          break;
+        }
+      default:   /* GP_READING */
+        {
+          VmemuPage *p = st->page;
+          if (p->flags & VMEMU_PG_LOCKED)
+            return vm_wait_on_page (m, a, p);
+          if (!(p->flags & VMEMU_PG_UPTODATE))
+            {
+              vm_put_page (m, p, gp->holder);
+              st->page = NULL;
+              st->sub = GP_LOOKUP;
+              st->result = EIO_;
+              return VM_DONE;
+            }
+          st->sub = GP_HAVE;
+          break;
+        }
+      }
+}
+
+/* ---- read, verify, splice ---- */
+
+enum { RD_GET, RD_HOLD };
+
+/* generic_file_buffered_read: per page, find it (reading it in), mark it
+ * accessed, copy with the page unlocked but referenced (for `hold` when the
+ * copy is slow), put it.  Every byte copied is compared with the oracle. */
+static VmStep
+op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, int holder,
+         gint pipe)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op_inode (m, op);
+  for (;;)
+    {
+      if (st->phase == RD_HOLD)
+        {
+          if (timer_pending (m, a))
+            return VM_BLOCKED;
+          st->timer_until_ns = 0;
+          vm_put_page (m, st->page, holder);
+          st->page = NULL;
+          st->pos += st->chunk;
+          st->phase = RD_GET;
+        }
+      guint64 end = MIN (st->end, ino->i_size);
+      if (st->pos >= end || st->result < 0)
+        break;
+      if (pipe >= 0 && st->count >= 16)
+        break;   /* PIPE_DEF_BUFFERS */
+      guint64 index = st->pos >> m->page_shift;
+      guint off = (guint) (st->pos & (m->page_size - 1));
+      guint n = (guint) MIN (m->page_size - off, end - st->pos);
+      GetPage gp = { .ino = ino, .index = index, .holder = holder,
+                     .req_pages = ((end - 1) >> m->page_shift) - index + 1,
+                     .from = off, .count = n };
+      if (get_page (m, a, &gp) == VM_BLOCKED)
+        return VM_BLOCKED;
+      if (st->page == NULL)
+        break;
+      VmemuPage *p = st->page;
+      n = (guint) MIN (n, ino->i_size > st->pos ? ino->i_size - st->pos : 0);
+      vm_mark_page_accessed (m, p);
+      vm_oracle_compare (m, st, ino, st->pos, p->data ? p->data + off : NULL, n);
+      if (pipe >= 0)
+        {
+          vm_get_page (m, p, VMEMU_REF_PIPE);
+          g_ptr_array_add (g_ptr_array_index (m->pipes, pipe), p);
+          vm_trace_page (m, VMEMU_EV_SPLICE_TO_PIPE, p, p->flags, pipe, 0, 0, 0, NULL);
+          st->count++;
+        }
+      st->phase = RD_HOLD;
+      st->chunk = n;
+      if (op->hold_ns)
+        {
+          vm_actor_sleep_until (m, a, vm_now (m) + op->hold_ns);
+          return VM_BLOCKED;
+        }
+    }
+  vm_oracle_report (m, a, st, ino, kind, op->offset_bytes, st->pos - op->offset_bytes);
+  if (st->result == 0)
+    st->result = (int) MIN (st->pos - op->offset_bytes, G_MAXINT);
+  return VM_DONE;
+}
+
+/* ---- buffered write and zeroing through the write path ---- */
+
+enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE };
+
+/* One page of iomap_write_actor (or iomap_zero_range_actor when zero): find or
+ * create the page locked, __iomap_write_begin, copy, __iomap_write_end,
+ * extend i_size, unlock, balance_dirty_pages_ratelimited.  The write covers
+ * [st->pos, st->pos + st->chunk). */
+static VmStep
+write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero)
+{
+  VmOpState *st = &a->st;
+  for (;;)
+    switch (st->phase)
+      {
+      case WR_LOOKUP:
+        {
+          guint64 index = st->pos >> m->page_shift;
+          vm_xfs_reserve_delalloc (m, ino, st->pos, st->chunk);   /* ->iomap_begin */
+          VmemuPage *p = vm_find_get_page (m, ino, index, VMEMU_REF_LOOKUP);
+          if (p == NULL)
+            {
+              p = vm_page_alloc (m, VMEMU_REF_LOOKUP);
+              if (p == NULL)
+                {
+                  st->result = ENOMEM_;
+                  return VM_DONE;
+                }
+              vm_add_to_page_cache_lru (m, a, p, ino, index);   /* returns it locked */
+              st->page = p;
+              st->phase = WR_BEGIN;
+              break;
+            }
+          st->page = p;
+          st->phase = WR_LOCK;
+          break;
+        }
+      case WR_LOCK:
+        if (vm_lock_page (m, a, st->page) == VM_BLOCKED)
+          return VM_BLOCKED;
+        if (st->page->mapping != ino)
+          {
+            vm_unlock_page (m, st->page);
+            vm_put_page (m, st->page, VMEMU_REF_LOOKUP);
+            st->page = NULL;
+            st->phase = WR_LOOKUP;
+            break;
+          }
+        st->phase = WR_BEGIN;
+        break;
+      case WR_BEGIN:
+        {
+          int err;
+          if (vm_iomap_write_begin (m, a, st->page, st->pos, st->chunk, &err) == VM_BLOCKED)
+            return VM_BLOCKED;
+          if (err)
+            {
+              vm_unlock_page (m, st->page);
+              vm_put_page (m, st->page, VMEMU_REF_LOOKUP);
+              st->page = NULL;
+              st->result = err;
+              return VM_DONE;
+            }
+          st->phase = WR_COPY;
+          break;
+        }
+      case WR_COPY:
+        {
+          VmemuPage *p = st->page;
+          guint off = (guint) (st->pos & (m->page_size - 1));
+          guint8 *d = vm_page_data (m, p) + off;
+          if (zero)
+            memset (d, 0, st->chunk);
+          else
+            {
+              vm_data_fill (m, a, op, st->pos, d, st->chunk);
+              vm_oracle_write (m, ino, st->pos, d, st->chunk);
+            }
+          vm_iomap_write_end (m, p, st->pos, st->chunk);
+          if (!zero && st->pos + st->chunk > ino->i_size)
+            ino->i_size = st->pos + st->chunk;
+          vm_unlock_page (m, p);
+          vm_put_page (m, p, VMEMU_REF_LOOKUP);
+          st->page = NULL;
+          st->phase = WR_BALANCE;
+          break;
+        }
+      default:   /* WR_BALANCE */
+        if (vm_balance_dirty_pages_ratelimited (m, a) == VM_BLOCKED)
+          return VM_BLOCKED;
+        st->phase = WR_LOOKUP;
+        return VM_DONE;
+      }
+}
+
+/* iomap_zero_range for [pos, end) limited to one page: holes and unwritten
+ * extents are already zero and skipped; the rest goes through the write path.
+ * Returns VM_DONE with st->count += 1 when it zeroed something. */
+static VmStep
+zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos, guint64 end)
+{
+  VmOpState *st = &a->st;
+  if (st->phase == WR_LOOKUP && st->page == NULL)
+    {
+      VmBlkType t = vm_blk_get (ino, pos >> m->blkbits).type;
+      if (t == VM_BLK_HOLE || t == VM_BLK_UNWRITTEN || pos >= end)
+        return VM_DONE;
+      st->pos = pos;
+      st->chunk = (guint) MIN (end - pos, m->page_size - (pos & (m->page_size - 1)));
+      vm_trace_inode (m, VMEMU_EV_IOMAP_ZERO_RANGE, ino, (gint64) pos, st->chunk, 0, 0, NULL);
+    }
+  VmStep r = write_page (m, a, NULL, ino, TRUE);
+  if (r == VM_DONE)
+    st->count++;
+  return r;
+}
+
+/* xfs_file_buffered_aio_write -> iomap_file_buffered_write. */
+static VmStep
+op_write (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op_inode (m, op);
+  while (st->result >= 0)
+    {
+      if (st->phase == WR_LOOKUP && st->page == NULL)
+        {
+          if (st->pos >= st->end)
+            break;
+          st->chunk = (guint) MIN (st->end - st->pos,
+                                   m->page_size - (st->pos & (m->page_size - 1)));
+          if (st->pos + st->chunk > ino->i_size)
+            vm_oracle_set_size (m, ino, st->pos + st->chunk);
+        }
+      if (write_page (m, a, op, ino, FALSE) == VM_BLOCKED)
+        return VM_BLOCKED;
+      if (st->result < 0)
+        break;
+      st->pos += st->chunk;
+    }
+  if (st->result == 0)
+    st->result = (int) MIN (st->pos - op->offset_bytes, G_MAXINT);
+  return VM_DONE;
+}
+
+/* ---- fsync and friends ---- */
+
+enum { FS_WRITE, FS_WAIT, FS_CHECK };
+
+/* file_write_and_wait_range over [start, end] bytes, then the errseq check
+ * (file_check_and_advance_wb_err).  `check`: report errors to this caller. */
+static VmStep
+write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, guint64 end,
+                gboolean sync_all_wait)
+{
+  VmOpState *st = &a->st;
+  guint64 first = start >> m->page_shift, last = end >> m->page_shift;
+  for (;;)
+    switch (st->phase)
+      {
+      case FS_WRITE:
+        if (!st->wbc.started && st->wbc.inode != ino)
+          vm_wbc_init (&st->wbc, ino, TRUE, first, last);
+        if (vm_write_cache_pages (m, a, &st->wbc) == VM_BLOCKED)
+          return VM_BLOCKED;
+        st->wbc.inode = NULL;
+        st->wbc.started = FALSE;
+        st->phase = sync_all_wait ? FS_WAIT : FS_CHECK;
+        break;
+      case FS_WAIT:
+        if (vm_filemap_fdatawait_range (m, a, ino, first, last) == VM_BLOCKED)
+          return VM_BLOCKED;
+        st->phase = FS_CHECK;
+        break;
+      default:
+        st->phase = FS_WRITE;
+        return VM_DONE;
+      }
+}
+
+/* errseq: report a writeback error once to each task that had the file open
+ * when it happened. */
+static int
+check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino)
+{
+  guint32 *seen = &a->errseq[ino->file_idx];
+  int err = 0;
+  if (*seen != ino->wb_err_seq)
+    {
+      err = ino->wb_err;
+      *seen = ino->wb_err_seq;
+    }
+  vm_trace_inode (m, VMEMU_EV_CHECK_WB_ERR, ino, -err, 0, 0, 0, NULL);
+  return err;
+}
+
+/* xfs_file_fsync (and msync MS_SYNC through vfs_fsync_range): write and wait
+ * the range, then report a writeback error once. */
+static VmStep
+op_fsync_range (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, guint64 end,
+                gboolean datasync)
+{
+  VmOpState *st = &a->st;
+  if (st->phase == FS_WRITE && !st->wbc.started)
+    vm_trace_inode (m, VMEMU_EV_XFS_FILE_FSYNC, ino, datasync, 0, 0, 0, NULL);
+  if (write_and_wait (m, a, ino, start, end, TRUE) == VM_BLOCKED)
+    return VM_BLOCKED;
+  st->result = check_and_advance_wb_err (m, a, ino);
+  if (st->result == 0)
+    vm_oracle_make_durable (m, ino, start, end == G_MAXUINT64 ? G_MAXUINT64 : end + 1);
+  return VM_DONE;
+}
+
+/* sync(2): every inode with pages, written and waited for in turn. */
+static VmStep
+op_sync (VmemuMachine *m, VmemuActor *a)
+{
+  VmOpState *st = &a->st;
+  while (st->ino_i < m->inodes->len)
+    {
+      VmemuInode *ino = g_ptr_array_index (m->inodes, st->ino_i);
+      if (write_and_wait (m, a, ino, 0, G_MAXUINT64, TRUE) == VM_BLOCKED)
+        return VM_BLOCKED;
+      vm_oracle_make_durable (m, ino, 0, G_MAXUINT64);
+      st->ino_i++;
+    }
+  return VM_DONE;
+}
+
+/* ---- truncate (xfs_setattr_size) ---- */
+
+enum { TR_ZERO, TR_WAIT, TR_CUT, TR_FLUSH, TR_EXTENTS };
+
+static VmStep
+op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op_inode (m, op);
+  guint64 newsize = op->size_bytes;
+  for (;;)
+    switch (st->sub)
+      {
+      case TR_ZERO:
+        {
+          /* iomap_truncate_page (down) / iomap_zero_range from the old EOF (up),
+           * both within the block holding the boundary. */
+          guint64 old = st->end;   /* old size, saved at start */
+          guint64 z = newsize < old ? newsize : old;
+          guint64 zend = MIN ((z + m->block_size - 1) & ~(guint64) (m->block_size - 1),
+                              newsize < old ? G_MAXUINT64 : newsize);
+          if (z & (m->block_size - 1))
+            {
+              if (newsize < old && st->count == 0 && st->page == NULL && st->phase == WR_LOOKUP)
+                vm_trace_inode (m, VMEMU_EV_IOMAP_TRUNCATE_PAGE, ino, (gint64) newsize, 0, 0, 0,
+                                NULL);
+              if (zero_range_step (m, a, ino, z, zend) == VM_BLOCKED)
+                return VM_BLOCKED;
+            }
+          ino->i_size = newsize;   /* truncate_setsize */
+          vm_oracle_set_size (m, ino, newsize);
+          vm_unmap_mapping_pages (m, ino, (newsize + m->page_size - 1) >> m->page_shift,
+                                  G_MAXUINT64);
+          st->sub = TR_WAIT;
+          break;
+        }
+      case TR_WAIT:
+        {
+          /* truncate_inode_pages_range sleeps on locked and writeback pages. */
+          guint64 idx = newsize >> m->page_shift;
+          VmemuPage *p;
+          while ((p = vmemu_xa_find (ino->pages, &idx, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
+            {
+              if (p->flags & (VMEMU_PG_LOCKED | VMEMU_PG_WRITEBACK))
+                return vm_wait_on_page (m, a, p);
+              if (++idx == 0)
+                break;
+            }
+          vm_truncate_inode_pages_range (m, ino, newsize, G_MAXUINT64);
+          vm_unmap_mapping_pages (m, ino, (newsize + m->page_size - 1) >> m->page_shift,
+                                  G_MAXUINT64);
+          st->sub = TR_FLUSH;
+          st->phase = FS_WRITE;
+          break;
+        }
+      case TR_FLUSH:
+        {
+          guint64 old = st->end;
+          if (st->count > 0 || (newsize > ino->disk_size && old != ino->disk_size))
+            {
+              guint64 s = MIN (ino->disk_size, newsize ? newsize - 1 : 0);
+              if (write_and_wait (m, a, ino, s, newsize ? newsize - 1 : 0, TRUE) == VM_BLOCKED)
+                return VM_BLOCKED;
+            }
+          st->sub = TR_EXTENTS;
+          break;
+        }
+      default:
+        {
+          /* xfs_itruncate_extents: blocks wholly past the new EOF go. */
+          guint64 first = (newsize + m->block_size - 1) >> m->blkbits;
+          if (first < ino->blocks->len)
+            vm_xfs_free_blocks (m, ino, first, ino->blocks->len - 1);
+          ino->disk_size = newsize;
+          st->result = 0;
+          return VM_DONE;
+        }
+      }
+}
+
+/* ---- mmap, loads and stores ---- */
+
+static VmemuMap *
+op_map (VmemuActor *a, const VmemuOp *op)
+{
+  return op->map >= 0 && (guint) op->map < a->maps->len ? g_ptr_array_index (a->maps, op->map)
+                                                         : NULL;
+}
+
+/* finish_fault / finish_mkwrite_fault: install or upgrade the PTE; a new PTE
+ * turns the fault's reference into the mapping's. */
+static void
+install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean write)
+{
+  guint32 before = p->flags;
+  if (!(map->pte[i] & VM_PTE_PRESENT))
+    {
+      vm_move_ref (p, VMEMU_REF_FAULT, VMEMU_REF_PTE);
+      p->mapcount++;
+      map->ptepage[i] = p;
+      map->pte[i] = VM_PTE_PRESENT | VM_PTE_YOUNG;
+    }
+  else
+    vm_put_page (m, p, VMEMU_REF_FAULT);
+  if (write)
+    map->pte[i] |= VM_PTE_WRITE | VM_PTE_DIRTY;
+  vm_trace_page (m, VMEMU_EV_PTE_INSTALL, p, before, write, map->sym, 0, 0, NULL);
+}
+
+enum { MF_START, MF_FAULT, MF_MKWRITE, MF_BALANCE, MF_ACCESS };
+
+/* One page of a load or store through a mapping: the fault if the PTE does
+ * not allow the access, then the access itself. */
+static VmStep
+map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gboolean write)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = map->inode;
+  guint64 i = st->pos >> m->page_shift;           /* page within the mapping */
+  guint64 index = map->pgoff + i;
+  for (;;)
+    switch (st->phase)
+      {
+      case MF_START:
+        {
+          guint8 pte = map->pte[i];
+          if ((pte & VM_PTE_PRESENT) && (!write || (pte & VM_PTE_WRITE)))
+            {
+              st->phase = MF_ACCESS;
+              break;
+            }
+          if ((pte & VM_PTE_PRESENT) && write && !map->private_map)
+            {
+              /* do_wp_page -> wp_page_shared */
+              st->page = map->ptepage[i];
+              vm_get_page (m, st->page, VMEMU_REF_FAULT);
+              vm_trace_page (m, VMEMU_EV_WP_PAGE_SHARED, st->page, st->page->flags, 0, 0, 0, 0,
+                             NULL);
+              st->phase = MF_MKWRITE;
+              break;
+            }
+          vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
+          st->phase = MF_FAULT;
+          break;
+        }
+      case MF_FAULT:
+        {
+          /* filemap_fault: the page uptodate and locked, with a reference. */
+          GetPage gp = { .ino = ino, .index = index, .holder = VMEMU_REF_FAULT,
+                         .want_lock = TRUE, .mmap_ra = TRUE, .req_pages = 1 };
+          if (get_page (m, a, &gp) == VM_BLOCKED)
+            return VM_BLOCKED;
+          if (st->page == NULL)
+            return VM_DONE;   /* SIGBUS */
+          VmemuPage *p = st->page;
+          if (index > ((ino->i_size + m->page_size - 1) >> m->page_shift) - 1 || ino->i_size == 0)
+            {
+              vm_unlock_page (m, p);
+              vm_put_page (m, p, VMEMU_REF_FAULT);
+              st->page = NULL;
+              st->result = EFAULT_;   /* SIGBUS: beyond EOF */
+              return VM_DONE;
+            }
+          if (map->private_map && write)
+            {
+              /* do_cow_fault: copy into an anonymous page; the file page is
+               * neither dirtied nor given to page_mkwrite. */
+              if (map->pte[i] & VM_PTE_PRESENT)
+                {
+                  map->pte[i] &= ~VM_PTE_PRESENT;
+                  map->ptepage[i] = NULL;
+                  p->mapcount--;
+                  vm_put_page (m, p, VMEMU_REF_PTE);
+                }
+              map->cow[i] = g_malloc0 (m->page_size);
+              if (p->data)
+                memcpy (map->cow[i], p->data, m->page_size);
+              map->pte[i] = VM_PTE_PRESENT | VM_PTE_WRITE | VM_PTE_DIRTY | VM_PTE_COW;
+              vm_unlock_page (m, p);
+              vm_put_page (m, p, VMEMU_REF_FAULT);
+              st->page = NULL;
+              st->phase = MF_ACCESS;
+              break;
+            }
+          if (!write)
+            {
+              vm_trace_page (m, VMEMU_EV_DO_SHARED_FAULT, p, p->flags, 0, 0, 0, 0, "do_read_fault");
+              install_pte (m, map, i, p, FALSE);
+              vm_unlock_page (m, p);
+              st->page = NULL;
+              st->phase = MF_ACCESS;
+              break;
+            }
+          /* do_shared_fault: unlock, then do_page_mkwrite relocks. */
+          vm_trace_page (m, VMEMU_EV_DO_SHARED_FAULT, p, p->flags, 0, 0, 0, 0, NULL);
+          vm_unlock_page (m, p);
+          st->phase = MF_MKWRITE;
+          break;
+        }
+      case MF_MKWRITE:
+        {
+          VmemuPage *p = st->page;
+          if (vm_lock_page (m, a, p) == VM_BLOCKED)
+            return VM_BLOCKED;
+          int r = vm_iomap_page_mkwrite (m, p, ino);
+          vm_trace_page (m, VMEMU_EV_PAGE_MKWRITE, p, p->flags, r, 0, 0, 0, NULL);
+          if (r < 0)
+            {
+              /* VM_FAULT_NOPAGE after a truncate: retry the fault from scratch. */
+              vm_unlock_page (m, p);
+              vm_put_page (m, p, VMEMU_REF_FAULT);
+              st->page = NULL;
+              st->phase = MF_START;
+              if (p->mapping == NULL || index >= ((ino->i_size + m->page_size - 1) >> m->page_shift))
+                {
+                  st->result = EFAULT_;
+                  return VM_DONE;
+                }
+              break;
+            }
+          install_pte (m, map, i, p, TRUE);
+          /* fault_dirty_shared_page */
+          vm_set_page_dirty (m, p);
+          vm_unlock_page (m, p);
+          st->page = NULL;
+          st->phase = MF_BALANCE;
+          break;
+        }
+      case MF_BALANCE:
+        if (vm_balance_dirty_pages_ratelimited (m, a) == VM_BLOCKED)
+          return VM_BLOCKED;
+        st->phase = MF_ACCESS;
+        break;
+      default:   /* MF_ACCESS */
+        return VM_DONE;
+      }
+}
+
+/* The load or store itself, on the page the PTE now maps. */
+static void
+map_touch (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, guint64 n,
+           gboolean write)
+{
+  VmOpState *st = &a->st;
+  guint64 i = st->pos >> m->page_shift;
+  guint off = (guint) (st->pos & (m->page_size - 1));
+  guint64 file_off = ((map->pgoff + i) << m->page_shift) + off;
+  VmemuInode *ino = map->inode;
+  guint8 *base;
+  if (map->pte[i] & VM_PTE_COW)
+    base = map->cow[i];
+  else
+    {
+      base = vm_page_data (m, map->ptepage[i]);
+      map->pte[i] |= VM_PTE_YOUNG;
+    }
+  if (write)
+    {
+      vm_data_fill (m, a, op, file_off, base + off, n);
+      if (!map->private_map && file_off < ino->i_size)
+        vm_oracle_write (m, ino, file_off, base + off, MIN (n, ino->i_size - file_off));
+      map->pte[i] |= VM_PTE_DIRTY;
+    }
+  else if (!(map->pte[i] & VM_PTE_COW))
+    vm_oracle_compare (m, st, ino, file_off, base + off, n);
+}
+
+static VmStep
+op_map_rw (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, gboolean write)
+{
+  VmOpState *st = &a->st;
+  VmemuMap *map = op_map (a, op);
+  if (map == NULL)
+    {
+      st->result = EINVAL_;
+      return VM_DONE;
+    }
+  while (st->pos < st->end && st->result >= 0)
+    {
+      guint64 n = MIN (st->end - st->pos, m->page_size - (st->pos & (m->page_size - 1)));
+      if (map_access (m, a, op, map, write) == VM_BLOCKED)
+        return VM_BLOCKED;
+      if (st->result < 0)
+        break;
+      map_touch (m, a, op, map, n, write);
+      st->pos += n;
+      st->phase = MF_START;
+    }
+  guint64 file_base = map->pgoff << m->page_shift;
+  if (!write)
+    vm_oracle_report (m, a, st, map->inode, "mread", file_base + op->offset_bytes,
+                      st->pos - op->offset_bytes);
+  if (st->result == 0)
+    st->result = (int) MIN (st->pos - op->offset_bytes, G_MAXINT);
+  return VM_DONE;
+}
+
+/* ---- the rest ---- */
+
+static void
+op_mmap (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  if ((op->offset_bytes & (m->page_size - 1)) || op->length_bytes == 0)
+    {
+      a->st.result = EINVAL_;
+      return;
+    }
+  VmemuMap *map = vm_mmap (m, a, op_inode (m, op), op->map, op->offset_bytes, op->length_bytes,
+                           op->private_map);
+  if ((guint) op->map >= a->maps->len)
+    g_ptr_array_set_size (a->maps, op->map + 1);
+  VmemuMap *old = g_ptr_array_index (a->maps, op->map);
+  if (old)
+    vm_munmap (m, old);
+  g_ptr_array_index (a->maps, op->map) = map;
+}
+
+static void
+op_munmap (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmemuMap *map = op_map (a, op);
+  if (map == NULL || map->unmapped)
+    {
+      a->st.result = EINVAL_;
+      return;
+    }
+  vm_munmap (m, map);
+}
+
+static void
+op_drop_caches (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  if (op->mode == 2)
+    return;   /* slab only: inodes and dentries, not modelled */
+  /* drop_pagecache_sb: every inode with pages, in inode order. */
+  for (guint i = 0; i < m->inodes->len; i++)
+    {
+      VmemuInode *ino = g_ptr_array_index (m->inodes, i);
+      if (vmemu_xa_count (ino->pages) > 0)
+        vm_invalidate_mapping_pages (m, ino, 0, G_MAXUINT64);
+    }
+}
+
+/* generic_fadvise(POSIX_FADV_DONTNEED): start async writeback of the range,
+ * drain this CPU, invalidate whole pages (the last one too when the range
+ * reaches EOF), and if some stayed, drain every CPU and try again. */
+static VmStep
+op_fadvise (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op_inode (m, op);
+  guint64 len = op->length_bytes ? op->length_bytes : G_MAXUINT64 - op->offset_bytes;
+  guint64 endbyte = op->offset_bytes + len - 1;
+  if (op->advice == VMEMU_ADVICE_WILLNEED)
+    {
+      guint64 first = op->offset_bytes >> m->page_shift;
+      guint64 last = MIN (endbyte, ino->i_size ? ino->i_size - 1 : 0) >> m->page_shift;
+      for (guint64 i = first; i <= last && ino->i_size; i += VM_RA_PAGES)
+        sync_readahead (m, a, ino, i, MIN (VM_RA_PAGES, last - i + 1), FALSE);
+      return VM_DONE;
+    }
+  if (st->phase == FS_WRITE)
+    {
+      if (!st->wbc.started && st->wbc.inode != ino)
+        vm_wbc_init (&st->wbc, ino, FALSE, op->offset_bytes >> m->page_shift,
+                     endbyte >> m->page_shift);
+      if (vm_write_cache_pages (m, a, &st->wbc) == VM_BLOCKED)
+        return VM_BLOCKED;
+    }
+  guint64 start_index = (op->offset_bytes + m->page_size - 1) >> m->page_shift;
+  guint64 end_index = endbyte >> m->page_shift;
+  if (endbyte != G_MAXUINT64 - 0 && ((endbyte + 1) & (m->page_size - 1)) && endbyte + 1 < ino->i_size)
+    {
+      if (end_index == 0)
+        return VM_DONE;
+      end_index--;
+    }
+  if (end_index < start_index)
+    return VM_DONE;
+  vm_lru_add_drain (m, a->cpu, "fadvise");
+  guint64 count = vm_invalidate_mapping_pages (m, ino, start_index, end_index);
+  guint64 cached = 0, idx = start_index;
+  while (vmemu_xa_find (ino->pages, &idx, end_index, VMEMU_XA_NO_MARK) && cached <= count)
+    {
+      cached++;
+      if (++idx == 0 || idx > end_index)
+        break;
+    }
+  if (cached > 0)
+    {
+      vm_lru_add_drain_all (m, "fadvise");
+      vm_invalidate_mapping_pages (m, ino, start_index, end_index);
+    }
+  return VM_DONE;
+}
+
+static void
+op_allocate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  guint64 n = (op->size_bytes + m->page_size - 1) >> m->page_shift;
+  if (!vm_alloc_pages_check (m, n))
+    {
+      a->st.result = ENOMEM_;
+      return;
+    }
+  m->nr_free -= n;
+  m->nr_anon += n;
+  if ((guint) op->region >= a->regions->len)
+    g_array_set_size (a->regions, op->region + 1);
+  g_array_index (a->regions, guint64, op->region) += n;
+  vm_trace (m, VMEMU_EV_MM_PAGE_ALLOC, (gint64) n, (gint64) m->nr_free, 0, 0, NULL);
+}
+
+static void
+free_region (VmemuMachine *m, VmemuActor *a, gint region)
+{
+  if ((guint) region >= a->regions->len)
+    return;
+  guint64 n = g_array_index (a->regions, guint64, region);
+  g_array_index (a->regions, guint64, region) = 0;
+  m->nr_free += n;
+  m->nr_anon -= n;
+  if (n)
+    vm_trace (m, VMEMU_EV_MM_PAGE_FREE, (gint64) n, (gint64) m->nr_free, 0, 0, NULL);
+}
+
+static void
+close_pipe (VmemuMachine *m, gint pipe)
+{
+  GPtrArray *bufs = g_ptr_array_index (m->pipes, pipe);
+  for (guint i = 0; i < bufs->len; i++)
+    {
+      VmemuPage *p = g_ptr_array_index (bufs, i);
+      vm_trace_page (m, VMEMU_EV_PIPE_RELEASE, p, p->flags, pipe, 0, 0, 0, NULL);
+      vm_put_page (m, p, VMEMU_REF_PIPE);
+    }
+  g_ptr_array_set_size (bufs, 0);
+}
+
+/* The end of a task (exit_mmap): its mappings go, with a drain of its CPU's
+ * pagevecs, and its anonymous memory is freed. */
+static void
+task_exit_cleanup (VmemuMachine *m, VmemuActor *a)
+{
+  for (guint i = 0; i < a->maps->len; i++)
+    {
+      VmemuMap *map = g_ptr_array_index (a->maps, i);
+      if (map && !map->unmapped)
+        vm_munmap (m, map);
+    }
+  if (m->drain_on_exit)
+    vm_lru_add_drain (m, a->cpu, "exit_mmap");
+  for (guint i = 0; i < a->regions->len; i++)
+    free_region (m, a, (gint) i);
+}
+
+/* ---- the final check: close everything, sync, evict (umount), read back ---- */
+
+static void
+final_cleanup (VmemuMachine *m, VmemuActor *a)
+{
+  for (guint i = 0; i < m->pipes->len; i++)
+    close_pipe (m, (gint) i);
+  for (guint i = 0; i < m->actors->len; i++)
+    {
+      VmemuActor *t = g_ptr_array_index (m->actors, i);
+      if (t->kind == VM_ACTOR_USER)
+        task_exit_cleanup (m, t);
+    }
+  vm_lru_add_drain_all (m, "final");
+}
+
+static void
+final_evict (VmemuMachine *m)
+{
+  for (guint i = 0; i < m->inodes->len; i++)
+    vm_truncate_inode_pages_final (m, g_ptr_array_index (m->inodes, i));
+}
+
+/* ---- dispatch ---- */
+
+VmStep
+vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmOpState *st = &a->st;
+  VmemuInode *ino = op_inode (m, op);
+  switch ((int) op->kind)
+    {
+    case VMEMU_OP_READ:
+      return op_read (m, a, op, "read", VMEMU_REF_READER, -1);
+    case VMEMU_OP_VERIFY:
+      return op_read (m, a, op, a->kind == VM_ACTOR_FINAL ? "final" : "verify",
+                      VMEMU_REF_READER, -1);
+    case VMEMU_OP_SPLICE:
+      return op_read (m, a, op, "splice", VMEMU_REF_READER, op->pipe);
+    case VMEMU_OP_WRITE:
+      return op_write (m, a, op);
+    case VMEMU_OP_MMAP:
+      op_mmap (m, a, op);
+      return VM_DONE;
+    case VMEMU_OP_MREAD:
+      return op_map_rw (m, a, op, FALSE);
+    case VMEMU_OP_MWRITE:
+      return op_map_rw (m, a, op, TRUE);
+    case VMEMU_OP_MUNMAP:
+      op_munmap (m, a, op);
+      return VM_DONE;
+    case VMEMU_OP_MSYNC:
+      {
+        VmemuMap *map = op_map (a, op);
+        if (map == NULL || map->unmapped)
+          {
+            st->result = EINVAL_;
+            return VM_DONE;
+          }
+        if (!op->sync || map->private_map)
+          return VM_DONE;   /* MS_ASYNC starts no I/O in 5.8 */
+        return op_fsync_range (m, a, map->inode, map->pgoff << m->page_shift,
+                               ((map->pgoff + map->npages) << m->page_shift) - 1, TRUE);
+      }
+    case VMEMU_OP_FSYNC:
+    case VMEMU_OP_FDATASYNC:
+      return op_fsync_range (m, a, ino, 0, G_MAXUINT64, op->kind == VMEMU_OP_FDATASYNC);
+    case VMEMU_OP_SYNC_FILE_RANGE:
+      {
+        /* SYNC_FILE_RANGE_WRITE: start WB_SYNC_NONE writeback of the range. */
+        if (st->phase == FS_WRITE && !st->wbc.started)
+          vm_wbc_init (&st->wbc, ino, FALSE, op->offset_bytes >> m->page_shift,
+                       op->length_bytes ? (op->offset_bytes + op->length_bytes - 1) >> m->page_shift
+                                        : G_MAXUINT64);
+        return vm_write_cache_pages (m, a, &st->wbc);
+      }
+    case VMEMU_OP_SYNC:
+      return op_sync (m, a);
+    case VMEMU_OP_TRUNCATE:
+      return op_truncate (m, a, op);
+    case VMEMU_OP_DROP_CACHES:
+      op_drop_caches (m, a, op);
+      return VM_DONE;
+    case VMEMU_OP_FADVISE:
+      return op_fadvise (m, a, op);
+    case VMEMU_OP_CLOSE_PIPE:
+      close_pipe (m, op->pipe);
+      return VM_DONE;
+    case VMEMU_OP_ALLOCATE:
+      op_allocate (m, a, op);
+      return VM_DONE;
+    case VMEMU_OP_FREE:
+      free_region (m, a, op->region);
+      return VM_DONE;
+    case VMEMU_OP_SLEEP:
+      if (st->timer_until_ns == 0)
+        {
+          vm_actor_sleep_until (m, a, vm_now (m) + op->for_ns);
+          return VM_BLOCKED;
+        }
+      if (timer_pending (m, a))
+        return VM_BLOCKED;
+      return VM_DONE;
+    case VM_OP_FINAL_CLEANUP:
+      final_cleanup (m, a);
+      return VM_DONE;
+    case VM_OP_FINAL_EVICT:
+      final_evict (m);
+      return VM_DONE;
+    default:
+      st->result = -38;   /* -ENOSYS: not modelled yet */
+      return VM_DONE;
+    }
+}
+
+void
+vm_task_exit (VmemuMachine *m, VmemuActor *a)
+{
+  task_exit_cleanup (m, a);
+}

@@ -1,0 +1,387 @@
+/* page.c — struct page, its reference ledger and lock, the page cache index
+ * (mm/filemap.c), the file LRU lists and the per-CPU pagevecs (mm/swap.c).
+ */
+#include "engine/model/model-private.h"
+
+#include <string.h>
+
+/* ---- allocation and references ---- */
+
+VmemuPage *
+vm_page_alloc (VmemuMachine *m, int holder)
+{
+  if (!vm_alloc_pages_check (m, 1))
+    return NULL;
+  VmemuPage *p = g_slice_new0 (VmemuPage);
+  p->pfn = m->next_pfn++;
+  p->refs[holder] = 1;
+  p->refcount = 1;
+  m->nr_free--;
+  m->nr_file++;
+  return p;
+}
+
+static void
+page_free (VmemuMachine *m, VmemuPage *p)
+{
+  g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && p->waiters == NULL);
+  if (p->data)
+    g_free (p->data);
+  g_slice_free (VmemuPage, p);
+  m->nr_free++;
+  m->nr_file--;
+}
+
+void
+vm_get_page (VmemuMachine *m, VmemuPage *p, int holder)
+{
+  p->refs[holder]++;
+  p->refcount++;
+}
+
+/* put_page: the last reference frees the page (__put_page). */
+void
+vm_put_page (VmemuMachine *m, VmemuPage *p, int holder)
+{
+  g_assert (p->refs[holder] > 0 && p->refcount > 0);
+  p->refs[holder]--;
+  p->refcount--;
+  if (p->refcount == 0)
+    page_free (m, p);
+}
+
+void
+vm_move_ref (VmemuPage *p, int from, int to)
+{
+  g_assert (p->refs[from] > 0);
+  p->refs[from]--;
+  p->refs[to]++;
+}
+
+guint8 *
+vm_page_data (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->data == NULL)
+    p->data = g_malloc0 (m->page_size);
+  return p->data;
+}
+
+guint64
+vm_eof_index (VmemuMachine *m, VmemuInode *ino, guint64 *eof_off)
+{
+  if (eof_off)
+    *eof_off = ino->i_size & (m->page_size - 1);
+  return ino->i_size >> m->page_shift;
+}
+
+/* ---- PG_locked and the page wait queue ---- */
+
+gboolean
+vm_trylock_page (VmemuPage *p)
+{
+  if (p->flags & VMEMU_PG_LOCKED)
+    return FALSE;
+  p->flags |= VMEMU_PG_LOCKED;
+  return TRUE;
+}
+
+/* lock_page: sleeps when the lock is held; the caller retries on wake-up. */
+VmStep
+vm_lock_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p)
+{
+  if (vm_trylock_page (p))
+    return VM_DONE;
+  vm_trace_page (m, VMEMU_EV_PAGE_LOCK_WAIT, p, p->flags, 0, 0, 0, 0, NULL);
+  return vm_wait_on_page (m, a, p);
+}
+
+void
+vm_unlock_page (VmemuMachine *m, VmemuPage *p)
+{
+  g_assert (p->flags & VMEMU_PG_LOCKED);
+  p->flags &= ~VMEMU_PG_LOCKED;
+  vm_wake_page (m, p);
+}
+
+/* Queue the actor on the page's wait queue (wait_on_page_bit); it is woken
+ * at the next unlock or end of writeback and then re-checks its condition. */
+VmStep
+vm_wait_on_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p)
+{
+  g_assert (a->waiting_on == NULL);
+  a->waiting_on = p;
+  a->wait_next = p->waiters;
+  p->waiters = a;
+  return VM_BLOCKED;
+}
+
+void
+vm_wake_page (VmemuMachine *m, VmemuPage *p)
+{
+  /* Wake in the order they queued: reverse the LIFO list first. */
+  VmemuActor *list = NULL;
+  while (p->waiters)
+    {
+      VmemuActor *a = p->waiters;
+      p->waiters = a->wait_next;
+      a->wait_next = list;
+      list = a;
+    }
+  while (list)
+    {
+      VmemuActor *a = list;
+      list = a->wait_next;
+      a->wait_next = NULL;
+      a->waiting_on = NULL;
+      vm_actor_wake (m, a);
+    }
+}
+
+/* ---- the page cache ---- */
+
+VmemuPage *
+vm_find_get_page (VmemuMachine *m, VmemuInode *ino, guint64 index, int holder)
+{
+  VmemuPage *p = vmemu_xa_load (ino->pages, index);
+  if (p)
+    vm_get_page (m, p, holder);
+  return p;
+}
+
+/* add_to_page_cache_lru: the page is locked, gains the cache reference and is
+ * queued in this CPU's lru_add pagevec (it reaches the LRU when drained). */
+gboolean
+vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuInode *ino,
+                          guint64 index)
+{
+  if (vmemu_xa_load (ino->pages, index) != NULL)
+    return FALSE;
+  guint32 before = p->flags;
+  p->flags |= VMEMU_PG_LOCKED;
+  p->mapping = ino;
+  p->owner = ino;
+  p->index = index;
+  vm_get_page (m, p, VMEMU_REF_CACHE);
+  vmemu_xa_store (ino->pages, index, p);
+  vm_trace_page (m, VMEMU_EV_ADD_TO_PAGE_CACHE, p, before, 0, 0, 0, 0, NULL);
+  vm_pagevec_add (m, a ? a->cpu : 0, VM_PVEC_LRU_ADD, p);
+  return TRUE;
+}
+
+/* __delete_from_page_cache + the caller's put of the cache reference. */
+void
+vm_delete_from_page_cache (VmemuMachine *m, VmemuPage *p)
+{
+  VmemuInode *ino = p->mapping;
+  g_assert (ino != NULL);
+  guint32 before = p->flags;
+  if (p->flags & VMEMU_PG_DIRTY)
+    vm_cancel_dirty_page (m, p);
+  vmemu_xa_erase (ino->pages, p->index);
+  p->mapping = NULL;
+  vm_trace_page (m, VMEMU_EV_DELETE_FROM_PAGE_CACHE, p, before, 0, 0, 0, 0, NULL);
+  if (p->lru != VM_LRU_NONE)
+    {
+      /* The LRU does not hold a reference: a page leaving the cache for good
+       * (truncate, eviction) is taken off its list here, as
+       * release_pages/__page_cache_release do at the final put. */
+      vm_lru_del (m, p);
+      p->flags &= ~VMEMU_PG_LRU;
+    }
+  vm_put_page (m, p, VMEMU_REF_CACHE);
+}
+
+/* ---- LRU lists ---- */
+
+void
+vm_lru_del (VmemuMachine *m, VmemuPage *p)
+{
+  int l = p->lru;
+  g_assert (l != VM_LRU_NONE);
+  if (p->lru_prev)
+    p->lru_prev->lru_next = p->lru_next;
+  else
+    m->lru_head[l] = p->lru_next;
+  if (p->lru_next)
+    p->lru_next->lru_prev = p->lru_prev;
+  else
+    m->lru_tail[l] = p->lru_prev;
+  p->lru_prev = p->lru_next = NULL;
+  p->lru = VM_LRU_NONE;
+  m->lru_count[l]--;
+}
+
+void
+vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int l)
+{
+  g_assert (p->lru == VM_LRU_NONE);
+  p->lru = l;
+  p->lru_prev = NULL;
+  p->lru_next = m->lru_head[l];
+  if (m->lru_head[l])
+    m->lru_head[l]->lru_prev = p;
+  else
+    m->lru_tail[l] = p;
+  m->lru_head[l] = p;
+  m->lru_count[l]++;
+}
+
+void
+vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int l)
+{
+  g_assert (p->lru == VM_LRU_NONE);
+  p->lru = l;
+  p->lru_next = NULL;
+  p->lru_prev = m->lru_tail[l];
+  if (m->lru_tail[l])
+    m->lru_tail[l]->lru_next = p;
+  else
+    m->lru_head[l] = p;
+  m->lru_tail[l] = p;
+  m->lru_count[l]++;
+}
+
+/* ---- per-CPU pagevecs (mm/swap.c) ---- */
+
+/* __pagevec_lru_add_fn: the page reaches the LRU, active if PG_active was set
+ * while it waited. */
+static void
+lru_add_fn (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->mapping == NULL)
+    return;   /* deleted from the cache while queued: the final put frees it */
+  guint32 before = p->flags;
+  int l = (p->flags & VMEMU_PG_ACTIVE) ? VM_LRU_ACTIVE : VM_LRU_INACTIVE;
+  p->flags |= VMEMU_PG_LRU;
+  vm_lru_add_head (m, p, l);
+  vm_trace_page (m, VMEMU_EV_LRU_INSERTION, p, before, l == VM_LRU_ACTIVE, 0, 0, 0, NULL);
+}
+
+/* __activate_page */
+static void
+activate_fn (VmemuMachine *m, VmemuPage *p)
+{
+  if (!(p->flags & VMEMU_PG_LRU) || (p->flags & VMEMU_PG_ACTIVE))
+    return;
+  guint32 before = p->flags;
+  vm_lru_del (m, p);
+  p->flags |= VMEMU_PG_ACTIVE;
+  vm_lru_add_head (m, p, VM_LRU_ACTIVE);
+  vm_trace_page (m, VMEMU_EV_LRU_ACTIVATE, p, before, 0, 0, 0, 0, NULL);
+}
+
+/* pagevec_move_tail_fn (rotate_reclaimable_page) */
+static void
+rotate_fn (VmemuMachine *m, VmemuPage *p)
+{
+  if ((p->flags & VMEMU_PG_LRU) && !(p->flags & VMEMU_PG_ACTIVE) && p->lru == VM_LRU_INACTIVE)
+    {
+      vm_lru_del (m, p);
+      vm_lru_add_tail (m, p, VM_LRU_INACTIVE);
+    }
+}
+
+/* lru_deactivate_file_fn: a page invalidation could not drop goes to the
+ * inactive list, to the tail when clean so reclaim finds it first. */
+static void
+deactivate_file_fn (VmemuMachine *m, VmemuPage *p)
+{
+  if (!(p->flags & VMEMU_PG_LRU) || p->mapcount > 0)
+    return;
+  vm_lru_del (m, p);
+  p->flags &= ~(VMEMU_PG_ACTIVE | VMEMU_PG_REFERENCED);
+  if (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK))
+    {
+      p->flags |= VMEMU_PG_RECLAIM;
+      vm_lru_add_head (m, p, VM_LRU_INACTIVE);
+    }
+  else
+    vm_lru_add_tail (m, p, VM_LRU_INACTIVE);
+}
+
+static const int pvec_holder[VM_N_PVEC] = {
+  VMEMU_REF_PVEC_LRU_ADD, VMEMU_REF_PVEC_ACTIVATE, VMEMU_REF_PVEC_ROTATE,
+  VMEMU_REF_PVEC_DEACTIVATE,
+};
+
+static guint
+pagevec_drain (VmemuMachine *m, guint cpu, int kind)
+{
+  VmPagevec *pv = &m->cpus[cpu].pv[kind];
+  guint n = pv->n;
+  for (guint i = 0; i < n; i++)
+    {
+      VmemuPage *p = pv->pages[i];
+      pv->pages[i] = NULL;
+      switch (kind)
+        {
+        case VM_PVEC_LRU_ADD: lru_add_fn (m, p); break;
+        case VM_PVEC_ACTIVATE: activate_fn (m, p); break;
+        case VM_PVEC_ROTATE: rotate_fn (m, p); break;
+        default: deactivate_file_fn (m, p); break;
+        }
+      vm_put_page (m, p, pvec_holder[kind]);
+    }
+  pv->n = 0;
+  return n;
+}
+
+/* The page is queued with a reference; a full pagevec is processed at once. */
+void
+vm_pagevec_add (VmemuMachine *m, guint cpu, int kind, VmemuPage *p)
+{
+  VmPagevec *pv = &m->cpus[cpu].pv[kind];
+  vm_get_page (m, p, pvec_holder[kind]);
+  pv->pages[pv->n++] = p;
+  vm_trace_page (m, VMEMU_EV_PAGEVEC_ADD, p, p->flags, kind, cpu, 0, 0, NULL);
+  if (pv->n == VM_PAGEVEC_SIZE)
+    pagevec_drain (m, cpu, kind);
+}
+
+/* lru_add_drain: this CPU only. */
+void
+vm_lru_add_drain (VmemuMachine *m, guint cpu, const char *reason)
+{
+  guint n = 0;
+  for (int k = 0; k < VM_N_PVEC; k++)
+    n += pagevec_drain (m, cpu, k);
+  if (n)
+    vm_trace (m, VMEMU_EV_LRU_ADD_DRAIN, cpu, n, 0, 0, reason);
+}
+
+void
+vm_lru_add_drain_all (VmemuMachine *m, const char *reason)
+{
+  for (guint c = 0; c < m->ncpus; c++)
+    vm_lru_add_drain (m, c, reason);
+}
+
+static gboolean
+in_pagevec (VmemuMachine *m, guint cpu, int kind, VmemuPage *p)
+{
+  VmPagevec *pv = &m->cpus[cpu].pv[kind];
+  for (guint i = 0; i < pv->n; i++)   /* at most 15 */
+    if (pv->pages[i] == p)
+      return TRUE;
+  return FALSE;
+}
+
+/* mark_page_accessed: the second touch of an inactive page activates it. */
+void
+vm_mark_page_accessed (VmemuMachine *m, VmemuPage *p)
+{
+  guint32 before = p->flags;
+  guint cpu = m->cur ? m->cur->cpu : 0;
+  if (!(p->flags & VMEMU_PG_ACTIVE) && (p->flags & VMEMU_PG_REFERENCED))
+    {
+      if (p->flags & VMEMU_PG_LRU)
+        vm_pagevec_add (m, cpu, VM_PVEC_ACTIVATE, p);
+      else if (in_pagevec (m, cpu, VM_PVEC_LRU_ADD, p))
+        p->flags |= VMEMU_PG_ACTIVE;
+      p->flags &= ~VMEMU_PG_REFERENCED;
+    }
+  else if (!(p->flags & VMEMU_PG_REFERENCED))
+    p->flags |= VMEMU_PG_REFERENCED;
+  if (before != p->flags)
+    vm_trace_page (m, VMEMU_EV_MARK_PAGE_ACCESSED, p, before, 0, 0, 0, 0, NULL);
+}

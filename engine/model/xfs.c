@@ -1,0 +1,132 @@
+/* xfs.c — the filesystem below iomap: a per-block extent map (the XFS data
+ * fork: hole, delalloc, unwritten, written), the block allocator, and the
+ * iomap_begin / map_blocks decisions of fs/xfs/xfs_iomap.c and xfs_aops.c
+ * (Linux 5.8) that matter to the page cache.
+ */
+#include "engine/model/model-private.h"
+
+VmBlk
+vm_blk_get (VmemuInode *ino, guint64 blk)
+{
+  if (blk >= ino->blocks->len)
+    return (VmBlk) { .type = VM_BLK_HOLE };
+  return g_array_index (ino->blocks, VmBlk, blk);
+}
+
+void
+vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk)
+{
+  if (blk >= ino->blocks->len)
+    {
+      if (type == VM_BLK_HOLE)
+        return;
+      g_array_set_size (ino->blocks, blk + 1);   /* new entries are zero: holes */
+    }
+  VmBlk *b = &g_array_index (ino->blocks, VmBlk, blk);
+  b->type = type;
+  b->pblk = pblk;
+}
+
+/* The allocator: freed blocks are reused last-in first-out, otherwise the
+ * device is filled in order.  Deterministic by construction. */
+guint64
+vm_pblk_alloc (VmemuMachine *m)
+{
+  if (m->free_pblks->len > 0)
+    {
+      guint64 pb = g_array_index (m->free_pblks, guint64, m->free_pblks->len - 1);
+      g_array_set_size (m->free_pblks, m->free_pblks->len - 1);
+      return pb;
+    }
+  return m->next_pblk++;
+}
+
+void
+vm_pblk_free (VmemuMachine *m, guint64 pblk)
+{
+  if (pblk < m->disk->len && g_ptr_array_index (m->disk, pblk) != NULL)
+    {
+      g_free (g_ptr_array_index (m->disk, pblk));
+      g_ptr_array_index (m->disk, pblk) = NULL;
+    }
+  g_array_append_val (m->free_pblks, pblk);
+}
+
+/* xfs_buffered_write_iomap_begin: holes under a buffered write or a write
+ * fault get a delayed-allocation reservation (IOMAP_DELALLOC, IOMAP_F_NEW). */
+void
+vm_xfs_reserve_delalloc (VmemuMachine *m, VmemuInode *ino, guint64 pos, guint64 len)
+{
+  if (len == 0)
+    return;
+  guint64 first = pos >> m->blkbits, last = (pos + len - 1) >> m->blkbits;
+  guint64 run = G_MAXUINT64;
+  for (guint64 b = first; b <= last + 1; b++)
+    {
+      gboolean hole = b <= last && vm_blk_get (ino, b).type == VM_BLK_HOLE;
+      if (hole)
+        {
+          vm_blk_set (ino, b, VM_BLK_DELALLOC, 0);
+          if (run == G_MAXUINT64)
+            run = b;
+        }
+      else if (run != G_MAXUINT64)
+        {
+          vm_trace_inode (m, VMEMU_EV_XFS_DELALLOC_RESERVE, ino, run << m->blkbits,
+                          (b - run) << m->blkbits, 0, 0, NULL);
+          run = G_MAXUINT64;
+        }
+    }
+}
+
+/* xfs_map_blocks: what writeback finds at a block.  A delalloc block is
+ * converted (xfs_bmapi_convert_delalloc converts the whole delalloc extent
+ * around it, allocating real blocks). */
+VmBlkType
+vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk)
+{
+  VmBlk b = vm_blk_get (ino, blk);
+  if (b.type == VM_BLK_DELALLOC)
+    {
+      guint64 s = blk, e = blk;
+      while (s > 0 && vm_blk_get (ino, s - 1).type == VM_BLK_DELALLOC)
+        s--;
+      while (vm_blk_get (ino, e + 1).type == VM_BLK_DELALLOC)
+        e++;
+      for (guint64 i = s; i <= e; i++)
+        vm_blk_set (ino, i, VM_BLK_MAPPED, vm_pblk_alloc (m));
+      vm_trace_inode (m, VMEMU_EV_XFS_MAP_BLOCKS_ALLOC, ino, s << m->blkbits,
+                      (e - s + 1) << m->blkbits, 0, 0, NULL);
+      b = vm_blk_get (ino, blk);
+    }
+  else if (b.type != VM_BLK_HOLE)
+    vm_trace_inode (m, VMEMU_EV_XFS_MAP_BLOCKS_FOUND, ino, blk << m->blkbits,
+                    m->block_size, b.type == VM_BLK_MAPPED ? VMEMU_IOMAP_MAPPED
+                                                           : VMEMU_IOMAP_UNWRITTEN, 0, NULL);
+  *pblk = b.pblk;
+  return b.type;
+}
+
+/* xfs_itruncate_extents / xfs_free_file_space: blocks leave the file; written
+ * ones go back to the allocator. */
+void
+vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last)
+{
+  for (guint64 b = first; b <= last && b < ino->blocks->len; b++)
+    {
+      VmBlk k = vm_blk_get (ino, b);
+      if (k.type == VM_BLK_MAPPED || k.type == VM_BLK_UNWRITTEN)
+        vm_pblk_free (m, k.pblk);
+      vm_blk_set (ino, b, VM_BLK_HOLE, 0);
+    }
+}
+
+/* iomap_block_needs_zeroing: anything but a written extent, or past EOF,
+ * reads as zeroes instead of from the device. */
+gboolean
+vm_block_needs_zeroing (VmemuMachine *m, VmemuInode *ino, guint64 pos)
+{
+  if (pos >= ino->i_size)
+    return TRUE;
+  return vm_blk_get (ino, pos >> m->blkbits).type != VM_BLK_MAPPED;
+}
