@@ -661,7 +661,8 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
       return NULL;
     }
   int rc = sqlite3_open_v2 (in_memory ? ":memory:" : tr->tmp_path, &tr->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                            | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK || !trace_create_schema (tr))
     {
       g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE, "%s: %s",
