@@ -53,8 +53,8 @@ write_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, gui
   vmemu_trace_meta (tr, "variant", v->spec);
   vmemu_trace_meta (tr, "variant_switches", sw);
   vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
-  vmemu_trace_meta (tr, "page_size", ps);
-  vmemu_trace_meta (tr, "block_size", bs);
+  vmemu_trace_meta (tr, "page_size_bytes", ps);
+  vmemu_trace_meta (tr, "block_size_bytes", bs);
 }
 
 static void
