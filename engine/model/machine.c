@@ -477,6 +477,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->trace = opt->trace;
   m->seed = opt->has_seed ? opt->seed : scn->machine.seed;
   m->time_limit_ns = opt->time_limit_ns;
+  m->interrupt = opt->interrupt;
   m->sim = vmemu_sim_new (m->seed);
   vmemu_rng_init (&m->rng, m->seed ^ 0x6a09e667f3bcc909ull);
   m->page_size = scn->machine.page_size_bytes;
@@ -595,7 +596,21 @@ vmemu_machine_run (VmemuMachine *m, GError **error)
   if (m->live_tasks == 0)
     start_final (m);
   guint64 limit = m->time_limit_ns ? m->time_limit_ns : G_MAXUINT64;
-  vmemu_sim_run (m->sim, limit);
+  if (m->interrupt == NULL)
+    vmemu_sim_run (m->sim, limit);
+  else
+    while (!m->finished && !*m->interrupt && vmemu_sim_pending (m->sim) > 0
+           && vmemu_sim_next_time_ns (m->sim) <= limit)
+      for (int i = 0; i < 4096 && vmemu_sim_step (m->sim); i++)
+        if (m->finished || vmemu_sim_next_time_ns (m->sim) > limit)
+          break;
+  if (m->interrupt && *m->interrupt && !m->finished)
+    {
+      m->result.end_time_ns = vm_now (m);
+      g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED,
+                   "interrupted at %" G_GUINT64_FORMAT " ns of virtual time", vm_now (m));
+      return FALSE;
+    }
   m->result.end_time_ns = vm_now (m);
   m->result.events_run = vmemu_sim_events_run (m->sim);
   if (!m->finished)

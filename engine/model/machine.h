@@ -20,6 +20,7 @@ typedef enum {
   VMEMU_MACHINE_ERROR_SETUP,    /* the scenario cannot be set up (sizes, files) */
   VMEMU_MACHINE_ERROR_STALL,    /* the model stopped making progress (a model bug) */
   VMEMU_MACHINE_ERROR_IO,       /* writing --dump-files failed */
+  VMEMU_MACHINE_ERROR_INTERRUPTED, /* options.interrupt was raised */
 } VmemuMachineError;
 
 typedef struct _VmemuMachine VmemuMachine;
@@ -30,6 +31,7 @@ typedef struct {
   const VmemuVariant *variant;  /* borrowed; must outlive the machine */
   VmemuTrace *trace;            /* borrowed, may be NULL */
   guint64 time_limit_ns;        /* 0: none; stop the run (as a stall) past this */
+  const volatile gint *interrupt; /* when set and non-zero, the run stops soon (SIGINT) */
 } VmemuMachineOptions;
 
 /* One failed check of file contents. */

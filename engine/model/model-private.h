@@ -221,6 +221,7 @@ struct _VmemuMachine {
   guint blkbits;
   guint blocks_per_page;
   guint64 time_limit_ns;
+  const volatile gint *interrupt;
 
   GPtrArray *inodes;             /* VmemuInode*, by file index */
   GPtrArray *actors;             /* VmemuActor*, by id */
