@@ -414,4 +414,36 @@ void vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 fi
 #define VM_OP_FINAL_CLEANUP (VMEMU_OP__COUNT + 1)
 #define VM_OP_FINAL_EVICT (VMEMU_OP__COUNT + 2)
 VmStep vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+
+/* The page lookup shared by read, splice and faults. */
+typedef struct {
+  VmemuInode *ino;
+  guint64 index;
+  int holder;                /* VMEMU_REF_* the reference is taken as */
+  gboolean want_lock;        /* filemap_fault returns the page locked */
+  gboolean mmap_ra;          /* do_sync_mmap_readahead window */
+  guint64 req_pages;
+  guint from, count;         /* the byte range a read needs (is_partially_uptodate) */
+} VmGetPage;
+/* Restartable (state in a->st.sub / a->st.page).  VM_DONE: a->st.page is the
+ * page with a gp->holder reference, or NULL with a->st.result < 0. */
+VmStep vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp);
+void vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index,
+                        guint64 req, gboolean mmap);
+/* One page of a buffered write (or zeroing) of [a->st.pos, +a->st.chunk):
+ * restartable through a->st.phase (WR_LOOKUP at start) and a->st.page. */
+enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE };
+VmStep vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino,
+                      gboolean zero);
+/* iomap_zero_range within one page: [pos, end); holes/unwritten skipped;
+ * a->st.count++ when something was zeroed. */
+VmStep vm_zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos,
+                           guint64 end);
+/* filemap_write_and_wait_range over bytes [start, end] (a->st.phase FS_*). */
+enum { FS_WRITE, FS_WAIT, FS_CHECK };
+VmStep vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start,
+                          guint64 end, gboolean wait);
+int vm_check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino);
+
+/* ---- fsops.c: fallocate family, copy_file_range, direct I/O ---- */
 void vm_task_exit (VmemuMachine *m, VmemuActor *a);

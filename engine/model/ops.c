@@ -49,8 +49,8 @@ init_ra_size (guint64 req, guint64 max)
 /* page_cache_sync_readahead / do_sync_mmap_readahead, reduced to the first
  * window: allocate the missing pages of the window (up to EOF), add them to
  * the cache and the lru_add pagevec, and read them with iomap_readahead. */
-static void
-sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index, guint64 req,
+void
+vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index, guint64 req,
                 gboolean mmap)
 {
   if (ino->i_size == 0)
@@ -83,22 +83,12 @@ sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index, 
 
 enum { GP_LOOKUP, GP_HAVE, GP_READING };
 
-typedef struct {
-  VmemuInode *ino;
-  guint64 index;
-  int holder;
-  gboolean want_lock;        /* filemap_fault returns the page locked */
-  gboolean mmap_ra;
-  guint64 req_pages;
-  guint from, count;         /* the byte range a read needs (is_partially_uptodate) */
-} GetPage;
-
 /* Find the page with a reference of gp->holder, reading it in as needed:
  * readahead on a miss, ->readpage when it is not uptodate, sleeping while it
  * is locked.  On VM_DONE st->page is the page (uptodate, or usable through
  * is_partially_uptodate), or NULL with st->result set. */
-static VmStep
-get_page (VmemuMachine *m, VmemuActor *a, const GetPage *gp)
+VmStep
+vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
 {
   VmOpState *st = &a->st;
   for (;;)
@@ -109,7 +99,7 @@ get_page (VmemuMachine *m, VmemuActor *a, const GetPage *gp)
           VmemuPage *p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
           if (p == NULL)
             {
-              sync_readahead (m, a, gp->ino, gp->index, gp->req_pages, gp->mmap_ra);
+              vm_sync_readahead (m, a, gp->ino, gp->index, gp->req_pages, gp->mmap_ra);
               p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
             }
           if (p == NULL)
@@ -225,10 +215,10 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
       guint64 index = st->pos >> m->page_shift;
       guint off = (guint) (st->pos & (m->page_size - 1));
       guint n = (guint) MIN (m->page_size - off, end - st->pos);
-      GetPage gp = { .ino = ino, .index = index, .holder = holder,
+      VmGetPage gp = { .ino = ino, .index = index, .holder = holder,
                      .req_pages = ((end - 1) >> m->page_shift) - index + 1,
                      .from = off, .count = n };
-      if (get_page (m, a, &gp) == VM_BLOCKED)
+      if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
         return VM_BLOCKED;
       if (st->page == NULL)
         break;
@@ -259,14 +249,14 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
 
 /* ---- buffered write and zeroing through the write path ---- */
 
-enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE };
+
 
 /* One page of iomap_write_actor (or iomap_zero_range_actor when zero): find or
  * create the page locked, __iomap_write_begin, copy, __iomap_write_end,
  * extend i_size, unlock, balance_dirty_pages_ratelimited.  The write covers
  * [st->pos, st->pos + st->chunk). */
-static VmStep
-write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero)
+VmStep
+vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero)
 {
   VmOpState *st = &a->st;
   for (;;)
@@ -355,8 +345,8 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
 /* iomap_zero_range for [pos, end) limited to one page: holes and unwritten
  * extents are already zero and skipped; the rest goes through the write path.
  * Returns VM_DONE with st->count += 1 when it zeroed something. */
-static VmStep
-zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos, guint64 end)
+VmStep
+vm_zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos, guint64 end)
 {
   VmOpState *st = &a->st;
   if (st->phase == WR_LOOKUP && st->page == NULL)
@@ -368,7 +358,7 @@ zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos, g
       st->chunk = (guint) MIN (end - pos, m->page_size - (pos & (m->page_size - 1)));
       vm_trace_inode (m, VMEMU_EV_IOMAP_ZERO_RANGE, ino, (gint64) pos, st->chunk, 0, 0, NULL);
     }
-  VmStep r = write_page (m, a, NULL, ino, TRUE);
+  VmStep r = vm_write_page (m, a, NULL, ino, TRUE);
   if (r == VM_DONE)
     st->count++;
   return r;
@@ -391,7 +381,7 @@ op_write (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           if (st->pos + st->chunk > ino->i_size)
             vm_oracle_set_size (m, ino, st->pos + st->chunk);
         }
-      if (write_page (m, a, op, ino, FALSE) == VM_BLOCKED)
+      if (vm_write_page (m, a, op, ino, FALSE) == VM_BLOCKED)
         return VM_BLOCKED;
       if (st->result < 0)
         break;
@@ -404,12 +394,12 @@ op_write (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 
 /* ---- fsync and friends ---- */
 
-enum { FS_WRITE, FS_WAIT, FS_CHECK };
+
 
 /* file_write_and_wait_range over [start, end] bytes, then the errseq check
  * (file_check_and_advance_wb_err).  `check`: report errors to this caller. */
-static VmStep
-write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, guint64 end,
+VmStep
+vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, guint64 end,
                 gboolean sync_all_wait)
 {
   VmOpState *st = &a->st;
@@ -439,8 +429,8 @@ write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, 
 
 /* errseq: report a writeback error once to each task that had the file open
  * when it happened. */
-static int
-check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino)
+int
+vm_check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino)
 {
   guint32 *seen = &a->errseq[ino->file_idx];
   int err = 0;
@@ -462,9 +452,9 @@ op_fsync_range (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start, 
   VmOpState *st = &a->st;
   if (st->phase == FS_WRITE && !st->wbc.started)
     vm_trace_inode (m, VMEMU_EV_XFS_FILE_FSYNC, ino, datasync, 0, 0, 0, NULL);
-  if (write_and_wait (m, a, ino, start, end, TRUE) == VM_BLOCKED)
+  if (vm_write_and_wait (m, a, ino, start, end, TRUE) == VM_BLOCKED)
     return VM_BLOCKED;
-  st->result = check_and_advance_wb_err (m, a, ino);
+  st->result = vm_check_and_advance_wb_err (m, a, ino);
   if (st->result == 0)
     vm_oracle_make_durable (m, ino, start, end == G_MAXUINT64 ? G_MAXUINT64 : end + 1);
   return VM_DONE;
@@ -478,7 +468,7 @@ op_sync (VmemuMachine *m, VmemuActor *a)
   while (st->ino_i < m->inodes->len)
     {
       VmemuInode *ino = g_ptr_array_index (m->inodes, st->ino_i);
-      if (write_and_wait (m, a, ino, 0, G_MAXUINT64, TRUE) == VM_BLOCKED)
+      if (vm_write_and_wait (m, a, ino, 0, G_MAXUINT64, TRUE) == VM_BLOCKED)
         return VM_BLOCKED;
       vm_oracle_make_durable (m, ino, 0, G_MAXUINT64);
       st->ino_i++;
@@ -512,7 +502,7 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
               if (newsize < old && st->count == 0 && st->page == NULL && st->phase == WR_LOOKUP)
                 vm_trace_inode (m, VMEMU_EV_IOMAP_TRUNCATE_PAGE, ino, (gint64) newsize, 0, 0, 0,
                                 NULL);
-              if (zero_range_step (m, a, ino, z, zend) == VM_BLOCKED)
+              if (vm_zero_range_step (m, a, ino, z, zend) == VM_BLOCKED)
                 return VM_BLOCKED;
             }
           ino->i_size = newsize;   /* truncate_setsize */
@@ -547,7 +537,7 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           if (st->count > 0 || (newsize > ino->disk_size && old != ino->disk_size))
             {
               guint64 s = MIN (ino->disk_size, newsize ? newsize - 1 : 0);
-              if (write_and_wait (m, a, ino, s, newsize ? newsize - 1 : 0, TRUE) == VM_BLOCKED)
+              if (vm_write_and_wait (m, a, ino, s, newsize ? newsize - 1 : 0, TRUE) == VM_BLOCKED)
                 return VM_BLOCKED;
             }
           st->sub = TR_EXTENTS;
@@ -634,9 +624,9 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
       case MF_FAULT:
         {
           /* filemap_fault: the page uptodate and locked, with a reference. */
-          GetPage gp = { .ino = ino, .index = index, .holder = VMEMU_REF_FAULT,
+          VmGetPage gp = { .ino = ino, .index = index, .holder = VMEMU_REF_FAULT,
                          .want_lock = TRUE, .mmap_ra = TRUE, .req_pages = 1 };
-          if (get_page (m, a, &gp) == VM_BLOCKED)
+          if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
             return VM_BLOCKED;
           if (st->page == NULL)
             return VM_DONE;   /* SIGBUS */
@@ -844,7 +834,7 @@ op_fadvise (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       guint64 first = op->offset_bytes >> m->page_shift;
       guint64 last = MIN (endbyte, ino->i_size ? ino->i_size - 1 : 0) >> m->page_shift;
       for (guint64 i = first; i <= last && ino->i_size; i += VM_RA_PAGES)
-        sync_readahead (m, a, ino, i, MIN (VM_RA_PAGES, last - i + 1), FALSE);
+        vm_sync_readahead (m, a, ino, i, MIN (VM_RA_PAGES, last - i + 1), FALSE);
       return VM_DONE;
     }
   if (st->phase == FS_WRITE)
