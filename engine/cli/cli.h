@@ -18,6 +18,19 @@ enum {
 int vmemu_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 int vmemu_cli_usage (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
+/* SIGINT/SIGTERM handling (cli-signals.c).  Call vmemu_cli_signals_install()
+ * once before a long loop; poll *vmemu_cli_interrupt_flag() (non-zero once a
+ * signal arrived: it holds the signal number) or pass it as
+ * VmemuMachineOptions.interrupt.  A second signal kills the process at once.
+ * On interruption: remove temporary outputs (vmemu_trace_abort), keep what
+ * finished, then `return vmemu_cli_interrupted ("trace not written");` which
+ * prints "<prgname>: interrupted by SIGINT; <message>" and
+ * returns VMEMU_EXIT_INTERRUPTED (130). */
+void vmemu_cli_signals_install (void);
+const volatile gint *vmemu_cli_interrupt_flag (void);
+int vmemu_cli_interrupt_signal (void);
+int vmemu_cli_interrupted (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
 /* Commands: argv[0] is the command name. */
 int vmemu_cmd_run (int argc, char **argv);
 int vmemu_cmd_variants (int argc, char **argv);

@@ -1,0 +1,69 @@
+/* cli-signals.c — SIGINT/SIGTERM turn into a flag that long-running commands
+ * poll (VmemuMachineOptions.interrupt, explore loops), so that they can stop
+ * at a clean point, remove their temporary outputs and exit 130.
+ *
+ * g_unix_signal_add() needs a main loop, which the commands do not run, so
+ * this uses sigaction() and a volatile int written by the handler.  The
+ * handler is installed with SA_RESETHAND: a second Ctrl-C gets the default
+ * action and kills the process at once (the user insisted). */
+#include "engine/cli/cli.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* gint is int on every GLib platform, and int is sig_atomic_t on Linux: the
+ * handler's store is a single aligned word write. */
+G_STATIC_ASSERT (sizeof (gint) == sizeof (sig_atomic_t));
+static volatile gint interrupt_signal;
+
+static void
+on_signal (int sig)
+{
+  interrupt_signal = sig;
+}
+
+void
+vmemu_cli_signals_install (void)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset (&sa.sa_mask);
+  /* No SA_RESTART: a blocking read/write returns EINTR and the loop around it
+   * sees the flag sooner. */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+const volatile gint *
+vmemu_cli_interrupt_flag (void)
+{
+  return &interrupt_signal;
+}
+
+int
+vmemu_cli_interrupt_signal (void)
+{
+  return interrupt_signal;
+}
+
+int
+vmemu_cli_interrupted (const char *fmt, ...)
+{
+  int sig = interrupt_signal;
+  const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+  g_autofree char *msg = NULL;
+  if (fmt != NULL)
+    {
+      va_list ap;
+      va_start (ap, fmt);
+      msg = g_strdup_vprintf (fmt, ap);
+      va_end (ap);
+    }
+  fprintf (stderr, "%s: interrupted by %s%s%s\n", g_get_prgname (), name,
+           msg ? "; " : "", msg ? msg : "");
+  return VMEMU_EXIT_INTERRUPTED;
+}
