@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every scenario in scenarios/ under every named variant: exit status 0 or 1
+# (never a crash or a refusal), and where the scenario's expect: names the
+# variant, the outcome it states (0 clean, 1 data loss).
+set -u
+VMEMU=${VMEMU:-build/vmemu}
+cd "$(dirname "$0")/../.."
+variants=$("$VMEMU" variants | awk 'NF && $1 !~ /:$/ && !/^ / {print $1}' | grep -E '^[a-z0-9.+_-]+$')
+n=0
+plan=0
+for f in scenarios/*.yaml; do for v in $variants; do plan=$((plan+1)); done; done
+echo "1..$plan"
+for f in scenarios/*.yaml; do
+  for v in $variants; do
+    n=$((n+1))
+    out=$("$VMEMU" run "$f" --variant "$v" 2>&1); rc=$?
+    want=$(printf '%s\n' "$out" | sed -n "s/^expectation for $v: \([a-z-]*\), .*/\1/p")
+    if [ $rc != 0 ] && [ $rc != 1 ]; then
+      echo "not ok $n - $f under $v exits $rc: $(printf '%s' "$out" | tail -1)"
+    elif [ "$want" = data-loss ] && [ $rc != 1 ]; then
+      echo "not ok $n - $f under $v: expected data loss, verified clean"
+    elif [ "$want" = clean ] && [ $rc != 0 ]; then
+      echo "not ok $n - $f under $v: expected clean, lost data: $(printf '%s' "$out" | grep -m1 'data loss')"
+    else
+      echo "ok $n - $f under $v (exit $rc${want:+, expected $want})"
+    fi
+  done
+done
