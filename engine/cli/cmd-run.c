@@ -135,11 +135,15 @@ vmemu_cmd_run (int argc, char **argv)
   if (o.dump_dir && !g_file_test (o.dump_dir, G_FILE_TEST_IS_DIR))
     return vmemu_cli_usage ("--dump-files: %s is not a directory", o.dump_dir);
 
+  /* Before the temporary trace exists: from here on a signal only raises the
+   * flag, and the run loop's poll turns it into abort + exit 130. */
+  vmemu_cli_signals_install ();
   VmemuTrace *tr = NULL;
   if (o.output && (tr = vmemu_trace_open (o.output, o.force, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
   VmemuMachineOptions mo = { .seed = (guint64) o.seed, .has_seed = o.seed >= 0,
-                             .variant = variant, .trace = tr };
+                             .variant = variant, .trace = tr,
+                             .interrupt = vmemu_cli_interrupt_flag () };
   if (o.seed < -1)
     {
       vmemu_trace_abort (tr);
@@ -155,6 +159,9 @@ vmemu_cmd_run (int argc, char **argv)
   if (!vmemu_machine_run (m, &error))
     {
       vmemu_trace_abort (tr);
+      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
+        return vmemu_cli_interrupted ("%s; %s", error->message,
+                                      tr ? "trace not written" : "nothing written");
       return vmemu_cli_usage ("%s", error->message);
     }
   const VmemuRunResult *r = vmemu_machine_result (m);
