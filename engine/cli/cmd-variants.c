@@ -24,8 +24,12 @@ vmemu_cmd_variants (int argc, char **argv)
       g_autofree char *sw = vmemu_variant_switches_string (v);
       printf ("%-20s %s [%s]\n", vmemu_variant_named_name (i), vmemu_variant_named_summary (i), sw);
     }
-  printf ("\nswitches (compose with +NAME / -NAME):\n");
+  /* Every line's first word is a spec `vmemu run --variant` accepts. */
+  printf ("# switches: add one to any variant with +NAME, remove it with -NAME\n");
   for (int s = 0; s < VMEMU_SW__COUNT; s++)
-    printf ("  %-28s %s\n", vmemu_switch_name (s), vmemu_switch_summary (s));
+    {
+      g_autofree char *spec = g_strdup_printf ("baseline+%s", vmemu_switch_name (s));
+      printf ("%-36s %s\n", spec, vmemu_switch_summary (s));
+    }
   return VMEMU_EXIT_OK;
 }

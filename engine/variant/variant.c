@@ -47,10 +47,10 @@ static const NamedVariant named[] = {
     SW (MKWRITE_FILL) },
   { "mkwrite-create-fill", "5.8 + fill in the page_mkwrite actor only when it creates the iomap_page",
     SW (MKWRITE_CREATE_FILL) },
-  { "v5.10", "the iomap 5.10 batch: create fill, write_begin marks read blocks, clears PG_error",
+  { "v5-10", "the iomap 5.10 batch: create fill, write_begin marks read blocks, clears PG_error",
     SW (IOP_CREATE_FILL) | SW (WRITE_BEGIN_UPTODATE) | SW (WRITE_BEGIN_CLEAR_ERROR)
     | SW (DIO_INVALIDATE_WRITES_ONLY) },
-  { "v5.14", "5.10 + writepage creates a missing iomap_page, mkwrite creates none",
+  { "v5-14", "5.10 + writepage creates a missing iomap_page, mkwrite creates none",
     SW (IOP_CREATE_FILL) | SW (WRITE_BEGIN_UPTODATE) | SW (WRITE_BEGIN_CLEAR_ERROR)
     | SW (DIO_INVALIDATE_WRITES_ONLY) | SW (WRITEPAGE_CREATE_IOP) | SW (MKWRITE_NO_IOP) },
 };

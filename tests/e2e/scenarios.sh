@@ -5,7 +5,7 @@
 set -u
 VMEMU=${VMEMU:-build/vmemu}
 cd "$(dirname "$0")/../.."
-variants=$("$VMEMU" variants | awk 'NF && $1 !~ /:$/ && !/^ / {print $1}' | grep -E '^[a-z0-9.+_-]+$')
+variants=$("$VMEMU" variants | awk '{print $1}' | grep -E '^[a-z0-9+_-]+$')
 n=0
 plan=0
 for f in scenarios/*.yaml; do for v in $variants; do plan=$((plan+1)); done; done
