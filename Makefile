@@ -43,20 +43,25 @@ E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 all: $(BUILDDIR)/vmemu
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VM_CFLAGS) -c $< -o $@
+	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(VM_CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/libvmemu.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILDDIR)/vmemu: $(CLI_OBJ) $(BUILDDIR)/libvmemu.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILDDIR)/libvmemu.a $(VM_LIBS)
+	$(if $(V),,@echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILDDIR)/libvmemu.a $(VM_LIBS)
 
 $(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(BUILDDIR)/libvmemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvmemu.a $(VM_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvmemu.a $(VM_LIBS)
 
 tests: $(UNIT_BIN) $(BUILDDIR)/vmemu
 
