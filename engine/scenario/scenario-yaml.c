@@ -23,7 +23,21 @@ scenario_fail (GError **error, VmemuScenarioError code, const char *name, guint 
   va_start (ap, fmt);
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_set_error (error, VMEMU_SCENARIO_ERROR, code, "%s:%u:%u: %s", name, line, column, msg);
+  /* Messages quote values (and the path), which may hold newlines or other
+   * control characters: escape them so every error stays one line. */
+  g_autofree char *full = g_strdup_printf ("%s:%u:%u: %s", name, line, column, msg);
+  GString *one = g_string_sized_new (strlen (full));
+  for (const char *c = full; *c; c++)
+    if (*c == '\n')
+      g_string_append (one, "\\n");
+    else if (*c == '\t')
+      g_string_append (one, "\\t");
+    else if ((guchar) *c < 0x20 || *c == 0x7f)
+      g_string_append_printf (one, "\\x%02x", (guchar) *c);
+    else
+      g_string_append_c (one, *c);
+  g_set_error_literal (error, VMEMU_SCENARIO_ERROR, code, one->str);
+  g_string_free (one, TRUE);
   return FALSE;
 }
 
