@@ -155,7 +155,20 @@ tracedb_load_names (VmemuTracedb *db, GError **error)
             en->args[i] = g_strdup ("");
         }
       en->id = vmemu_event_lookup (en->name);
-      g_hash_table_insert (db->names, GINT_TO_POINTER (sqlite3_column_int (st, 0)), en);
+      int id = sqlite3_column_int (st, 0);
+      /* A damaged table may repeat an id or a name: replacing the entry would
+       * free a name by_name still points to. */
+      if (g_hash_table_contains (db->names, GINT_TO_POINTER (id))
+          || g_hash_table_contains (db->by_name, en->name))
+        {
+          g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_CORRUPT,
+                       "%s: damaged database: event_names repeats an id or a name (id %d)",
+                       db->path, id);
+          event_name_free (en);
+          sqlite3_finalize (st);
+          return FALSE;
+        }
+      g_hash_table_insert (db->names, GINT_TO_POINTER (id), en);
       g_hash_table_insert (db->by_name, en->name, en);
     }
   sqlite3_finalize (st);
