@@ -395,6 +395,10 @@ gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
 void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
 int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
 
+/* ---- crash.c: error injection and power cuts ---- */
+void vm_inject (VmemuMachine *m, const VmemuOp *op);
+void vm_power_cut (VmemuMachine *m, VmemuActor *self);
+
 /* ---- oracle.c ---- */
 void vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *buf,
                       guint64 len);
@@ -405,7 +409,6 @@ void vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64
 void vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino,
                        const char *kind, guint64 off, guint64 len);
 void vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64 end);
-void vm_oracle_power_cut (VmemuMachine *m, VmemuInode *ino);
 void vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_off,
                    guint8 *buf, gsize len);
 

@@ -1035,6 +1035,12 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       if (timer_pending (m, a))
         return VM_BLOCKED;
       return VM_DONE;
+    case VMEMU_OP_INJECT:
+      vm_inject (m, op);
+      return VM_DONE;
+    case VMEMU_OP_POWER_CUT:
+      vm_power_cut (m, a);
+      return VM_DONE;
     case VM_OP_FINAL_CLEANUP:
       final_cleanup (m, a);
       return VM_DONE;

@@ -23,11 +23,23 @@ ensure_len (GByteArray *a, guint64 len)
     }
 }
 
+/* Bytes changed since they were fsync'd are no longer promised to survive a
+ * power cut as they were. */
+static void
+forget_durable (VmemuInode *ino, guint64 off, guint64 len)
+{
+  if (off >= ino->durable_known->len)
+    return;
+  len = MIN (len, ino->durable_known->len - off);
+  memset (ino->durable_known->data + off, 0, len);
+}
+
 void
 vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *buf, guint64 len)
 {
   ensure_len (ino->expected, off + len);
   memcpy (ino->expected->data + off, buf, len);
+  forget_durable (ino, off, len);
 }
 
 /* A new size: bytes past it are gone, and read as zero if the file grows. */
@@ -35,9 +47,13 @@ void
 vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size)
 {
   if (size < ino->expected->len)
-    g_byte_array_set_size (ino->expected, (guint) size);
+    {
+      forget_durable (ino, size, ino->expected->len - size);
+      g_byte_array_set_size (ino->expected, (guint) size);
+    }
   else
     ensure_len (ino->expected, size);
+  ino->durable_size_known = FALSE;
 }
 
 void
@@ -47,6 +63,7 @@ vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
     return;
   len = MIN (len, ino->expected->len - off);
   memset (ino->expected->data + off, 0, len);
+  forget_durable (ino, off, len);
 }
 
 /* Compare found bytes with the oracle at [off, off+len), accumulating the
@@ -160,15 +177,6 @@ vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64
     }
   ino->durable_size = size;
   ino->durable_size_known = TRUE;
-}
-
-/* After a power cut only fsync'd bytes are promised: the oracle becomes what
- * the disk holds, except that the durable bytes must be there. */
-void
-vm_oracle_power_cut (VmemuMachine *m, VmemuInode *ino)
-{
-  (void) m;
-  (void) ino;
 }
 
 /* The bytes a write or mwrite stores at file offset file_off. */
