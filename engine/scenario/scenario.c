@@ -519,6 +519,7 @@ static const Unit size_units[] = {
   { "M", 1ull << 20 }, { "MiB", 1ull << 20 },
   { "G", 1ull << 30 }, { "GiB", 1ull << 30 },
   { "T", 1ull << 40 }, { "TiB", 1ull << 40 },
+  { "P", 1ull << 50 }, { "PiB", 1ull << 50 },   /* device.size goes up to 1PiB */
   { NULL, 0 },
 };
 
@@ -550,7 +551,9 @@ parse_quantity (const char *text, const Unit *units, guint64 *out, const char **
         return (*why = "too large (does not fit in 64 bits)"), FALSE;
       v = v * 10 + d;
     }
-  if (*p == '.' || *p == ',' || *p == 'e' || *p == 'E')
+  /* 'e' only as an exponent (1e6): "16EiB" is an unknown unit, not a fraction. */
+  if (*p == '.' || *p == ','
+      || ((*p == 'e' || *p == 'E') && (g_ascii_isdigit (p[1]) || p[1] == '+' || p[1] == '-')))
     return (*why = "fractions are not allowed; use a smaller unit"), FALSE;
   while (*p == ' ')
     p++;
