@@ -1,0 +1,782 @@
+/* report.c — the regression report: gather the inputs, run every scenario
+ * under both variants on worker threads, analyse the pairs, render the four
+ * files into a temporary directory and rename it into place. */
+#define G_LOG_DOMAIN "vmemu-report"
+#include "reports/report/report-private.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "engine/model/machine.h"
+#include "engine/trace/trace.h"
+
+G_DEFINE_QUARK (vmemu-report-error-quark, vmemu_report_error)
+
+static void
+scenario_free (ReportScenario *sc)
+{
+  if (sc == NULL)
+    return;
+  g_free (sc->name);
+  g_free (sc->slug);
+  g_free (sc->source);
+  vmemu_scenario_free (sc->scn);
+  g_free (sc->scenario_path);
+  g_free (sc->sha256);
+  g_free (sc->description);
+  report_side_clear (&sc->side[0]);
+  report_side_clear (&sc->side[1]);
+  g_free (sc->diff_summary);
+  g_free (sc->diff_hint);
+  g_free (sc->diff_text);
+  g_free (sc->diff_markdown);
+  g_free (sc->diff_json);
+  g_clear_pointer (&sc->rows, g_ptr_array_unref);
+  g_free (sc);
+}
+
+void
+vmemu_report_free (VmemuReport *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->baseline);
+  g_free (r->candidate);
+  g_free (r->command_line);
+  g_clear_pointer (&r->scenarios, g_ptr_array_unref);
+  g_free (r->headline);
+  g_free (r);
+}
+
+/* ---- names ---- */
+
+/* Letters, digits and ._+- are kept; anything else becomes '_'. */
+static char *
+slugify (const char *s)
+{
+  char *out = g_strdup (s && *s ? s : "scenario");
+
+  for (char *p = out; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._+-", *p) == NULL)
+      *p = '_';
+  if (out[0] == '.')
+    out[0] = '_';
+  return out;
+}
+
+/* Names (and slugs) are unique: a second "foo" becomes "foo-2". */
+static void
+scenario_set_name (VmemuReport *r, ReportScenario *sc, const char *name)
+{
+  g_autofree char *base = slugify (name);
+  char *slug = g_strdup (base);
+
+  for (guint n = 2;; n++)
+    {
+      gboolean taken = FALSE;
+      for (guint i = 0; i < r->scenarios->len && !taken; i++)
+        taken = g_strcmp0 (((ReportScenario *) r->scenarios->pdata[i])->slug, slug) == 0;
+      if (!taken)
+        break;
+      g_free (slug);
+      slug = g_strdup_printf ("%s-%u", base, n);
+    }
+  sc->slug = slug;
+  sc->name = strcmp (slug, base) == 0 ? g_strdup (name) : g_strdup_printf ("%s (%s)", name, slug);
+}
+
+static char *
+shell_word (const char *s)
+{
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("/._+-=:,@%", *p) == NULL)
+      return g_shell_quote (s);
+  return g_strdup (*s ? s : "''");
+}
+
+static char *
+reproduce_command (const char *scenario, const char *variant, guint64 seed, const char *out)
+{
+  g_autofree char *q_scn = shell_word (scenario);
+  g_autofree char *q_var = shell_word (variant);
+  g_autofree char *q_out = shell_word (out);
+
+  return g_strdup_printf ("vmemu run --variant %s --seed %" G_GUINT64_FORMAT " %s -o %s",
+                          q_var, seed, q_scn, q_out);
+}
+
+/* ---- inputs: scenarios ---- */
+
+static void
+side_expect (ReportSide *s, const VmemuScenario *scn)
+{
+  if (scn != NULL)
+    s->has_expect = vmemu_scenario_expect (scn, s->variant, &s->expect);
+}
+
+static gboolean
+add_scenario (VmemuReport *r, const char *path, GError **error)
+{
+  g_autoptr(VmemuScenario) scn = vmemu_scenario_load_file (path, error);
+  const char *spec[2] = { r->baseline, r->candidate };
+
+  if (scn == NULL)
+    return FALSE;
+  ReportScenario *sc = g_new0 (ReportScenario, 1);
+  scenario_set_name (r, sc, scn->name);
+  sc->source = g_strdup (path);
+  sc->scenario_path = g_strdup (path);
+  sc->sha256 = g_strdup (scn->sha256);
+  sc->description = scn->description ? g_strstrip (g_strdup (scn->description)) : NULL;
+  for (int k = 0; k < 2; k++)
+    {
+      ReportSide *s = &sc->side[k];
+      g_autofree char *vslug = slugify (spec[k]);
+      gboolean same = g_strcmp0 (r->baseline, r->candidate) == 0;
+      s->variant = g_strdup (spec[k]);
+      s->trace_label = same ? g_strdup_printf ("traces/%s.%s.%s.db", sc->slug,
+                                               k ? "candidate" : "baseline", vslug)
+                            : g_strdup_printf ("traces/%s.%s.db", sc->slug, vslug);
+      s->run = 1;
+      s->seed = scn->machine.seed;
+      s->reproduce = reproduce_command (path, spec[k], s->seed, s->trace_label + strlen ("traces/"));
+      side_expect (s, scn);
+    }
+  sc->scn = g_steal_pointer (&scn);
+  g_ptr_array_add (r->scenarios, sc);
+  return TRUE;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+add_directory (VmemuReport *r, const char *dir, GError **error)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (d == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (name[0] != '.' && (g_str_has_suffix (name, ".yaml") || g_str_has_suffix (name, ".yml")))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  if (names->len == 0)
+    {
+      g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INPUT,
+                   "%s: no scenarios (*.yaml, *.yml) in this directory", dir);
+      return FALSE;
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      if (!add_scenario (r, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- inputs: traces ---- */
+
+static gboolean
+is_trace_file (const char *path)
+{
+  char head[16] = { 0 };
+  FILE *f;
+
+  if (g_str_has_suffix (path, ".db"))
+    return TRUE;
+  if ((f = fopen (path, "rb")) == NULL)
+    return FALSE;
+  gboolean sqlite = fread (head, 1, sizeof head, f) == sizeof head
+                    && memcmp (head, "SQLite format 3", 16) == 0;
+  fclose (f);
+  return sqlite;
+}
+
+/* The run whose variant meta is spec, else fallback. */
+static gint64
+pick_run (VmemuTracedb *db, GPtrArray *runs, const char *spec, gint64 fallback, gint64 other)
+{
+  for (guint i = 0; i < runs->len; i++)
+    {
+      gint64 id = ((VmemuTracedbRun *) runs->pdata[i])->id;
+      g_autofree char *v = vmemu_tracedb_meta (db, id, "variant");
+      if (id != other && g_strcmp0 (v, spec) == 0)
+        return id;
+    }
+  return fallback;
+}
+
+static guint64
+meta_u64 (VmemuTracedb *db, gint64 run, const char *key)
+{
+  g_autofree char *v = vmemu_tracedb_meta (db, run, key);
+  return v ? g_ascii_strtoull (v, NULL, 10) : 0;
+}
+
+/* The scenario a trace was run from, when it is still there unchanged. */
+static VmemuScenario *
+trace_scenario (VmemuTracedb *db, gint64 run)
+{
+  g_autofree char *path = vmemu_tracedb_meta (db, run, "scenario");
+  g_autofree char *sha = vmemu_tracedb_meta (db, run, "scenario_sha256");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  g_autoptr(VmemuScenario) scn = vmemu_scenario_load_file (path, NULL);
+  if (scn == NULL || g_strcmp0 (scn->sha256, sha) != 0)
+    return NULL;
+  return g_steal_pointer (&scn);
+}
+
+static void
+trace_side (ReportSide *s, VmemuTracedb *db, const char *path, gint64 run)
+{
+  g_autofree char *scn_path = vmemu_tracedb_meta (db, run, "scenario");
+  char *variant = vmemu_tracedb_meta (db, run, "variant");
+
+  s->variant = variant ? variant : g_strdup_printf ("run %" G_GINT64_FORMAT, run);
+  s->trace_label = g_strdup (path);
+  s->trace_path = g_strdup (path);
+  s->run = run;
+  s->seed = meta_u64 (db, run, "seed");
+  if (scn_path != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      s->reproduce = reproduce_command (scn_path, s->variant, s->seed, base);
+    }
+}
+
+static void
+add_trace_pair (VmemuReport *r, VmemuTracedb **db, const char **path, const gint64 *run)
+{
+  ReportScenario *sc = g_new0 (ReportScenario, 1);
+  g_autofree char *name = vmemu_tracedb_meta (db[0], run[0], "scenario_name");
+  g_autofree char *base = g_path_get_basename (path[0]);
+
+  scenario_set_name (r, sc, name ? name : base);
+  sc->from_traces = TRUE;
+  sc->source = path[0] == path[1] ? g_strdup (path[0])
+                                  : g_strdup_printf ("%s %s", path[0], path[1]);
+  sc->scenario_path = vmemu_tracedb_meta (db[0], run[0], "scenario");
+  sc->sha256 = vmemu_tracedb_meta (db[0], run[0], "scenario_sha256");
+  sc->scn = trace_scenario (db[0], run[0]);
+  if (sc->scn && sc->scn->description)
+    sc->description = g_strstrip (g_strdup (sc->scn->description));
+  for (int k = 0; k < 2; k++)
+    {
+      trace_side (&sc->side[k], db[k], path[k], run[k]);
+      side_expect (&sc->side[k], sc->scn);
+    }
+  g_ptr_array_add (r->scenarios, sc);
+}
+
+/* A database with two or more runs stands alone; one with a single run takes
+ * the next input as its candidate side.  *i is left on the last input used. */
+static gboolean
+add_traces (VmemuReport *r, const char *const *inputs, guint *i, GError **error)
+{
+  g_autoptr(VmemuTracedb) a = vmemu_tracedb_open (inputs[*i], error);
+  g_autoptr(VmemuTracedb) b = NULL;
+  g_autoptr(GPtrArray) runs = a ? vmemu_tracedb_list_runs (a, error) : NULL;
+
+  if (runs == NULL)
+    return FALSE;
+  if (runs->len >= 2)
+    {
+      gint64 run[2];
+      run[0] = pick_run (a, runs, r->baseline, 1, -1);
+      run[1] = pick_run (a, runs, r->candidate, run[0] == 1 ? 2 : 1, run[0]);
+      VmemuTracedb *dbs[2] = { a, a };
+      const char *paths[2] = { inputs[*i], inputs[*i] };
+      add_trace_pair (r, dbs, paths, run);
+      return TRUE;
+    }
+  if (runs->len == 0 || inputs[*i + 1] == NULL || !is_trace_file (inputs[*i + 1]))
+    {
+      g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INPUT,
+                   "%s: a trace with %u run(s) needs a second trace after it"
+                   " (BASELINE.db CANDIDATE.db)", inputs[*i], runs->len);
+      return FALSE;
+    }
+  *i += 1;
+  gint64 run[2] = { 1, 1 };
+  if ((b = vmemu_tracedb_open (inputs[*i], error)) == NULL
+      || !vmemu_tracedb_resolve_run (b, NULL, &run[1], error))
+    return FALSE;
+  VmemuTracedb *dbs[2] = { a, b };
+  const char *paths[2] = { inputs[*i - 1], inputs[*i] };
+  run[0] = ((VmemuTracedbRun *) runs->pdata[0])->id;
+  add_trace_pair (r, dbs, paths, run);
+  return TRUE;
+}
+
+static gboolean
+add_inputs (VmemuReport *r, const char *const *inputs, GError **error)
+{
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      const char *in = inputs[i];
+      gboolean ok;
+      if (g_file_test (in, G_FILE_TEST_IS_DIR))
+        ok = add_directory (r, in, error);
+      else if (!g_file_test (in, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INPUT,
+                       "%s: no such file or directory", in);
+          ok = FALSE;
+        }
+      else if (is_trace_file (in))
+        ok = add_traces (r, inputs, &i, error);
+      else
+        ok = add_scenario (r, in, error);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+VmemuReport *
+vmemu_report_new (const VmemuReportOptions *opt, const char *const *inputs, GError **error)
+{
+  g_autoptr(VmemuReport) r = g_new0 (VmemuReport, 1);
+  const char *spec[2] = { opt->baseline ? opt->baseline : "baseline",
+                          opt->candidate ? opt->candidate : "patched" };
+
+  for (int k = 0; k < 2; k++)
+    {
+      g_autoptr(VmemuVariant) v = vmemu_variant_parse (spec[k], error);
+      if (v == NULL)
+        return NULL;
+    }
+  r->baseline = g_strdup (spec[0]);
+  r->candidate = g_strdup (spec[1]);
+  r->jobs = opt->jobs ? opt->jobs : (guint) MAX (1, g_get_num_processors ());
+  r->regressions_only = opt->regressions_only;
+  r->force = opt->force;
+  r->command_line = g_strdup (opt->command_line);
+  r->progress = opt->progress;
+  r->progress_data = opt->progress_data;
+  r->interrupt = opt->interrupt;
+  r->scenarios = g_ptr_array_new_with_free_func ((GDestroyNotify) scenario_free);
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INPUT,
+                   "no scenarios or traces given");
+      return NULL;
+    }
+  if (!add_inputs (r, inputs, error))
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+/* ---- output directory ---- */
+
+gboolean
+vmemu_report_check_output (const char *dir, gboolean force, GError **error)
+{
+  if (force || !g_file_test (dir, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      if (d != NULL && g_dir_read_name (d) == NULL)
+        return TRUE;
+    }
+  g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_EXISTS,
+               "%s: already exists and is not an empty directory (use --force to replace it)",
+               dir);
+  return FALSE;
+}
+
+static int
+remove_one (const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+  return g_remove (path) == 0 ? 0 : -1;
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (path != NULL)
+    nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static gboolean
+io_error (GError **error, const char *path, const char *what)
+{
+  int saved = errno;
+  g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_IO, "%s: cannot %s: %s",
+               path, what, g_strerror (saved));
+  return FALSE;
+}
+
+/* A new temporary directory beside dir ("parent/.NAME.tmp-XXXXXX"). */
+static char *
+make_temp_dir (const char *dir, const char *kind, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autofree char *base = g_path_get_basename (dir);
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.%s-XXXXXX", parent, base, kind);
+
+  if (g_mkdtemp (tmpl) == NULL)
+    {
+      io_error (error, tmpl, "create a temporary directory");
+      return NULL;
+    }
+  /* mkdtemp makes it 0700; the report gets the usual mode of a new directory. */
+  mode_t mask = umask (0);
+  umask (mask);
+  g_chmod (tmpl, 0777 & ~mask);
+  return g_steal_pointer (&tmpl);
+}
+
+/* Replaces dir by tmp: an empty directory is removed first; with force an
+ * existing one is moved aside and deleted after the rename. */
+static gboolean
+install_dir (const char *tmp, const char *dir, gboolean force, GError **error)
+{
+  g_autofree char *old = NULL;
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR) && g_rmdir (dir) != 0)
+    {
+      if (!force)
+        return io_error (error, dir, "replace (not empty)");
+      if ((old = make_temp_dir (dir, "old", error)) == NULL)
+        return FALSE;
+      if (rename (dir, old) != 0)
+        return io_error (error, dir, "move the old report aside");
+    }
+  else if (!g_file_test (dir, G_FILE_TEST_IS_DIR) && g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      if (!force)
+        return io_error (error, dir, "replace");
+      if (g_unlink (dir) != 0)
+        return io_error (error, dir, "remove");
+    }
+  if (rename (tmp, dir) != 0)
+    return io_error (error, dir, "rename the report into place");
+  remove_tree (old);
+  return TRUE;
+}
+
+/* ---- running ---- */
+
+typedef struct _Pool Pool;
+typedef gboolean (*PoolFn) (Pool *p, guint i, GError **error);
+
+struct _Pool {
+  VmemuReport *r;
+  const char *tmpdir;           /* where traces are written */
+  PoolFn fn;
+  guint n;                      /* items */
+  gint next;                    /* next item to take (atomic) */
+  GMutex lock;                  /* guards error and progress */
+  GError *error;                /* the first failure */
+  guint done, total;            /* progress steps over both phases */
+};
+
+static void
+pool_progress (Pool *p, const char *what)
+{
+  g_mutex_lock (&p->lock);
+  p->done++;
+  if (p->r->progress)
+    p->r->progress (p->done, p->total, what, p->r->progress_data);
+  g_mutex_unlock (&p->lock);
+}
+
+static gpointer
+pool_worker (gpointer data)
+{
+  Pool *p = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&p->next, 1)) < p->n)
+    {
+      GError *err = NULL;
+      if (p->r->interrupt && g_atomic_int_get (p->r->interrupt))
+        g_set_error (&err, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED, "interrupted");
+      else if (p->fn (p, i, &err))
+        continue;
+      g_mutex_lock (&p->lock);
+      if (p->error == NULL)
+        p->error = err;
+      else
+        g_error_free (err);
+      g_mutex_unlock (&p->lock);
+      g_atomic_int_set (&p->next, (gint) p->n);  /* stop taking work */
+    }
+  return NULL;
+}
+
+static gboolean
+pool_run (Pool *p, PoolFn fn, guint n, GError **error)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+
+  p->fn = fn;
+  p->n = n;
+  g_atomic_int_set (&p->next, 0);
+  for (guint t = 0; t < MIN (p->r->jobs, n); t++)
+    g_ptr_array_add (threads, g_thread_new ("vmemu-report", pool_worker, p));
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (threads->pdata[t]);
+  if (p->error != NULL)
+    {
+      g_propagate_error (error, p->error);
+      p->error = NULL;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+write_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, guint64 seed)
+{
+  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  g_autofree char *sw = vmemu_variant_switches_string (v);
+  g_autofree char *ps = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->machine.page_size_bytes);
+  g_autofree char *bs = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->block_size_bytes);
+
+  vmemu_trace_meta (tr, "scenario", scn->path ? scn->path : scn->name);
+  vmemu_trace_meta (tr, "scenario_name", scn->name);
+  vmemu_trace_meta (tr, "scenario_sha256", scn->sha256 ? scn->sha256 : "");
+  vmemu_trace_meta (tr, "seed", seed_s);
+  vmemu_trace_meta (tr, "variant", v->spec);
+  vmemu_trace_meta (tr, "variant_switches", sw);
+  vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
+  vmemu_trace_meta (tr, "page_size_bytes", ps);
+  vmemu_trace_meta (tr, "block_size_bytes", bs);
+}
+
+/* One machine: the scenario under one variant, traced.  A run that fails is
+ * recorded on its side (the report shows it); only an interrupt or a trace
+ * that cannot be written stops the report. */
+static gboolean
+run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
+{
+  g_autoptr(VmemuVariant) v = vmemu_variant_parse (s->variant, error);
+  g_autoptr(GError) err = NULL;
+  VmemuTrace *tr;
+
+  s->trace_path = g_build_filename (p->tmpdir, s->trace_label, NULL);
+  if (v == NULL || (tr = vmemu_trace_open (s->trace_path, FALSE, error)) == NULL)
+    return FALSE;
+  VmemuMachineOptions mo = { .variant = v, .trace = tr, .interrupt = p->r->interrupt };
+  g_autoptr(VmemuMachine) m = vmemu_machine_new (sc->scn, &mo, &err);
+  if (m != NULL)
+    write_meta (tr, sc->scn, v, sc->scn->machine.seed);
+  if (m == NULL || !vmemu_machine_run (m, &err))
+    {
+      vmemu_trace_abort (tr);
+      if (g_error_matches (err, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
+        {
+          g_propagate_error (error, g_steal_pointer (&err));
+          return FALSE;
+        }
+      s->outcome = REPORT_OUTCOME_ERROR;
+      s->error = g_strdup (err->message);
+      return TRUE;
+    }
+  const VmemuRunResult *res = vmemu_machine_result (m);
+  vmemu_trace_meta (tr, "result", res->losses->len > 0 ? "data-loss" : "clean");
+  s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
+  return vmemu_trace_close (tr, error);
+}
+
+/* Items of the run phase: (scenario, side) pairs of scenarios to run. */
+static gboolean
+run_item (Pool *p, guint i, GError **error)
+{
+  GPtrArray *scs = p->r->scenarios;
+  guint k = 0;
+
+  for (guint j = 0; j < scs->len; j++)
+    {
+      ReportScenario *sc = scs->pdata[j];
+      if (sc->from_traces)
+        continue;
+      for (int side = 0; side < 2; side++, k++)
+        if (k == i)
+          {
+            g_autofree char *what = g_strdup_printf ("ran %s under %s", sc->name,
+                                                     sc->side[side].variant);
+            if (!run_side (p, sc, &sc->side[side], error))
+              return FALSE;
+            pool_progress (p, what);
+            return TRUE;
+          }
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+analyze_item (Pool *p, guint i, GError **error)
+{
+  ReportScenario *sc = p->r->scenarios->pdata[i];
+  g_autofree char *what = g_strdup_printf ("compared %s", sc->name);
+
+  if (!report_analyze_scenario (p->r, sc, error))
+    return FALSE;
+  pool_progress (p, what);
+  return TRUE;
+}
+
+/* ---- headline ---- */
+
+static void
+append_names (GString *s, VmemuReport *r, ReportStatus status)
+{
+  guint shown = 0, total = 0;
+
+  for (guint i = 0; i < r->scenarios->len; i++)
+    {
+      const ReportScenario *sc = r->scenarios->pdata[i];
+      if (sc->status != status)
+        continue;
+      if (total++ < 8)
+        g_string_append_printf (s, "%s%s", shown++ ? ", " : " (", sc->name);
+    }
+  if (total > shown)
+    g_string_append_printf (s, " and %u more", total - shown);
+  if (total > 0)
+    g_string_append_c (s, ')');
+}
+
+static void
+make_headline (VmemuReport *r)
+{
+  GString *s = g_string_new (NULL);
+  guint n = r->scenarios->len;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ReportScenario *sc = r->scenarios->pdata[i];
+      guint *slot[] = { &r->n_regressed, &r->n_fixed, &r->n_still_failing, &r->n_ok };
+      (*slot[sc->status])++;
+      r->n_errors += sc->side[0].outcome == REPORT_OUTCOME_ERROR
+                     || sc->side[1].outcome == REPORT_OUTCOME_ERROR;
+    }
+  if (r->n_regressed > 0)
+    g_string_append_printf (s, "REGRESSION: %u of %u scenario(s) regress under %s",
+                            r->n_regressed, n, r->candidate);
+  else
+    g_string_append_printf (s, "No regression under %s in %u scenario(s)", r->candidate, n);
+  append_names (s, r, REPORT_STATUS_REGRESSED);
+  g_string_append_printf (s, "; %u fixed", r->n_fixed);
+  append_names (s, r, REPORT_STATUS_FIXED);
+  g_string_append_printf (s, "; %u still failing", r->n_still_failing);
+  append_names (s, r, REPORT_STATUS_STILL_FAILING);
+  g_string_append_printf (s, "; %u fine under both", r->n_ok);
+  if (r->n_errors > 0)
+    g_string_append_printf (s, "; %u with a failed run", r->n_errors);
+  g_string_append_c (s, '.');
+  r->headline = g_string_free (s, FALSE);
+}
+
+/* ---- writing ---- */
+
+static gboolean
+write_file (const char *dir, const char *name, char *contents, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *owned = contents;
+
+  if (!g_file_set_contents (path, owned, -1, NULL))
+    return io_error (error, path, "write");
+  return TRUE;
+}
+
+static gboolean
+report_render_all (VmemuReport *r, const char *tmp, GError **error)
+{
+  return write_file (tmp, "index.html", report_render_html (r), error)
+         && write_file (tmp, "report.md", report_render_markdown (r), error)
+         && write_file (tmp, "report.json", report_render_json (r), error)
+         && write_file (tmp, "junit.xml", report_render_junit (r), error);
+}
+
+static gboolean
+report_build (VmemuReport *r, const char *tmp, GError **error)
+{
+  Pool p = { .r = r, .tmpdir = tmp };
+  guint runs = 0;
+  g_autofree char *traces = g_build_filename (tmp, "traces", NULL);
+  gboolean ok;
+
+  for (guint i = 0; i < r->scenarios->len; i++)
+    runs += ((ReportScenario *) r->scenarios->pdata[i])->from_traces ? 0 : 2;
+  if (runs > 0 && g_mkdir (traces, 0777) != 0)
+    return io_error (error, traces, "create");
+  g_mutex_init (&p.lock);
+  p.total = runs + r->scenarios->len;
+  ok = pool_run (&p, run_item, runs, error)
+       && pool_run (&p, analyze_item, r->scenarios->len, error);
+  g_mutex_clear (&p.lock);
+  if (!ok)
+    return FALSE;
+  make_headline (r);
+  return report_render_all (r, tmp, error);
+}
+
+gboolean
+vmemu_report_run (VmemuReport *r, const char *dir, GError **error)
+{
+  g_autofree char *tmp = NULL;
+
+  if (!vmemu_report_check_output (dir, r->force, error))
+    return FALSE;
+  if ((tmp = make_temp_dir (dir, "tmp", error)) == NULL)
+    return FALSE;
+  if (!report_build (r, tmp, error) || !install_dir (tmp, dir, r->force, error))
+    {
+      remove_tree (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint
+vmemu_report_n_scenarios (const VmemuReport *r)
+{
+  return r->scenarios->len;
+}
+
+guint
+vmemu_report_n_regressions (const VmemuReport *r)
+{
+  return r->n_regressed;
+}
+
+char *
+vmemu_report_summary_text (const VmemuReport *r)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < r->scenarios->len; i++)
+    {
+      const ReportScenario *sc = r->scenarios->pdata[i];
+      if (!report_listed (r, sc))
+        continue;
+      g_autofree char *va = report_verdict_sentence (&sc->side[0]);
+      g_autofree char *vb = report_verdict_sentence (&sc->side[1]);
+      g_string_append_printf (s, "%s: %s: %s %s; %s %s\n", sc->name,
+                              report_status_name (sc->status), sc->side[0].variant, va,
+                              sc->side[1].variant, vb);
+    }
+  g_string_append_printf (s, "%s\n", r->headline ? r->headline : "");
+  return g_string_free (s, FALSE);
+}
