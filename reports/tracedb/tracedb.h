@@ -139,3 +139,21 @@ void vmemu_tracedb_verify_free (VmemuTracedbVerify *v);
 /* Recomputes the content fingerprint of a run from its rows (hex sha256, as
  * defined in docs/trace-schema.md).  Returns a new string or NULL. */
 char *vmemu_tracedb_content_sha256 (VmemuTracedb *db, gint64 run, GError **error);
+
+/* ---- page counts over time (tracedb-pages.c) ---- */
+
+/* Page-cache page counts after one event.  The model emits no such counter
+ * for uptodate or cached pages, so they are rebuilt by replaying the page
+ * flag changes (flags_after) and mm_filemap_add/delete_from_page_cache. */
+typedef struct {
+  gint64 seq;               /* the event after which the counts hold */
+  guint64 t_ns;             /* its virtual time */
+  guint32 dirty_pages;      /* cached pages with PG_dirty */
+  guint32 writeback_pages;  /* cached pages with PG_writeback */
+  guint32 uptodate_pages;   /* cached pages with PG_uptodate */
+  guint32 cached_pages;     /* pages in any file's page cache */
+} VmemuTracedbPageCounts;
+
+/* One VmemuTracedbPageCounts per event that changes a count, in seq order
+ * (a new GArray; the counts before the first entry are all zero). */
+GArray *vmemu_tracedb_page_counts (VmemuTracedb *db, gint64 run, GError **error);
