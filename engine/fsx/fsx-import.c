@@ -522,6 +522,13 @@ vmemu_fsx_import_data (const char *name, const char *data, gsize len,
   entries = vmemu_fsx_parse_data (name, data, len, error);
   if (entries == NULL)
     return NULL;
+  /* An op file with no op is a wrong or truncated file, not a test. */
+  if (entries->len == 0)
+    {
+      g_set_error (error, VMEMU_FSX_ERROR, VMEMU_FSX_ERROR_INVALID,
+                   "%s: no operations (empty op file)", name);
+      return NULL;
+    }
   scn = scenario_build (name, c.opts);
   task = task_new ("fsx");
   g_ptr_array_add (scn->tasks, task);
@@ -550,7 +557,21 @@ vmemu_fsx_import_file (const char *path, const VmemuFsxImportOptions *opts, GErr
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (!g_file_get_contents (path, &text, &len, error))
-    return NULL;
+  /* "PATH: cannot read: REASON", as the scenario loader says it. */
+  g_autoptr(GError) local = NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: cannot read: is a directory",
+                   path);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      /* GLib says "Failed to open file “PATH”: REASON"; keep the reason. */
+      const char *reason = strrchr (local->message, ':');
+      g_set_error (error, local->domain, local->code, "%s: cannot read: %s", path,
+                   reason ? reason + 2 : local->message);
+      return NULL;
+    }
   return vmemu_fsx_import_data (path, text, len, opts, NULL, error);
 }
