@@ -2,7 +2,9 @@
  * --record-ops file into a scenario (docs/fsx.md). */
 #include "engine/cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "engine/fsx/fsx.h"
 #include "engine/scenario/scenario.h"
@@ -67,6 +69,15 @@ yaml_header (const char *ops_path, const VmemuFsxImportOptions *o, const VmemuFs
                           st->entries, st->skipped, st->ops_emitted, st->final_size_bytes);
 }
 
+/* The strerror part of a GFileError message ("Failed to open file “x”: No
+ * such file or directory"). */
+static const char *
+reason (const GError *error)
+{
+  const char *colon = strrchr (error->message, ':');
+  return colon ? colon + 2 : error->message;
+}
+
 /* Writes to stdout, or to path through a temporary file and a rename
  * (g_file_set_contents), refusing to replace a file unless force. */
 static int
@@ -77,13 +88,14 @@ write_output (const char *path, gboolean force, const GString *yaml)
   if (path == NULL)
     {
       if (fwrite (yaml->str, 1, yaml->len, stdout) != yaml->len || fflush (stdout) != 0)
-        return vmemu_cli_fail ("cannot write to standard output");
+        return vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
       return VMEMU_EXIT_OK;
     }
   if (!force && g_file_test (path, G_FILE_TEST_EXISTS))
     return vmemu_cli_usage ("%s exists (use --force to replace it)", path);
+  /* GLib's message names the temporary file; name the output instead. */
   if (!g_file_set_contents (path, yaml->str, (gssize) yaml->len, &error))
-    return vmemu_cli_fail ("%s", error->message);
+    return vmemu_cli_usage ("%s: cannot write: %s", path, reason (error));
   return VMEMU_EXIT_OK;
 }
 
@@ -100,8 +112,10 @@ import_and_write (const char *ops_path, const ImportArgs *a)
 
   if (!build_options (a, &o, &error))
     return vmemu_cli_usage ("%s", error->message);
+  if (g_file_test (ops_path, G_FILE_TEST_IS_DIR))
+    return vmemu_cli_usage ("%s: cannot read: is a directory", ops_path);
   if (!g_file_get_contents (ops_path, &text, &len, &error))
-    return vmemu_cli_usage ("%s", error->message);
+    return vmemu_cli_usage ("%s: cannot read: %s", ops_path, reason (error));
   scn = vmemu_fsx_import_data (ops_path, text, len, &o, &st, &error);
   if (scn == NULL)
     return vmemu_cli_usage ("%s", error->message);
