@@ -1,0 +1,304 @@
+/* explain.c — the story of a minimal case, read from its trace.
+ *
+ * The 2020 iomap bug has four steps, each visible as trace events:
+ *   1. iomap_releasepage frees a page's iomap_page, then the removal fails
+ *      (remove_mapping_fail: an extra reference), so the page stays cached,
+ *      uptodate, without its iomap_page;
+ *   2. a store through a shared mapping faults, and iomap_page_mkwrite_actor
+ *      creates a new iomap_page with an empty uptodate bitmap (bits 0);
+ *   3. iomap_writepage_map writes no block of the dirty page (count=0,
+ *      skipped=N): the store never reaches the disk;
+ *   4. a check reads the file back and finds the old bytes (vmemu_data_loss).
+ * The explanation finds the last instance of each step before the next one,
+ * on the page where the first loss shows, and names the op that ran it.
+ */
+#include "engine/explore/explore-private.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "engine/trace/trace.h"
+#include "reports/tracedb/tracedb.h"
+
+/* One step found in the trace. */
+typedef struct {
+  gboolean found;
+  guint64 t_ns;
+  guint64 ino;
+  gint64 idx;               /* page index */
+  gint32 task;              /* trace task id */
+  gint op;                  /* index of the op in its scenario task, -1: none */
+  gint64 a[4];
+  char *detail;             /* owned */
+  char *holders;            /* step 1: the removal's reference holders, owned */
+} Step;
+
+/* What the walk through the trace keeps. */
+typedef struct {
+  VmemuTracedb *db;
+  const VmemuScenario *scn;
+  guint64 page_size;
+  GHashTable *op_of_task;   /* trace task id -> GINT index of its current op */
+  GArray *strips;           /* of Step: step 1, every page */
+  GArray *mkwrites;         /* of Step: step 2 */
+  GArray *skips;            /* of Step: step 3 */
+  Step release;             /* the last iomap_releasepage (pending a removal failure) */
+  Step loss;                /* step 4, the first loss */
+} Walk;
+
+static void
+step_clear (gpointer data)
+{
+  Step *s = data;
+  g_free (s->detail);
+  g_free (s->holders);
+}
+
+static Step
+step_from_event (Walk *w, const VmemuTracedbEvent *ev)
+{
+  gpointer op;
+  Step s = { .found = TRUE, .t_ns = ev->t_ns, .ino = ev->ino, .idx = ev->idx,
+             .task = ev->task, .op = -1, .detail = g_strdup (ev->detail) };
+
+  memcpy (s.a, ev->a, sizeof s.a);
+  if (g_hash_table_lookup_extended (w->op_of_task, GINT_TO_POINTER (ev->task), NULL, &op))
+    s.op = GPOINTER_TO_INT (op);
+  return s;
+}
+
+static void
+walk_event (Walk *w, const VmemuTracedbEvent *ev)
+{
+  gpointer key = GINT_TO_POINTER (ev->task);
+  Step s;
+
+  switch (ev->id)
+    {
+    case VMEMU_EV_SYS_ENTER:
+      {
+        gpointer op;
+        gint next = g_hash_table_lookup_extended (w->op_of_task, key, NULL, &op)
+                      ? GPOINTER_TO_INT (op) + 1 : 0;
+        g_hash_table_insert (w->op_of_task, key, GINT_TO_POINTER (next));
+      }
+      break;
+    case VMEMU_EV_IOMAP_RELEASEPAGE:
+      if (ev->a[2] == 0)
+        break;   /* nothing released */
+      step_clear (&w->release);
+      w->release = step_from_event (w, ev);
+      break;
+    case VMEMU_EV_REMOVE_MAPPING_FAIL:
+      if (!w->release.found || w->release.ino != ev->ino || w->release.idx != ev->idx)
+        break;
+      s = w->release;
+      w->release = (Step) { 0 };
+      s.holders = g_strdup (ev->detail);
+      s.a[3] = ev->refcount;
+      g_array_append_val (w->strips, s);
+      break;
+    case VMEMU_EV_IOP_CREATE:
+      if (ev->a[0] == 1 && ev->a[1] == 0 && ev->detail
+          && strstr (ev->detail, "iomap_page_mkwrite_actor") != NULL)
+        {
+          s = step_from_event (w, ev);
+          g_array_append_val (w->mkwrites, s);
+        }
+      break;
+    case VMEMU_EV_IOMAP_WRITEPAGE_MAP:
+      if (ev->a[1] == 0 && ev->a[3] > 0)
+        {
+          s = step_from_event (w, ev);
+          g_array_append_val (w->skips, s);
+        }
+      break;
+    default:
+      break;
+    }
+}
+
+/* The last step of arr on page (ino, idx) at or before t_ns, or NULL. */
+static const Step *
+last_before (GArray *arr, guint64 ino, gint64 idx, guint64 t_ns)
+{
+  const Step *best = NULL;
+
+  for (guint i = 0; i < arr->len; i++)
+    {
+      const Step *s = &g_array_index (arr, Step, i);
+      if (s->ino == ino && s->idx == idx && s->t_ns <= t_ns)
+        best = s;
+    }
+  return best;
+}
+
+/* "mwrite offset 100 length 16" and the like. */
+static void
+append_op (GString *out, const VmemuOp *op)
+{
+  g_string_append (out, vmemu_op_kind_name (op->kind));
+  switch (op->kind)
+    {
+    case VMEMU_OP_READ: case VMEMU_OP_WRITE: case VMEMU_OP_MREAD: case VMEMU_OP_MWRITE:
+    case VMEMU_OP_MMAP: case VMEMU_OP_PUNCH_HOLE: case VMEMU_OP_ZERO_RANGE:
+    case VMEMU_OP_FALLOCATE:
+      g_string_append_printf (out, " offset %" G_GUINT64_FORMAT " length %" G_GUINT64_FORMAT,
+                              op->offset_bytes, op->length_bytes);
+      if (op->hold_ns)
+        g_string_append_printf (out, " hold %.3f ms", op->hold_ns / 1e6);
+      break;
+    case VMEMU_OP_TRUNCATE: case VMEMU_OP_ALLOCATE:
+      g_string_append_printf (out, " size %" G_GUINT64_FORMAT, op->size_bytes);
+      break;
+    case VMEMU_OP_MSYNC:
+      g_string_append (out, op->sync ? " MS_SYNC" : " MS_ASYNC");
+      break;
+    default:
+      break;
+    }
+}
+
+/* "task fsx, op 3 (mwrite offset 100 length 16)" or "kswapd0". */
+static void
+append_who (Walk *w, GString *out, const Step *s)
+{
+  const char *name = vmemu_tracedb_task_name (w->db, 1, s->task);
+
+  for (guint i = 0; name != NULL && i < w->scn->tasks->len; i++)
+    {
+      const VmemuTask *t = g_ptr_array_index (w->scn->tasks, i);
+      if (strcmp (t->name, name) != 0 || s->op < 0 || (guint) s->op >= t->ops->len)
+        continue;
+      g_string_append_printf (out, "task %s, op %d (", name, s->op + 1);
+      append_op (out, &g_array_index (t->ops, VmemuOp, s->op));
+      g_string_append_c (out, ')');
+      return;
+    }
+  g_string_append (out, name ? name : "the kernel");
+}
+
+static void
+explain_steps (Walk *w, GString *out)
+{
+  const Step *loss = &w->loss;
+  gint64 idx = (gint64) (loss->a[0] / (gint64) w->page_size);
+  const char *path = vmemu_tracedb_inode_path (w->db, 1, loss->ino);
+  const Step *skip = last_before (w->skips, loss->ino, idx, loss->t_ns);
+  const Step *mk = last_before (w->mkwrites, loss->ino, idx, skip ? skip->t_ns : loss->t_ns);
+  const Step *strip = last_before (w->strips, loss->ino, idx, mk ? mk->t_ns : loss->t_ns);
+
+  if (strip != NULL)
+    {
+      g_string_append_printf (out, "1. at %.3f ms, ", strip->t_ns / 1e6);
+      append_who (w, out, strip);
+      g_string_append_printf (out, ": iomap_releasepage frees the iomap_page of %s page %"
+                              G_GINT64_FORMAT ", then remove_mapping_fail (refcount %"
+                              G_GINT64_FORMAT ", %s): the page stays cached, uptodate and "
+                              "without its iomap_page.\n", path, idx, strip->a[3],
+                              strip->holders ? strip->holders : "an extra reference");
+    }
+  else
+    g_string_append_printf (out, "1. (no failed removal of page %" G_GINT64_FORMAT
+                            " after iomap_releasepage in the trace)\n", idx);
+  if (mk != NULL)
+    {
+      g_string_append_printf (out, "2. at %.3f ms, ", mk->t_ns / 1e6);
+      append_who (w, out, mk);
+      g_string_append (out, ": the write fault's iomap_page_mkwrite_actor creates a new "
+                            "iomap_page with bits 0 (no block uptodate) and dirties the page.\n");
+    }
+  else
+    g_string_append (out, "2. (no iomap_page_create with bits 0 from iomap_page_mkwrite_actor)\n");
+  if (skip != NULL)
+    {
+      g_string_append_printf (out, "3. at %.3f ms, ", skip->t_ns / 1e6);
+      append_who (w, out, skip);
+      g_string_append_printf (out, ": iomap_writepage_map count=0 skipped=%" G_GINT64_FORMAT
+                              ": no block of the dirty page is written, the store never "
+                              "reaches the disk.\n", skip->a[3]);
+    }
+  else
+    g_string_append (out, "3. (no iomap_writepage_map that skipped the page's blocks)\n");
+  g_string_append_printf (out, "4. at %.3f ms, ", loss->t_ns / 1e6);
+  append_who (w, out, loss);
+  g_string_append_printf (out, " finds the loss: %s.\n", loss->detail ? loss->detail : "");
+}
+
+static gboolean
+walk_trace (Walk *w, GError **error)
+{
+  g_autoptr (VmemuTracedbIter) it = vmemu_tracedb_events (w->db, 1, 1, error);
+  VmemuTracedbEvent ev;
+
+  if (it == NULL)
+    return FALSE;
+  while (!w->loss.found && vmemu_tracedb_iter_next (it, &ev, error))
+    {
+      if (ev.id == VMEMU_EV_DATA_LOSS)
+        w->loss = step_from_event (w, &ev);
+      else
+        walk_event (w, &ev);
+    }
+  return error == NULL || *error == NULL;
+}
+
+/* Runs scn with a ":memory:" trace and returns the trace, opened for reading. */
+static VmemuTracedb *
+explain_trace (const VmemuScenario *scn, const VmemuVariant *variant, GError **error)
+{
+  VmemuTrace *tr = vmemu_trace_open (":memory:", TRUE, error);
+  VmemuMachineOptions mo = { .variant = variant, .trace = tr,
+                             .time_limit_ns = EXPLORE_CASE_TIME_LIMIT_NS };
+  g_autoptr (VmemuMachine) m = NULL;
+  struct sqlite3 *conn;
+
+  if (tr == NULL)
+    return NULL;
+  m = vmemu_machine_new (scn, &mo, error);
+  if (m == NULL || !vmemu_machine_run (m, error))
+    {
+      vmemu_trace_abort (tr);
+      return NULL;
+    }
+  if ((conn = vmemu_trace_close_to_db (tr, error)) == NULL)
+    return NULL;
+  return vmemu_tracedb_new_for_db (conn, "explain", error);
+}
+
+char *
+vmemu_explore_explain (const VmemuScenario *scn, const VmemuVariant *variant, GError **error)
+{
+  g_autoptr (VmemuTracedb) db = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  Walk w = { .scn = scn, .page_size = scn->machine.page_size_bytes };
+  gboolean ok;
+
+  g_return_val_if_fail (scn != NULL && variant != NULL, NULL);
+  if ((db = explain_trace (scn, variant, error)) == NULL)
+    {
+      g_prefix_error (error, "tracing the minimal case: ");
+      return NULL;
+    }
+  w.db = db;
+  w.op_of_task = g_hash_table_new (NULL, NULL);
+  w.strips = g_array_new (FALSE, TRUE, sizeof (Step));
+  w.mkwrites = g_array_new (FALSE, TRUE, sizeof (Step));
+  w.skips = g_array_new (FALSE, TRUE, sizeof (Step));
+  g_array_set_clear_func (w.strips, step_clear);
+  g_array_set_clear_func (w.mkwrites, step_clear);
+  g_array_set_clear_func (w.skips, step_clear);
+  ok = walk_trace (&w, error);
+  if (ok && w.loss.found)
+    explain_steps (&w, out);
+  else if (ok)
+    g_string_append_printf (out, "The case runs clean under %s: no loss to explain.\n",
+                            variant->spec);
+  g_hash_table_unref (w.op_of_task);
+  g_array_unref (w.strips);
+  g_array_unref (w.mkwrites);
+  g_array_unref (w.skips);
+  step_clear (&w.release);
+  step_clear (&w.loss);
+  return ok ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}

@@ -1,0 +1,427 @@
+/* shrink.c — make a failing case small while it still fails the same way.
+ *
+ * "The same way" means: under the same variant, the first data loss is on the
+ * same file.  The shrinker is a fixed sequence of trials on the current best
+ * case (greedy delta debugging, as in Zeller's ddmin and in the shrinkers of
+ * property-based testing tools):
+ *
+ *   0. pin every op to the virtual time it started at in the original run,
+ *      so that dropping an op does not move the ones after it;
+ *   1. drop whole tasks;
+ *   2. drop chunks of ops, halving the chunk size down to single ops;
+ *   3. simplify each op: clear or round its start time, round its hold time,
+ *      shorten its length, align its offset;
+ *
+ * and 1-3 again until a round changes nothing or the run budget is spent.
+ * A candidate must also be a valid scenario: it is written as YAML and loaded
+ * back, so the loader's rules (a map used only in the task that mapped it, a
+ * region freed only after it was allocated, ranges inside the device ...)
+ * reject what cannot run.  Trials of one batch run in parallel, and the batch
+ * is resolved in trial order, so -j never changes the result.
+ */
+#include "engine/explore/explore-private.h"
+
+#include <string.h>
+
+#define SHRINK_DEFAULT_MAX_RUNS 4000
+
+typedef struct {
+  VmemuScenario *cand;      /* owned */
+  gboolean fails;
+} Trial;
+
+typedef struct {
+  const VmemuVariant *variant;
+  const char *path;         /* the file whose loss must stay */
+  guint jobs;
+  guint64 runs, max_runs;
+  VmemuScenario *best;      /* owned */
+  GThreadPool *pool;        /* NULL with one job */
+  GMutex lock;
+  GCond done;
+  guint pending;
+} Shrinker;
+
+static gboolean
+shrink_still_fails (Shrinker *sh, const VmemuScenario *cand)
+{
+  g_autoptr (VmemuScenario) valid = explore_reload (cand);
+  ExploreRun r;
+  gboolean fails;
+
+  if (valid == NULL)
+    return FALSE;
+  explore_run_case (valid, sh->variant, NULL, &r);
+  fails = r.outcome == EXPLORE_CASE_LOSS && g_strcmp0 (r.loss_path, sh->path) == 0;
+  explore_run_clear (&r);
+  return fails;
+}
+
+static void
+shrink_pool_func (gpointer data, gpointer user_data)
+{
+  Trial *t = data;
+  Shrinker *sh = user_data;
+
+  t->fails = shrink_still_fails (sh, t->cand);
+  g_mutex_lock (&sh->lock);
+  if (--sh->pending == 0)
+    g_cond_signal (&sh->done);
+  g_mutex_unlock (&sh->lock);
+}
+
+static gboolean
+shrink_budget_left (const Shrinker *sh)
+{
+  return sh->runs < sh->max_runs;
+}
+
+/* Runs the candidates (taken over, at most the budget left) and returns the
+ * index of the first that still fails, which becomes the best case, or -1. */
+static gint
+shrink_try (Shrinker *sh, GPtrArray *cands)
+{
+  guint n = (guint) MIN ((guint64) cands->len, sh->max_runs - MIN (sh->runs, sh->max_runs));
+  g_autofree Trial *trials = g_new0 (Trial, MAX (n, 1));
+  gint first = -1;
+
+  for (guint i = 0; i < n; i++)
+    trials[i].cand = g_ptr_array_index (cands, i);
+  if (sh->pool == NULL || n == 1)
+    for (guint i = 0; i < n && first < 0; i++)
+      first = shrink_still_fails (sh, trials[i].cand) ? (gint) i : -1;
+  else
+    {
+      sh->pending = n;
+      for (guint i = 0; i < n; i++)
+        g_thread_pool_push (sh->pool, &trials[i], NULL);
+      g_mutex_lock (&sh->lock);
+      while (sh->pending > 0)
+        g_cond_wait (&sh->done, &sh->lock);
+      g_mutex_unlock (&sh->lock);
+      for (guint i = 0; i < n && first < 0; i++)
+        first = trials[i].fails ? (gint) i : -1;
+    }
+  /* Counted as a single job would have run them (up to the first that fails),
+   * so the count and the budget do not depend on -j. */
+  sh->runs += first >= 0 ? (guint) first + 1 : n;
+  if (first >= 0)
+    {
+      vmemu_scenario_free (sh->best);
+      sh->best = g_ptr_array_steal_index (cands, first);
+    }
+  g_ptr_array_set_size (cands, 0);
+  return first;
+}
+
+/* ---- editing a case by flat op index (task by task, op by op) ------------ */
+
+static VmemuOp *
+flat_op (VmemuScenario *scn, guint i)
+{
+  for (guint t = 0; t < scn->tasks->len; t++)
+    {
+      VmemuTask *task = g_ptr_array_index (scn->tasks, t);
+      if (i < task->ops->len)
+        return &g_array_index (task->ops, VmemuOp, i);
+      i -= task->ops->len;
+    }
+  return NULL;
+}
+
+/* A copy of scn without flat ops [from, from + n); tasks left empty go too. */
+static VmemuScenario *
+without_ops (const VmemuScenario *scn, guint from, guint n)
+{
+  VmemuScenario *c = vmemu_scenario_copy (scn);
+  guint base = 0;
+
+  for (guint t = 0; t < c->tasks->len;)
+    {
+      VmemuTask *task = g_ptr_array_index (c->tasks, t);
+      guint len = task->ops->len;
+      guint lo = CLAMP (from, base, base + len) - base;
+      guint hi = CLAMP (from + n, base, base + len) - base;
+      if (hi > lo)
+        g_array_remove_range (task->ops, lo, hi - lo);
+      base += len;
+      if (task->ops->len == 0)
+        g_ptr_array_remove_index (c->tasks, t);
+      else
+        t++;
+    }
+  return c;
+}
+
+/* 0. Every op starts at the virtual time it started at in a traced run. */
+static void
+shrink_pin_times (Shrinker *sh)
+{
+  g_autoptr (GArray) times = explore_op_start_times (sh->best, sh->variant, NULL);
+  g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) vmemu_scenario_free);
+  VmemuScenario *c;
+
+  if (times == NULL)
+    return;
+  c = vmemu_scenario_copy (sh->best);
+  for (guint i = 0; i < times->len; i++)
+    {
+      VmemuOp *op = flat_op (c, i);
+      op->has_at = TRUE;
+      op->at_ns = g_array_index (times, guint64, i);
+      op->after_ns = 0;
+    }
+  g_ptr_array_add (cands, c);
+  shrink_try (sh, cands);   /* kept only when the pinned case still fails */
+}
+
+/* 1. Drop whole tasks. */
+static gboolean
+shrink_drop_tasks (Shrinker *sh)
+{
+  g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) vmemu_scenario_free);
+  gboolean changed = FALSE;
+  guint t = 0;
+
+  while (t < sh->best->tasks->len && sh->best->tasks->len > 1 && shrink_budget_left (sh))
+    {
+      guint nb = 0;
+      for (guint u = t; u < sh->best->tasks->len && nb < sh->jobs; u++, nb++)
+        {
+          VmemuScenario *c = vmemu_scenario_copy (sh->best);
+          g_ptr_array_remove_index (c->tasks, u);
+          g_ptr_array_add (cands, c);
+        }
+      gint f = shrink_try (sh, cands);
+      changed |= f >= 0;
+      t += f >= 0 ? (guint) f : nb;
+    }
+  return changed;
+}
+
+/* 2. Drop chunks of ops: halves, quarters ... single ops. */
+static gboolean
+shrink_drop_chunks (Shrinker *sh)
+{
+  g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) vmemu_scenario_free);
+  gboolean changed = FALSE;
+
+  for (guint c = MAX (vmemu_explore_count_ops (sh->best) / 2, 1);; c /= 2)
+    {
+      guint p = 0;
+      while (p < vmemu_explore_count_ops (sh->best) && shrink_budget_left (sh))
+        {
+          guint n = vmemu_explore_count_ops (sh->best), nb = 0;
+          for (guint q = p; q < n && nb < sh->jobs; q += c, nb++)
+            g_ptr_array_add (cands, without_ops (sh->best, q, c));
+          gint f = shrink_try (sh, cands);
+          changed |= f >= 0;
+          p += (f >= 0 ? (guint) f : nb) * c;   /* after a drop, the same place again */
+        }
+      if (c == 1)
+        break;
+    }
+  return changed;
+}
+
+/* ---- 3. simplifying one op ----------------------------------------------- */
+
+/* Which field of an op a simplification changes. */
+typedef enum { FIELD_AT, FIELD_HOLD, FIELD_LENGTH, FIELD_OFFSET, FIELD_SIZE, FIELD__COUNT } Field;
+
+static void
+push_value (GArray *vals, guint64 v, guint64 cur)
+{
+  if (v >= cur)
+    return;
+  for (guint i = 0; i < vals->len; i++)
+    if (g_array_index (vals, guint64, i) == v)
+      return;
+  g_array_append_val (vals, v);
+}
+
+/* Rounded values of t, coarse first: nearest and down to 1 ms ... 1 us.  A
+ * time may move later as well as earlier. */
+static void
+push_rounded_times (GArray *vals, guint64 t)
+{
+  static const guint64 grains[] = { 1000000, 100000, 10000, 1000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (grains); i++)
+    {
+      guint64 g = grains[i];
+      guint64 near = (t + g / 2) / g * g;
+      if (near > 0)
+        push_value (vals, near, near == t ? t : G_MAXUINT64);
+      push_value (vals, t - t % g, t);
+    }
+}
+
+static gboolean
+op_has_length (const VmemuOp *op)
+{
+  switch (op->kind)
+    {
+    case VMEMU_OP_READ: case VMEMU_OP_WRITE: case VMEMU_OP_MREAD: case VMEMU_OP_MWRITE:
+    case VMEMU_OP_MMAP: case VMEMU_OP_PUNCH_HOLE: case VMEMU_OP_ZERO_RANGE:
+    case VMEMU_OP_FALLOCATE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Candidate values for one field of op, simplest first.  G_MAXUINT64 in
+ * FIELD_AT stands for "no start time" (after 0). */
+static void
+field_values (const VmemuOp *op, Field f, guint64 page, GArray *vals)
+{
+  static const guint64 lengths[] = { 16, 1, 64, 512, 1024, 4096 };
+
+  switch (f)
+    {
+    case FIELD_AT:
+      if (!op->has_at)
+        return;
+      g_array_append_val (vals, (guint64) { G_MAXUINT64 });
+      push_rounded_times (vals, op->at_ns);
+      return;
+    case FIELD_HOLD:
+      if (op->hold_ns > 0)
+        push_rounded_times (vals, op->hold_ns);
+      return;
+    case FIELD_LENGTH:
+      if (!op_has_length (op))
+        return;
+      for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+        if (op->kind != VMEMU_OP_MMAP || lengths[i] % page == 0)
+          push_value (vals, lengths[i], op->length_bytes);
+      push_value (vals, op->length_bytes / 2 - op->length_bytes / 2 % page, op->length_bytes);
+      return;
+    case FIELD_OFFSET:
+      if (!op_has_length (op))
+        return;
+      push_value (vals, 0, op->offset_bytes);
+      push_value (vals, op->offset_bytes - op->offset_bytes % page, op->offset_bytes);
+      if (op->kind == VMEMU_OP_MMAP)
+        return;   /* a mapping starts on a page */
+      push_value (vals, op->offset_bytes - op->offset_bytes % 1024, op->offset_bytes);
+      push_value (vals, op->offset_bytes - op->offset_bytes % 16, op->offset_bytes);
+      return;
+    case FIELD_SIZE:
+      if (op->kind == VMEMU_OP_TRUNCATE)
+        {
+          push_value (vals, op->size_bytes - op->size_bytes % page, op->size_bytes);
+          push_value (vals, op->size_bytes - op->size_bytes % 1024, op->size_bytes);
+        }
+      return;
+    default:
+      return;
+    }
+}
+
+static void
+field_set (VmemuOp *op, Field f, guint64 v)
+{
+  switch (f)
+    {
+    case FIELD_AT:
+      op->has_at = v != G_MAXUINT64;
+      op->at_ns = op->has_at ? v : 0;
+      op->after_ns = 0;
+      break;
+    case FIELD_HOLD:
+      op->hold_ns = v;
+      break;
+    case FIELD_LENGTH:
+      op->length_bytes = v;
+      break;
+    case FIELD_OFFSET:
+      op->offset_bytes = v;
+      break;
+    default:
+      op->size_bytes = v;
+      break;
+    }
+}
+
+/* Tries the values of one field of flat op i, simplest first; the first that
+ * still fails is kept. */
+static gboolean
+shrink_field (Shrinker *sh, guint i, Field f)
+{
+  g_autoptr (GArray) vals = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) vmemu_scenario_free);
+  guint64 page = sh->best->machine.page_size_bytes;
+
+  field_values (flat_op (sh->best, i), f, page, vals);
+  for (guint v = 0; v < vals->len && shrink_budget_left (sh);)
+    {
+      for (guint nb = 0; v < vals->len && nb < sh->jobs; v++, nb++)
+        {
+          VmemuScenario *c = vmemu_scenario_copy (sh->best);
+          field_set (flat_op (c, i), f, g_array_index (vals, guint64, v));
+          g_ptr_array_add (cands, c);
+        }
+      if (shrink_try (sh, cands) >= 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+shrink_simplify (Shrinker *sh)
+{
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < vmemu_explore_count_ops (sh->best) && shrink_budget_left (sh); i++)
+    for (Field f = 0; f < FIELD__COUNT; f++)
+      changed |= shrink_field (sh, i, f);
+  return changed;
+}
+
+VmemuScenario *
+vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant, guint jobs,
+                      guint64 max_runs, guint64 *runs_out, GError **error)
+{
+  Shrinker sh = { .variant = variant, .jobs = MAX (jobs, 1),
+                  .max_runs = max_runs ? max_runs : SHRINK_DEFAULT_MAX_RUNS };
+  ExploreRun first;
+  gboolean changed = TRUE;
+
+  g_return_val_if_fail (failing != NULL && variant != NULL, NULL);
+  explore_run_case (failing, variant, NULL, &first);
+  if (first.outcome != EXPLORE_CASE_LOSS)
+    {
+      explore_run_clear (&first);
+      g_set_error (error, VMEMU_EXPLORE_ERROR, VMEMU_EXPLORE_ERROR_INPUT,
+                   "%s: the case does not lose data under %s, nothing to shrink",
+                   failing->name, variant->spec);
+      return NULL;
+    }
+  sh.path = first.loss_path;
+  sh.best = vmemu_scenario_copy (failing);
+  g_mutex_init (&sh.lock);
+  g_cond_init (&sh.done);
+  if (sh.jobs > 1)
+    sh.pool = g_thread_pool_new (shrink_pool_func, &sh, (gint) sh.jobs, FALSE, NULL);
+  shrink_pin_times (&sh);
+  while (changed && shrink_budget_left (&sh))
+    {
+      changed = shrink_drop_tasks (&sh);
+      changed |= shrink_drop_chunks (&sh);
+      changed |= shrink_simplify (&sh);
+    }
+  if (sh.pool != NULL)
+    g_thread_pool_free (sh.pool, FALSE, TRUE);
+  g_mutex_clear (&sh.lock);
+  g_cond_clear (&sh.done);
+  explore_run_clear (&first);
+  if (runs_out != NULL)
+    *runs_out = sh.runs;
+  return sh.best;
+}
