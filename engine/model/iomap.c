@@ -154,6 +154,14 @@ vm_iomap_invalidatepage (VmemuMachine *m, VmemuPage *p, guint off, guint len)
 {
   gboolean whole = off == 0 && len == m->page_size;
   vm_trace_page (m, VMEMU_EV_IOMAP_INVALIDATEPAGE, p, p->flags, off, len, whole, 0, NULL);
+  if (!whole && p->folio_order
+      && vmemu_variant_has (m->variant, VMEMU_SW_PARTIAL_INVALIDATE_RELEASE))
+    {
+      /* "iomap: Support THPs in invalidatepage": a partial invalidate of a
+       * large folio releases its iomap_page (the folio is then split). */
+      vm_split_folio (m, p, TRUE);
+      return;
+    }
   if (!whole)
     return;
   if (p->flags & VMEMU_PG_DIRTY)

@@ -37,6 +37,7 @@ struct _VmemuPage {
   gint32 mapcount;               /* PTEs mapping it */
   guint16 refs[VMEMU_REF__COUNT];/* the reference ledger, per holder */
   guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
+  guint8 folio_order;            /* member of a large folio of 1 << order pages (0: none) */
   guint8 iop_read_count;         /* iomap_page.read_count */
   guint16 iop_write_count;       /* iomap_page.write_count */
   guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
@@ -165,7 +166,9 @@ struct _VmemuActor {
 };
 
 /* A bio: a run of device blocks, with the page segments it moves. */
-typedef enum { VM_BIO_READ_PAGES, VM_BIO_READ_SYNC, VM_BIO_WRITE } VmBioKind;
+typedef enum { VM_BIO_READ_PAGES, VM_BIO_READ_SYNC, VM_BIO_WRITE,
+               VM_BIO_DIO_READ, VM_BIO_DIO_WRITE /* direct I/O: fsops.c completes them */
+} VmBioKind;
 typedef struct {
   VmemuPage *page;
   guint32 off;                   /* byte offset in the page */
@@ -395,6 +398,15 @@ gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
 void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
 int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
 
+/* ---- folio.c: large folios ---- */
+/* Split the large folio holding p (split_huge_page): each page keeps its
+ * flags, the folio's iomap_page state is dropped.  FALSE (-EBUSY) when a
+ * member is locked (other than by the caller), under writeback or pinned. */
+gboolean vm_split_folio (VmemuMachine *m, VmemuPage *p, gboolean caller_locked);
+/* Readahead window rounded out to whole folios when large folios are on. */
+void vm_folio_ra_window (VmemuMachine *m, guint64 *start, guint64 *size);
+void vm_folio_mark (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64 n);
+
 /* ---- crash.c: error injection and power cuts ---- */
 void vm_inject (VmemuMachine *m, const VmemuOp *op);
 void vm_power_cut (VmemuMachine *m, VmemuActor *self);
@@ -449,4 +461,17 @@ VmStep vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint
 int vm_check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino);
 
 /* ---- fsops.c: fallocate family, copy_file_range, direct I/O ---- */
+/* Each is a restartable operation (VM_BLOCKED / VM_DONE with a->st.result). */
+VmStep vm_fsop_fallocate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+VmStep vm_fsop_punch_hole (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+VmStep vm_fsop_zero_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+VmStep vm_fsop_collapse_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+VmStep vm_fsop_insert_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+VmStep vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+/* read/write with `direct: true` (iomap_dio_rw) */
+VmStep vm_fsop_direct_io (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, gboolean write);
+VmStep vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+/* Completion of a VM_BIO_DIO_READ / VM_BIO_DIO_WRITE bio (called by bdev.c). */
+void vm_dio_end_io (VmemuMachine *m, VmemuBio *bio);
+
 void vm_task_exit (VmemuMachine *m, VmemuActor *a);

@@ -62,6 +62,7 @@ vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 inde
       start = index > VM_RA_PAGES / 2 ? index - VM_RA_PAGES / 2 : 0;
       size = VM_RA_PAGES;
     }
+  vm_folio_ra_window (m, &start, &size);
   VmemuPage *pages[VM_RA_PAGES * 2];
   guint n = 0;
   for (guint64 i = start; i < start + size && i <= last && n < G_N_ELEMENTS (pages); i++)
@@ -74,6 +75,8 @@ vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 inde
       vm_add_to_page_cache_lru (m, a, p, ino, i);
       pages[n++] = p;
     }
+  if (n)
+    vm_folio_mark (m, ino, start, MIN (size, last + 1 - start));
   vm_iomap_readahead (m, ino, pages, n);
   for (guint i = 0; i < n; i++)
     vm_put_page (m, pages[i], VMEMU_REF_IO);
@@ -547,7 +550,7 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
         {
           /* xfs_itruncate_extents: blocks wholly past the new EOF go. */
           guint64 first = (newsize + m->block_size - 1) >> m->blkbits;
-          if (first < ino->blocks->len)
+          if (newsize <= st->end && first < ino->blocks->len)   /* only when shrinking */
             vm_xfs_free_blocks (m, ino, first, ino->blocks->len - 1);
           ino->disk_size = newsize;
           st->result = 0;
@@ -965,6 +968,8 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   switch ((int) op->kind)
     {
     case VMEMU_OP_READ:
+      if (op->direct)
+        return vm_fsop_direct_io (m, a, op, FALSE);
       return op_read (m, a, op, "read", VMEMU_REF_READER, -1);
     case VMEMU_OP_VERIFY:
       return op_read (m, a, op, a->kind == VM_ACTOR_FINAL ? "final" : "verify",
@@ -972,6 +977,8 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     case VMEMU_OP_SPLICE:
       return op_read (m, a, op, "splice", VMEMU_REF_READER, op->pipe);
     case VMEMU_OP_WRITE:
+      if (op->direct)
+        return vm_fsop_direct_io (m, a, op, TRUE);
       return op_write (m, a, op);
     case VMEMU_OP_MMAP:
       op_mmap (m, a, op);
@@ -1012,6 +1019,20 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       return op_sync (m, a);
     case VMEMU_OP_TRUNCATE:
       return op_truncate (m, a, op);
+    case VMEMU_OP_FALLOCATE:
+      return vm_fsop_fallocate (m, a, op);
+    case VMEMU_OP_PUNCH_HOLE:
+      return vm_fsop_punch_hole (m, a, op);
+    case VMEMU_OP_ZERO_RANGE:
+      return vm_fsop_zero_range (m, a, op);
+    case VMEMU_OP_COLLAPSE_RANGE:
+      return vm_fsop_collapse_range (m, a, op);
+    case VMEMU_OP_INSERT_RANGE:
+      return vm_fsop_insert_range (m, a, op);
+    case VMEMU_OP_COPY_RANGE:
+      return vm_fsop_copy_range (m, a, op);
+    case VMEMU_OP_MIGRATE:
+      return vm_fsop_migrate (m, a, op);
     case VMEMU_OP_DROP_CACHES:
       op_drop_caches (m, a, op);
       return VM_DONE;
@@ -1041,6 +1062,15 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     case VMEMU_OP_POWER_CUT:
       vm_power_cut (m, a);
       return VM_DONE;
+    case VMEMU_OP_SPLIT_FOLIO:
+      {
+        /* as the kernel's callers do, drain the pagevecs' references first */
+        vm_lru_add_drain_all (m, "split_huge_page");
+        VmemuPage *p = vmemu_xa_load (ino->pages, op->offset_bytes >> m->page_shift);
+        if (p && !vm_split_folio (m, p, FALSE))
+          st->result = -16;   /* -EBUSY */
+        return VM_DONE;
+      }
     case VM_OP_FINAL_CLEANUP:
       final_cleanup (m, a);
       return VM_DONE;

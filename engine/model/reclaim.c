@@ -206,6 +206,11 @@ shrink_one (VmemuMachine *m, ScanControl *sc, VmemuPage *p)
       out = refs == PAGEREF_ACTIVATE ? SP_ACTIVATE : SP_KEEP;
       goto done;
     }
+  if (p->folio_order && !vm_split_folio (m, p, TRUE))
+    {
+      out = SP_KEEP;   /* a file THP is split here; failure keeps it */
+      goto done;
+    }
   if (p->mapcount > 0 && !vm_try_to_unmap (m, p))
     {
       out = SP_ACTIVATE;
@@ -478,6 +483,10 @@ vm_invalidate_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 start, gu
 static void
 truncate_page_full (VmemuMachine *m, VmemuInode *ino, VmemuPage *p)
 {
+  /* A large folio only partly truncated is split first (THP series): its
+   * iomap_page goes, the pages left before EOF keep PG_uptodate. */
+  if (p->folio_order)
+    vm_split_folio (m, p, TRUE);
   if (p->mapcount > 0)
     vm_unmap_mapping_pages (m, ino, p->index, p->index);
   if (p->flags & VMEMU_PG_PRIVATE)
