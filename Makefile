@@ -92,3 +92,17 @@ clean:
 .PHONY: all tests check check-sanitize check-style demo clean
 .SECONDARY:
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
+
+# make bench (issue 6): an optimised build beside the default one (plain -O2:
+# no -DNDEBUG, the model's g_assert()s stay), then every figure as
+# "name value unit" and build/bench.json.  See docs/performance.md.
+BENCH_DIR ?= build/bench
+bench:
+	$(MAKE) BUILDDIR=$(BENCH_DIR) CFLAGS="-O2 -g" $(BENCH_DIR)/vmemu \
+	  $(BENCH_DIR)/bench-sim $(BENCH_DIR)/bench-vmemu
+	bash tests/bench/bench.sh $(BENCH_DIR) build/bench.json
+
+$(BUILDDIR)/bench-%: $(BUILDDIR)/obj/tests/bench/bench-%.o $(BUILDDIR)/libvmemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvmemu.a $(VM_LIBS)
+
+.PHONY: bench

@@ -14,14 +14,6 @@
  * vmemu_mix64 (x) is exactly one splitmix64 output for state x - GAMMA. */
 #define SPLITMIX_GAMMA G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
 
-guint64
-vmemu_mix64 (guint64 x)
-{
-  x = (x ^ (x >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  x = (x ^ (x >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
-
 static inline guint64
 rotl64 (guint64 x, int k)
 {

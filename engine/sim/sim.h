@@ -30,8 +30,16 @@ guint64 vmemu_rng_next (VmemuRng *rng);
 guint64 vmemu_rng_below (VmemuRng *rng, guint64 n);
 /* Uniform in [lo, hi] inclusive. */
 guint64 vmemu_rng_range (VmemuRng *rng, guint64 lo, guint64 hi);
-/* A stateless 64-bit mix (splitmix64 finaliser), for seeded patterns. */
-guint64 vmemu_mix64 (guint64 x);
+/* A stateless 64-bit mix (splitmix64 finaliser), for seeded patterns.
+ * Inline: the model calls it once per generated data byte (vm_data_fill), and
+ * a call per byte cost more than the mix itself. */
+static inline guint64
+vmemu_mix64 (guint64 x)
+{
+  x = (x ^ (x >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x = (x ^ (x >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return x ^ (x >> 31);
+}
 
 VmemuSim *vmemu_sim_new (guint64 seed);
 void vmemu_sim_free (VmemuSim *sim);
