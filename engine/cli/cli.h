@@ -38,5 +38,7 @@ int vmemu_cmd_validate (int argc, char **argv);
 int vmemu_cmd_diff (int argc, char **argv);
 int vmemu_cmd_hash (int argc, char **argv);
 int vmemu_cmd_import_fsx (int argc, char **argv);
+int vmemu_cmd_report (int argc, char **argv);
+int vmemu_cmd_export (int argc, char **argv);
 
 G_END_DECLS

@@ -17,6 +17,8 @@ static const Command commands[] = {
   { "diff", vmemu_cmd_diff, "Explain where two traces part" },
   { "hash", vmemu_cmd_hash, "Print a hash of a trace's contents" },
   { "import-fsx", vmemu_cmd_import_fsx, "Convert an fsx --record-ops file into a scenario" },
+  { "report", vmemu_cmd_report, "Run scenarios under two variants and write a regression report" },
+  { "export", vmemu_cmd_export, "Convert a trace to Chrome/Perfetto trace-event JSON" },
 };
 
 static int

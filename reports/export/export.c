@@ -1,0 +1,526 @@
+/* export.c — a trace run as Trace Event Format JSON (the "JSON object
+ * format" of the Chrome trace-event spec), for Perfetto UI and
+ * chrome://tracing. */
+#define G_LOG_DOMAIN "vmemu-export"
+#include "reports/export/export.h"
+
+#include <string.h>
+#include <sqlite3.h>
+
+G_DEFINE_QUARK (vmemu-export-error-quark, vmemu_export_error)
+
+#define EXPORT_PID 1
+/* Thread ids: task t is t + 1; the synthetic tracks sit far above. */
+#define TID_WRITEBACK 100000
+#define TID_BLOCK 200000
+
+/* One trace event, rendered, waiting to be sorted by time. */
+typedef struct {
+  guint64 ts_ns;
+  guint order;              /* emission order: ties keep it */
+  char *json;               /* owned */
+} ExportEvent;
+
+/* A slice waiting for a lane on a synthetic track. */
+typedef struct {
+  guint64 start_ns;
+  guint64 end_ns;
+  char *name;               /* owned */
+  char *args;               /* owned JSON object text */
+} ExportSlice;
+
+typedef struct {
+  VmemuTracedb *db;
+  gint64 run;
+  guint64 t_end_ns;
+  GArray *events;           /* ExportEvent */
+} Export;
+
+gboolean
+vmemu_export_parse_format (const char *name, VmemuExportFormat *out, GError **error)
+{
+  if (g_strcmp0 (name, "chrome-json") == 0 || g_strcmp0 (name, "json") == 0
+      || g_strcmp0 (name, "perfetto") == 0)
+    {
+      *out = VMEMU_EXPORT_FORMAT_CHROME_JSON;
+      return TRUE;
+    }
+  g_set_error (error, VMEMU_EXPORT_ERROR, VMEMU_EXPORT_ERROR_FORMAT,
+               "--format %s: unknown (known: chrome-json)", name ? name : "(none)");
+  return FALSE;
+}
+
+/* A column as gint64 (sqlite3_int64 is long long, gint64 long on LP64). */
+static gint64
+col (sqlite3_stmt *st, int i)
+{
+  return (gint64) sqlite3_column_int64 (st, i);
+}
+
+/* ---- JSON pieces ---- */
+
+static void
+json_str (GString *o, const char *s)
+{
+  g_string_append_c (o, '"');
+  for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (o, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (o, "\\u%04x", *p);
+      else
+        g_string_append_c (o, (char) *p);
+    }
+  g_string_append_c (o, '"');
+}
+
+/* Microseconds with nanosecond digits: exact, locale-free. */
+static void
+json_us (GString *o, guint64 ns)
+{
+  g_string_append_printf (o, "%" G_GUINT64_FORMAT ".%03u", ns / 1000, (guint) (ns % 1000));
+}
+
+static void
+export_add (Export *x, guint64 ts_ns, GString *json)
+{
+  ExportEvent ev = { .ts_ns = ts_ns, .order = x->events->len,
+                     .json = g_string_free (json, FALSE) };
+  g_array_append_val (x->events, ev);
+}
+
+/* {"name":..,"ph":..,"pid":1,"tid":..,"ts":.. — the caller closes it. */
+static GString *
+event_head (const char *name, const char *ph, gint64 tid, guint64 ts_ns)
+{
+  GString *o = g_string_new ("{\"name\":");
+
+  json_str (o, name);
+  g_string_append_printf (o, ",\"ph\":\"%s\",\"pid\":%d,\"tid\":%" G_GINT64_FORMAT ",\"ts\":",
+                          ph, EXPORT_PID, tid);
+  json_us (o, ts_ns);
+  return o;
+}
+
+static void
+metadata (Export *x, const char *what, gint64 tid, const char *key, const char *sval, gint64 ival)
+{
+  GString *o = event_head (what, "M", tid, 0);
+
+  g_string_append_printf (o, ",\"args\":{\"%s\":", key);
+  if (sval)
+    json_str (o, sval);
+  else
+    g_string_append_printf (o, "%" G_GINT64_FORMAT, ival);
+  g_string_append (o, "}}");
+  export_add (x, 0, o);
+}
+
+static gboolean
+read_fail (Export *x, GError **error)
+{
+  g_set_error (error, VMEMU_EXPORT_ERROR, VMEMU_EXPORT_ERROR_READ, "%s: cannot read: %s",
+               vmemu_tracedb_path (x->db), sqlite3_errmsg (vmemu_tracedb_handle (x->db)));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+export_query (Export *x, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2 (vmemu_tracedb_handle (x->db), sql, -1, &st, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_int64 (st, 1, x->run);
+  return st;
+}
+
+/* Finalizes st; TRUE when it ran to the end. */
+static gboolean
+export_done (Export *x, sqlite3_stmt *st, int rc, GError **error)
+{
+  sqlite3_finalize (st);
+  return rc == SQLITE_DONE ? TRUE : read_fail (x, error);
+}
+
+/* ---- tracks ---- */
+
+static gboolean
+export_tasks (Export *x, GError **error)
+{
+  sqlite3_stmt *st = export_query (x, "SELECT id, name, kind FROM tasks WHERE run = ?1 ORDER BY id");
+  int rc;
+
+  if (st == NULL)
+    return read_fail (x, error);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      gint64 tid = col (st, 0) + 1;
+      const char *name = (const char *) sqlite3_column_text (st, 1);
+      const char *kind = (const char *) sqlite3_column_text (st, 2);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", name ? name : "?", kind ? kind : "task");
+      metadata (x, "thread_name", tid, "name", label, 0);
+      metadata (x, "thread_sort_index", tid, "sort_index", NULL, tid);
+    }
+  return export_done (x, st, rc, error);
+}
+
+static void
+export_process (Export *x)
+{
+  g_autofree char *scn = vmemu_tracedb_meta (x->db, x->run, "scenario_name");
+  g_autofree char *variant = vmemu_tracedb_meta (x->db, x->run, "variant");
+  g_autofree char *seed = vmemu_tracedb_meta (x->db, x->run, "seed");
+  g_autofree char *name = g_strdup_printf ("vmemu %s (%s, seed %s)", scn ? scn : "trace",
+                                           variant ? variant : "?", seed ? seed : "?");
+
+  metadata (x, "process_name", 0, "name", name, 0);
+}
+
+/* ---- syscalls ---- */
+
+static gboolean
+export_syscalls (Export *x, GError **error)
+{
+  sqlite3_stmt *st = export_query (x,
+    "SELECT task, op, offset, length, result, t_start_ns, t_end_ns, seq_enter FROM syscalls"
+    " WHERE run = ?1 AND seq_enter IS NOT NULL ORDER BY seq_enter");
+  int rc;
+
+  if (st == NULL)
+    return read_fail (x, error);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      guint64 t0 = (guint64) col (st, 5);
+      gboolean open = sqlite3_column_type (st, 6) == SQLITE_NULL;
+      guint64 t1 = open ? MAX (x->t_end_ns, t0) : (guint64) col (st, 6);
+      GString *o = event_head ((const char *) sqlite3_column_text (st, 1), "X",
+                               col (st, 0) + 1, t0);
+      g_string_append (o, ",\"cat\":\"syscall\",\"dur\":");
+      json_us (o, t1 - t0);
+      g_string_append_printf (o, ",\"args\":{\"offset_bytes\":%" G_GINT64_FORMAT
+                              ",\"length_bytes\":%" G_GINT64_FORMAT ",\"result\":",
+                              col (st, 2), col (st, 3));
+      if (open)
+        g_string_append (o, "null");
+      else
+        g_string_append_printf (o, "%" G_GINT64_FORMAT, col (st, 4));
+      g_string_append_printf (o, ",\"seq\":%" G_GINT64_FORMAT "}}", col (st, 7));
+      export_add (x, t0, o);
+    }
+  return export_done (x, st, rc, error);
+}
+
+/* ---- slices on synthetic tracks ---- */
+
+static void
+slice_free (gpointer p)
+{
+  ExportSlice *s = p;
+  g_free (s->name);
+  g_free (s->args);
+  g_free (s);
+}
+
+static gint
+slice_cmp (gconstpointer a, gconstpointer b)
+{
+  const ExportSlice *x = *(ExportSlice *const *) a, *y = *(ExportSlice *const *) b;
+
+  if (x->start_ns != y->start_ns)
+    return x->start_ns < y->start_ns ? -1 : 1;
+  return x->end_ns < y->end_ns ? -1 : x->end_ns > y->end_ns;
+}
+
+/* Slices on one track must nest; overlapping ones go to the first lane free
+ * at their start (interval partitioning), each lane its own named thread. */
+static void
+export_lanes (Export *x, GPtrArray *slices, gint64 tid_base, const char *track, const char *cat)
+{
+  g_autoptr(GArray) lane_end = g_array_new (FALSE, TRUE, sizeof (guint64));
+
+  g_ptr_array_sort (slices, slice_cmp);
+  for (guint i = 0; i < slices->len; i++)
+    {
+      const ExportSlice *s = slices->pdata[i];
+      guint lane = 0;
+      while (lane < lane_end->len && g_array_index (lane_end, guint64, lane) > s->start_ns)
+        lane++;
+      if (lane == lane_end->len)
+        {
+          g_autofree char *name = lane ? g_strdup_printf ("%s (%u)", track, lane + 1)
+                                       : g_strdup (track);
+          g_array_append_val (lane_end, s->end_ns);
+          metadata (x, "thread_name", tid_base + lane, "name", name, 0);
+          metadata (x, "thread_sort_index", tid_base + lane, "sort_index", NULL, tid_base + lane);
+        }
+      g_array_index (lane_end, guint64, lane) = s->end_ns;
+      GString *o = event_head (s->name, "X", tid_base + lane, s->start_ns);
+      g_string_append_printf (o, ",\"cat\":\"%s\",\"dur\":", cat);
+      json_us (o, s->end_ns - s->start_ns);
+      g_string_append_printf (o, ",\"args\":%s}", s->args);
+      export_add (x, s->start_ns, o);
+    }
+}
+
+static ExportSlice *
+page_slice (Export *x, guint64 ino, gint64 idx, guint64 t0, guint64 t1)
+{
+  ExportSlice *s = g_new0 (ExportSlice, 1);
+  const char *path = vmemu_tracedb_inode_path (x->db, x->run, ino);
+  GString *args = g_string_new ("{\"path\":");
+
+  s->start_ns = t0;
+  s->end_ns = MAX (t1, t0);
+  s->name = g_strdup_printf ("writeback %s page %" G_GINT64_FORMAT, path ? path : "?", idx);
+  json_str (args, path);
+  g_string_append_printf (args, ",\"ino\":%" G_GUINT64_FORMAT ",\"index\":%" G_GINT64_FORMAT "}",
+                          ino, idx);
+  s->args = g_string_free (args, FALSE);
+  return s;
+}
+
+/* set_page_writeback .. end_page_writeback of each page; one still under
+ * writeback at the end runs to the end of the trace. */
+static gboolean
+export_writeback (Export *x, GError **error)
+{
+  sqlite3_stmt *st = export_query (x,
+    "SELECT e.t_ns, n.name, e.ino, e.idx FROM events e JOIN event_names n ON n.id = e.name_id"
+    " WHERE e.run = ?1 AND n.name IN ('set_page_writeback', 'end_page_writeback') ORDER BY e.seq");
+  g_autoptr(GPtrArray) slices = g_ptr_array_new_with_free_func (slice_free);
+  g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int rc;
+
+  if (st == NULL)
+    return read_fail (x, error);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      guint64 t = (guint64) col (st, 0), ino = (guint64) col (st, 2);
+      gint64 idx = col (st, 3);
+      g_autofree char *key = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, ino, idx);
+      guint64 *start = g_hash_table_lookup (open, key);
+      if (strcmp ((const char *) sqlite3_column_text (st, 1), "set_page_writeback") == 0)
+        {
+          if (start == NULL)
+            g_hash_table_insert (open, g_steal_pointer (&key), g_memdup2 (&t, sizeof t));
+        }
+      else if (start != NULL)
+        {
+          g_ptr_array_add (slices, page_slice (x, ino, idx, *start, t));
+          g_hash_table_remove (open, key);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return export_done (x, st, rc, error);
+  sqlite3_finalize (st);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, open);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      guint64 ino = g_ascii_strtoull (k, NULL, 10);
+      gint64 idx = g_ascii_strtoll (strchr (k, ' ') + 1, NULL, 10);
+      g_ptr_array_add (slices, page_slice (x, ino, idx, *(guint64 *) v, x->t_end_ns));
+    }
+  export_lanes (x, slices, TID_WRITEBACK, "writeback", "writeback");
+  return TRUE;
+}
+
+static gboolean
+export_bios (Export *x, GError **error)
+{
+  sqlite3_stmt *st = export_query (x,
+    "SELECT t_submit_ns, t_complete_ns, sector, nr_sectors, write, status, bio FROM block_io"
+    " WHERE run = ?1 ORDER BY seq_submit");
+  g_autoptr(GPtrArray) slices = g_ptr_array_new_with_free_func (slice_free);
+  int rc;
+
+  if (st == NULL)
+    return read_fail (x, error);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      ExportSlice *s = g_new0 (ExportSlice, 1);
+      gboolean done = sqlite3_column_type (st, 1) != SQLITE_NULL;
+      s->start_ns = (guint64) col (st, 0);
+      s->end_ns = MAX (done ? (guint64) col (st, 1) : x->t_end_ns, s->start_ns);
+      s->name = g_strdup (col (st, 4) ? "write bio" : "read bio");
+      s->args = g_strdup_printf ("{\"sector\":%" G_GINT64_FORMAT ",\"bytes\":%" G_GINT64_FORMAT
+                                 ",\"status\":%" G_GINT64_FORMAT ",\"bio\":%" G_GINT64_FORMAT
+                                 ",\"completed\":%s}", col (st, 2),
+                                 col (st, 3) * 512, col (st, 5),
+                                 col (st, 6), done ? "true" : "false");
+      g_ptr_array_add (slices, s);
+    }
+  if (!export_done (x, st, rc, error))
+    return FALSE;
+  export_lanes (x, slices, TID_BLOCK, "block I/O", "block");
+  return TRUE;
+}
+
+/* ---- counters ---- */
+
+static void
+counter (Export *x, const char *name, guint64 t, guint32 v)
+{
+  GString *o = event_head (name, "C", 0, t);
+
+  g_string_append_printf (o, ",\"args\":{\"pages\":%u}}", v);
+  export_add (x, t, o);
+}
+
+static gboolean
+export_counters (Export *x, GError **error)
+{
+  static const char *const names[4] = { "dirty pages", "writeback pages", "cached pages",
+                                         "uptodate pages" };
+  g_autoptr(GArray) pages = vmemu_tracedb_page_counts (x->db, x->run, error);
+  guint32 last[4] = { 0 };
+
+  if (pages == NULL)
+    return FALSE;
+  for (int k = 0; k < 4; k++)
+    counter (x, names[k], 0, 0);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      const VmemuTracedbPageCounts *c = &g_array_index (pages, VmemuTracedbPageCounts, i);
+      guint32 now[4] = { c->dirty_pages, c->writeback_pages, c->cached_pages, c->uptodate_pages };
+      for (int k = 0; k < 4; k++)
+        if (now[k] != last[k])
+          counter (x, names[k], c->t_ns, (last[k] = now[k]));
+    }
+  return TRUE;
+}
+
+/* ---- instants ---- */
+
+static void
+instant_args (Export *x, GString *o, sqlite3_stmt *st, const char *name)
+{
+  const char *path = vmemu_tracedb_inode_path (x->db, x->run, (guint64) col (st, 3));
+  g_autofree char *before = vmemu_page_flags_string ((guint32) col (st, 5));
+  g_autofree char *after = vmemu_page_flags_string ((guint32) col (st, 6));
+
+  g_string_append (o, ",\"args\":{\"path\":");
+  json_str (o, path);
+  g_string_append_printf (o, ",\"index\":%" G_GINT64_FORMAT ",\"flags_before\":",
+                          col (st, 4));
+  json_str (o, before);
+  g_string_append (o, ",\"flags_after\":");
+  json_str (o, after);
+  for (int i = 0; i < 4; i++)
+    {
+      const char *arg = vmemu_tracedb_arg_name (x->db, name, i);
+      if (arg[0] == '\0')
+        continue;
+      g_string_append_c (o, ',');
+      json_str (o, arg);
+      g_string_append_printf (o, ":%" G_GINT64_FORMAT, col (st, 7 + i));
+    }
+  g_string_append (o, ",\"detail\":");
+  json_str (o, (const char *) sqlite3_column_text (st, 11));
+  g_string_append_printf (o, ",\"seq\":%" G_GINT64_FORMAT "}}", col (st, 12));
+}
+
+/* Data loss is global (every track); page events sit on the task that ran
+ * them, or on the process when no task did. */
+static gboolean
+export_instants (Export *x, GError **error)
+{
+  sqlite3_stmt *st = export_query (x,
+    "SELECT e.t_ns, n.name, e.task, e.ino, e.idx, e.flags_before, e.flags_after,"
+    " e.a0, e.a1, e.a2, e.a3, s.str, e.seq FROM events e JOIN event_names n ON n.id = e.name_id"
+    " LEFT JOIN strings s ON s.id = e.detail_id WHERE e.run = ?1 AND n.name IN"
+    " ('vmemu_data_loss', 'iomap_page_create', 'remove_mapping_fail') ORDER BY e.seq");
+  int rc;
+
+  if (st == NULL)
+    return read_fail (x, error);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      guint64 t = (guint64) col (st, 0);
+      const char *name = (const char *) sqlite3_column_text (st, 1);
+      gint64 task = col (st, 2);
+      gboolean loss = strcmp (name, "vmemu_data_loss") == 0;
+      GString *o = event_head (loss ? "data loss" : name, "i", task >= 0 ? task + 1 : 0, t);
+      g_string_append_printf (o, ",\"cat\":\"%s\",\"s\":\"%s\"", loss ? "oracle" : "page",
+                              loss ? "g" : task >= 0 ? "t" : "p");
+      instant_args (x, o, st, name);
+      export_add (x, t, o);
+    }
+  return export_done (x, st, rc, error);
+}
+
+/* ---- the whole file ---- */
+
+static gint
+event_cmp (gconstpointer a, gconstpointer b)
+{
+  const ExportEvent *x = a, *y = b;
+
+  if (x->ts_ns != y->ts_ns)
+    return x->ts_ns < y->ts_ns ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+export_other_data (Export *x, GString *out)
+{
+  static const char *const keys[] = { "scenario", "scenario_name", "scenario_sha256", "seed",
+                                      "variant", "vmemu_version", "content_sha256", "result" };
+
+  g_string_append (out, "\"otherData\":{\"exporter\":\"vmemu export " VMEMU_VERSION "\"");
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *v = vmemu_tracedb_meta (x->db, x->run, keys[i]);
+      if (v == NULL)
+        continue;
+      g_string_append_printf (out, ",\"%s\":", keys[i]);
+      json_str (out, v);
+    }
+  g_string_append_printf (out, ",\"run\":%" G_GINT64_FORMAT "}", x->run);
+}
+
+static void
+export_event_clear (gpointer p)
+{
+  g_free (((ExportEvent *) p)->json);
+}
+
+static gboolean
+export_run_info (Export *x, GError **error)
+{
+  g_autoptr(GPtrArray) runs = vmemu_tracedb_list_runs (x->db, error);
+
+  if (runs == NULL)
+    return FALSE;
+  for (guint i = 0; i < runs->len; i++)
+    if (((VmemuTracedbRun *) runs->pdata[i])->id == x->run)
+      x->t_end_ns = ((VmemuTracedbRun *) runs->pdata[i])->t_end_ns;
+  return TRUE;
+}
+
+gboolean
+vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **error)
+{
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ExportEvent));
+  Export x = { .db = db, .run = run, .events = events };
+
+  g_array_set_clear_func (events, export_event_clear);
+  if (!export_run_info (&x, error))
+    return FALSE;
+  export_process (&x);
+  if (!export_tasks (&x, error) || !export_syscalls (&x, error) || !export_writeback (&x, error)
+      || !export_bios (&x, error) || !export_counters (&x, error) || !export_instants (&x, error))
+    return FALSE;
+  g_array_sort (events, event_cmp);
+  g_string_append (out, "{\"displayTimeUnit\":\"ns\",");
+  export_other_data (&x, out);
+  g_string_append (out, ",\"traceEvents\":[\n");
+  for (guint i = 0; i < events->len; i++)
+    g_string_append_printf (out, "%s%s\n", g_array_index (events, ExportEvent, i).json,
+                            i + 1 < events->len ? "," : "");
+  g_string_append (out, "]}\n");
+  return TRUE;
+}

@@ -1,0 +1,36 @@
+/* export.h — a trace run converted for other tools: the Trace Event Format
+ * (JSON) that Perfetto UI and chrome://tracing open. */
+#pragma once
+
+#include <glib.h>
+#include "reports/tracedb/tracedb.h"
+
+G_BEGIN_DECLS
+
+#define VMEMU_EXPORT_ERROR (vmemu_export_error_quark ())
+GQuark vmemu_export_error_quark (void);
+
+typedef enum {
+  VMEMU_EXPORT_ERROR_FORMAT,    /* unknown --format */
+  VMEMU_EXPORT_ERROR_READ,      /* the trace could not be read */
+} VmemuExportError;
+
+typedef enum {
+  VMEMU_EXPORT_FORMAT_CHROME_JSON,   /* Trace Event Format, JSON object form */
+} VmemuExportFormat;
+
+/* Parses "chrome-json" (also "json", "perfetto"). */
+gboolean vmemu_export_parse_format (const char *name, VmemuExportFormat *out, GError **error);
+
+/* Appends run of db to out as one JSON object: {"traceEvents": [...],
+ * "displayTimeUnit": "ns", "otherData": {...}}.  One process; each task a
+ * thread named by "M" events; syscalls as "X" slices on their task; page
+ * writeback (set_page_writeback .. end_page_writeback) and bios (submit ..
+ * completion) as "X" slices on "writeback" and "block I/O" tracks (more than
+ * one when they overlap); page counts as "C" counters; instants for data loss,
+ * iomap_page_create and remove_mapping_fail.  ts/dur in microseconds of
+ * virtual time.  Deterministic: the same run gives the same bytes. */
+gboolean vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out,
+                                   GError **error);
+
+G_END_DECLS
