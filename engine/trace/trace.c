@@ -139,7 +139,16 @@ static void
 trace_record_error (VmemuTrace *tr, const char *what)
 {
   if (tr->error_msg == NULL)
-    tr->error_msg = g_strdup_printf ("%s: %s", what, sqlite3_errmsg (tr->db));
+    {
+      /* "disk I/O error" alone does not say why; a failed write is nearly
+       * always a full disk (ENOSPC), a quota or the file size limit (EFBIG),
+       * and SQLite has already lost the errno by now. */
+      if (sqlite3_extended_errcode (tr->db) == SQLITE_IOERR_WRITE)
+        tr->error_msg = g_strdup_printf ("%s: %s: a write failed (disk full, quota or file "
+                                         "size limit)", what, sqlite3_errmsg (tr->db));
+      else
+        tr->error_msg = g_strdup_printf ("%s: %s", what, sqlite3_errmsg (tr->db));
+    }
 }
 
 static gboolean
