@@ -36,6 +36,10 @@ vmemu_cli_signals_install (void)
   sa.sa_flags = SA_RESETHAND;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A file size limit (ulimit -f) must make write() fail with EFBIG, which
+   * SQLite reports and the command turns into a message and exit 2, rather
+   * than kill the process and leave its temporary file behind. */
+  signal (SIGXFSZ, SIG_IGN);
 }
 
 const volatile gint *

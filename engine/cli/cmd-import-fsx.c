@@ -91,6 +91,9 @@ write_output (const char *path, gboolean force, const GString *yaml)
         return vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
       return VMEMU_EXIT_OK;
     }
+  /* g_file_set_contents() renames over the target: never over /dev/null. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return vmemu_cli_usage ("%s: not a regular file; refusing to replace it", path);
   if (!force && g_file_test (path, G_FILE_TEST_EXISTS))
     return vmemu_cli_usage ("%s exists (use --force to replace it)", path);
   /* GLib's message names the temporary file; name the output instead. */
