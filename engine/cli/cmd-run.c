@@ -1,6 +1,7 @@
 /* cmd-run.c — vmemu run SCENARIO [--variant V] [--seed N] [-o TRACE.db] */
 #include "engine/cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -175,6 +176,8 @@ vmemu_cmd_run (int argc, char **argv)
   if (tr && !vmemu_trace_close (tr, &error))
     return vmemu_cli_usage ("%s", error->message);
   print_result (scn, variant, r, o.quiet);
+  if (fflush (stdout) != 0 || ferror (stdout))
+    status = vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
   g_free (o.variant);
   g_free (o.output);
   g_free (o.dump_dir);
