@@ -73,7 +73,7 @@ sector_of (VmemuMachine *m, guint64 pblk)
 static int
 match_inject (VmemuMachine *m, VmemuBio *bio)
 {
-  gboolean write = bio->kind == VM_BIO_WRITE;
+  gboolean write = bio->kind == VM_BIO_WRITE || bio->kind == VM_BIO_DIO_WRITE;
   guint64 first = bio->file_off >> m->blkbits, last = first + bio->nblocks - 1;
   for (guint i = 0; i < m->injects->len; i++)
     {
@@ -110,7 +110,7 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
       m->cur = saved;
       return;
     }
-  gboolean write = bio->kind == VM_BIO_WRITE;
+  gboolean write = bio->kind == VM_BIO_WRITE || bio->kind == VM_BIO_DIO_WRITE;
   vm_trace (m, VMEMU_EV_BIO_COMPLETE, sector_of (m, bio->pblk),
             bio->nblocks * (m->block_size / 512), write, bio->error, NULL);
   if (write)
@@ -118,7 +118,10 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
       if (bio->error == 0)
         for (guint i = 0; i < bio->nblocks; i++)
           vm_disk_write (m, bio->pblk + i, bio->buf + (gsize) i * m->block_size);
-      vm_write_end_io (m, bio);
+      if (bio->kind == VM_BIO_DIO_WRITE)
+        vm_dio_end_io (m, bio);
+      else
+        vm_write_end_io (m, bio);
     }
   else
     {
@@ -137,7 +140,10 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
             }
           done += s->len;
         }
-      vm_read_end_io (m, bio);
+      if (bio->kind == VM_BIO_DIO_READ)
+        vm_dio_end_io (m, bio);
+      else
+        vm_read_end_io (m, bio);
     }
   /* Start the next queued request. */
   if (m->queue_head && m->inflight < m->scn->machine.device.queue_depth)
@@ -157,7 +163,7 @@ static void
 bio_start (VmemuMachine *m, VmemuBio *bio)
 {
   const VmemuMachineConfig *c = &m->scn->machine;
-  gboolean write = bio->kind == VM_BIO_WRITE;
+  gboolean write = bio->kind == VM_BIO_WRITE || bio->kind == VM_BIO_DIO_WRITE;
   guint64 lat = write ? c->device.write_latency_ns : c->device.read_latency_ns;
   if (c->device.jitter_ns)
     lat += vmemu_rng_below (&m->rng, c->device.jitter_ns + 1);
@@ -171,7 +177,7 @@ bio_start (VmemuMachine *m, VmemuBio *bio)
 void
 vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
 {
-  gboolean write = bio->kind == VM_BIO_WRITE;
+  gboolean write = bio->kind == VM_BIO_WRITE || bio->kind == VM_BIO_DIO_WRITE;
   if (!bio->accounted)
     {
       guint64 bytes = bio->bytes;

@@ -328,10 +328,15 @@ adjust_read_range (VmemuMachine *m, VmemuPage *p, guint64 *pos, guint64 end)
   if (*pos >= end)
     return 0;
   gboolean z = vm_block_needs_zeroing (m, p->mapping, *pos);
+  guint64 pb0 = vm_blk_get (p->mapping, *pos >> m->blkbits).pblk;
   guint64 e = *pos;
+  /* ... and where the written blocks stop being contiguous on the device
+   * (the extent ends there too): one synchronous read covers one extent. */
   while (e < end && !((p->flags & VMEMU_PG_PRIVATE)
                       && vm_iop_test (m, p, (guint) ((e - page_off) >> m->blkbits)))
-         && vm_block_needs_zeroing (m, p->mapping, e) == z)
+         && vm_block_needs_zeroing (m, p->mapping, e) == z
+         && (z || vm_blk_get (p->mapping, e >> m->blkbits).pblk
+                    == pb0 + ((e - *pos) >> m->blkbits)))
     e += m->block_size;
   return (guint) (e - *pos);
 }
