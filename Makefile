@@ -93,6 +93,50 @@ clean:
 .SECONDARY:
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
 
+# ---- robustness (issue 7): valgrind, fuzzing, determinism across builds ----
+#   make check-valgrind       end-to-end tests with every vmemu under memcheck
+#   make fuzz FUZZ_SECONDS=N  build the libFuzzer targets (clang) and run each N s
+#   make check-determinism    every scenario twice and under gcc -O2 and clang -O0
+VALGRIND  ?= valgrind --quiet --error-exitcode=99 --leak-check=full \
+             --errors-for-leak-kinds=definite --show-leak-kinds=definite
+check-valgrind: $(BUILDDIR)/vmemu
+	VMEMU="$(VALGRIND) $(abspath $(BUILDDIR)/vmemu)" BUILDDIR=$(abspath $(BUILDDIR)) \
+	  prove -j$(PROVE_J) --exec bash $(E2E)
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build/fuzz
+FUZZ_NAMES   := scenario fsx tracedb
+FUZZ_BIN     := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_NAMES))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_FLAGS   ?=
+
+# The library is built by a sub-make (its own BUILDDIR, CC and CFLAGS); the
+# targets then link against it.
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_DIR)/libvmemu.a
+	$(FUZZ_CC) -O1 -g -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) \
+	  -o $@ $< $(FUZZ_DIR)/libvmemu.a $(VM_LIBS)
+
+fuzz-build:
+	$(MAKE) BUILDDIR=$(FUZZ_DIR) CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_DIR)/libvmemu.a
+	$(MAKE) $(FUZZ_BIN)
+
+# New inputs go to $(FUZZ_DIR)/corpus-NAME (not into the tree); findings to
+# $(FUZZ_DIR)/artifacts-NAME/.  The regression inputs run first, once.
+fuzz: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_DIR)/corpus-$$n $(FUZZ_DIR)/artifacts-$$n; \
+	  if ls tests/fuzz/regress-$$n/* >/dev/null 2>&1; then \
+	    $(FUZZ_DIR)/fuzz-$$n -runs=0 tests/fuzz/regress-$$n/* ; fi; \
+	  echo "fuzz-$$n: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_DIR)/fuzz-$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts-$$n/ \
+	    $(FUZZ_FLAGS) $(FUZZ_DIR)/corpus-$$n tests/fuzz/corpus-$$n; \
+	done
+
+.PHONY: check-valgrind fuzz fuzz-build
+
 # make bench (issue 6): an optimised build beside the default one (plain -O2:
 # no -DNDEBUG, the model's g_assert()s stay), then every figure as
 # "name value unit" and build/bench.json.  See docs/performance.md.
