@@ -69,7 +69,6 @@ vmemu_explore_template_new (void)
   g->align_bytes = 1;
   g->w_read = g->w_write = g->w_mread = g->w_mwrite = 2;
   g->w_truncate = g->w_fsync = g->w_msync = 1;
-  g->w_punch_hole = g->w_zero_range = g->w_fallocate = 1;
   g->bg_reader_hold = TEMPLATE_BG_READER;
   g->bg_drop_caches = TEMPLATE_BG_DROP;
   g->bg_pressure = TEMPLATE_BG_PRESSURE;

@@ -34,6 +34,7 @@ typedef struct {
   const VmemuVariant *variant;
   const char *path;         /* the file whose loss must stay */
   guint jobs;
+  gboolean eof_rule;        /* candidates must keep mapped accesses inside EOF */
   guint64 runs, max_runs;
   VmemuScenario *best;      /* owned */
   GThreadPool *pool;        /* NULL with one job */
@@ -42,14 +43,114 @@ typedef struct {
   guint pending;
 } Shrinker;
 
+/* ---- mapped accesses stay inside EOF ------------------------------------- */
+
+/* The size of file f after op, as the op changes it. */
+static guint64
+size_after (const VmemuOp *op, guint64 size)
+{
+  switch (op->kind)
+    {
+    case VMEMU_OP_TRUNCATE:
+      return op->size_bytes;
+    case VMEMU_OP_WRITE:
+      return MAX (size, op->offset_bytes + op->length_bytes);
+    case VMEMU_OP_FALLOCATE: case VMEMU_OP_ZERO_RANGE:
+      return op->keep_size ? size : MAX (size, op->offset_bytes + op->length_bytes);
+    case VMEMU_OP_INSERT_RANGE:
+      return size + op->length_bytes;
+    case VMEMU_OP_COLLAPSE_RANGE:
+      return size - MIN (size, op->length_bytes);
+    case VMEMU_OP_COPY_RANGE:
+      return MAX (size, op->dst_bytes + op->length_bytes);
+    default:
+      return size;
+    }
+}
+
+static gboolean
+op_changes_size (const VmemuOp *op)
+{
+  switch (op->kind)
+    {
+    case VMEMU_OP_TRUNCATE: case VMEMU_OP_WRITE: case VMEMU_OP_INSERT_RANGE:
+    case VMEMU_OP_COLLAPSE_RANGE: case VMEMU_OP_COPY_RANGE:
+      return TRUE;
+    case VMEMU_OP_FALLOCATE: case VMEMU_OP_ZERO_RANGE:
+      return !op->keep_size;
+    default:
+      return FALSE;
+    }
+}
+
+/* The task that changes file f's size, -1 for none, -2 for several. */
+static gint
+size_owner (const VmemuScenario *scn, gint f)
+{
+  gint owner = -1;
+
+  for (guint t = 0; t < scn->tasks->len; t++)
+    {
+      const VmemuTask *task = g_ptr_array_index (scn->tasks, t);
+      for (guint i = 0; i < task->ops->len; i++)
+        {
+          const VmemuOp *op = &g_array_index (task->ops, VmemuOp, i);
+          if (op->file == f && op_changes_size (op))
+            owner = owner == -1 || owner == (gint) t ? (gint) t : -2;
+        }
+    }
+  return owner;
+}
+
+/* FALSE when a load or store through a mapping reaches past EOF, with the
+ * size followed through the task's own ops.  fsx never does that (it extends
+ * the file first), and past EOF the kernel would raise SIGBUS, so a shrink
+ * that gets there has left the family of cases being explored.  Only tasks
+ * that alone change the size of the file they map are checked. */
+static gboolean
+task_maps_inside_eof (const VmemuScenario *scn, guint t)
+{
+  const VmemuTask *task = g_ptr_array_index (scn->tasks, t);
+  g_autofree guint64 *size = g_new0 (guint64, scn->files->len);
+  g_autofree const VmemuOp **maps = g_new0 (const VmemuOp *, scn->symbols->len + 1);
+
+  for (guint f = 0; f < scn->files->len; f++)
+    size[f] = ((const VmemuFile *) g_ptr_array_index (scn->files, f))->size_bytes;
+  for (guint i = 0; i < task->ops->len; i++)
+    {
+      const VmemuOp *op = &g_array_index (task->ops, VmemuOp, i);
+      const VmemuOp *mm = op->map >= 0 ? maps[op->map] : NULL;
+      if (op->kind == VMEMU_OP_MMAP && op->map >= 0)
+        maps[op->map] = op;
+      else if ((op->kind == VMEMU_OP_MREAD || op->kind == VMEMU_OP_MWRITE) && mm != NULL
+               && size_owner (scn, mm->file) == (gint) t
+               && mm->offset_bytes + op->offset_bytes + op->length_bytes > size[mm->file])
+        return FALSE;
+      else if (op->file >= 0)
+        size[op->file] = size_after (op, size[op->file]);
+    }
+  return TRUE;
+}
+
+static gboolean
+case_maps_inside_eof (const VmemuScenario *scn)
+{
+  for (guint t = 0; t < scn->tasks->len; t++)
+    if (!task_maps_inside_eof (scn, t))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 shrink_still_fails (Shrinker *sh, const VmemuScenario *cand)
 {
-  g_autoptr (VmemuScenario) valid = explore_reload (cand);
+  g_autoptr (VmemuScenario) valid = NULL;
   ExploreRun r;
   gboolean fails;
 
-  if (valid == NULL)
+  if (sh->eof_rule && !case_maps_inside_eof (cand))
+    return FALSE;
+  if ((valid = explore_reload (cand)) == NULL)
     return FALSE;
   explore_run_case (valid, sh->variant, NULL, &r);
   fails = r.outcome == EXPLORE_CASE_LOSS && g_strcmp0 (r.loss_path, sh->path) == 0;
@@ -129,28 +230,61 @@ flat_op (VmemuScenario *scn, guint i)
   return NULL;
 }
 
-/* A copy of scn without flat ops [from, from + n); tasks left empty go too. */
+/* A copy of scn without the flat ops marked in drop; tasks left empty go
+ * too.  The op after a dropped run starts no earlier than the latest start
+ * time in that run, since a task runs its ops in order: a delay that only a
+ * dropped op carried is kept. */
 static VmemuScenario *
-without_ops (const VmemuScenario *scn, guint from, guint n)
+without_marked (const VmemuScenario *scn, const gboolean *drop)
 {
   VmemuScenario *c = vmemu_scenario_copy (scn);
-  guint base = 0;
+  guint flat = 0;
 
   for (guint t = 0; t < c->tasks->len;)
     {
       VmemuTask *task = g_ptr_array_index (c->tasks, t);
-      guint len = task->ops->len;
-      guint lo = CLAMP (from, base, base + len) - base;
-      guint hi = CLAMP (from + n, base, base + len) - base;
-      if (hi > lo)
-        g_array_remove_range (task->ops, lo, hi - lo);
-      base += len;
+      g_autoptr (GArray) kept = g_array_new (FALSE, TRUE, sizeof (VmemuOp));
+      gboolean carry = FALSE;
+      guint64 carry_ns = 0;
+      for (guint i = 0; i < task->ops->len; i++, flat++)
+        {
+          VmemuOp op = g_array_index (task->ops, VmemuOp, i);
+          if (drop[flat])
+            {
+              carry_ns = op.has_at ? MAX (carry_ns, op.at_ns) : carry_ns;
+              carry |= op.has_at;
+              continue;
+            }
+          if (carry)
+            {
+              op.at_ns = op.has_at ? MAX (op.at_ns, carry_ns) : carry_ns;
+              op.has_at = TRUE;
+              op.after_ns = 0;
+              carry = FALSE;
+              carry_ns = 0;
+            }
+          g_array_append_val (kept, op);
+        }
+      g_array_set_size (task->ops, 0);
+      g_array_append_vals (task->ops, kept->data, kept->len);
       if (task->ops->len == 0)
         g_ptr_array_remove_index (c->tasks, t);
       else
         t++;
     }
   return c;
+}
+
+/* A copy of scn without flat ops [from, from + n). */
+static VmemuScenario *
+without_ops (const VmemuScenario *scn, guint from, guint n)
+{
+  guint total = vmemu_explore_count_ops (scn);
+  g_autofree gboolean *drop = g_new0 (gboolean, total + 1);
+
+  for (guint i = from; i < MIN (from + n, total); i++)
+    drop[i] = TRUE;
+  return without_marked (scn, drop);
 }
 
 /* 0. Every op starts at the virtual time it started at in a traced run. */
@@ -201,15 +335,19 @@ shrink_drop_tasks (Shrinker *sh)
   return changed;
 }
 
-/* 2. Drop chunks of ops: halves, quarters ... single ops. */
+/* 2. Drop chunks of ops: 2^k ops for k from the largest below half the case
+ * down to single ops. */
 static gboolean
 shrink_drop_chunks (Shrinker *sh)
 {
   g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
     (GDestroyNotify) vmemu_scenario_free);
   gboolean changed = FALSE;
+  guint c = 1;
 
-  for (guint c = MAX (vmemu_explore_count_ops (sh->best) / 2, 1);; c /= 2)
+  while (c * 4 <= vmemu_explore_count_ops (sh->best))
+    c *= 2;
+  for (;; c /= 2)
     {
       guint p = 0;
       while (p < vmemu_explore_count_ops (sh->best) && shrink_budget_left (sh))
@@ -223,6 +361,71 @@ shrink_drop_chunks (Shrinker *sh)
         }
       if (c == 1)
         break;
+    }
+  return changed;
+}
+
+/* Marks flat op i and, when it creates a map or a region, every later op of
+ * its task that uses it, up to the munmap or free: a group that can only go
+ * as a whole.  FALSE when op i creates nothing. */
+static gboolean
+mark_group (const VmemuScenario *scn, guint i, gboolean *drop)
+{
+  guint flat = 0;
+
+  for (guint t = 0; t < scn->tasks->len; t++)
+    {
+      const VmemuTask *task = g_ptr_array_index (scn->tasks, t);
+      if (i >= flat + task->ops->len)
+        {
+          flat += task->ops->len;
+          continue;
+        }
+      const VmemuOp *head = &g_array_index (task->ops, VmemuOp, i - flat);
+      gboolean is_map = head->kind == VMEMU_OP_MMAP;
+      if (!is_map && head->kind != VMEMU_OP_ALLOCATE)
+        return FALSE;
+      for (guint j = i - flat; j < task->ops->len; j++)
+        {
+          const VmemuOp *op = &g_array_index (task->ops, VmemuOp, j);
+          if ((is_map && op->map != head->map) || (!is_map && op->region != head->region))
+            continue;
+          drop[flat + j] = TRUE;
+          if (j > i - flat && (op->kind == VMEMU_OP_MUNMAP || op->kind == VMEMU_OP_FREE))
+            break;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* 2b. Drop an mmap with its accesses and munmap, an allocate with its free. */
+static gboolean
+shrink_drop_groups (Shrinker *sh)
+{
+  g_autoptr (GPtrArray) cands = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) vmemu_scenario_free);
+  gboolean changed = FALSE;
+  guint i = 0;
+
+  while (i < vmemu_explore_count_ops (sh->best) && shrink_budget_left (sh))
+    {
+      guint n = vmemu_explore_count_ops (sh->best), nb = 0;
+      g_autoptr (GArray) at = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint j = i; j < n && nb < sh->jobs; j++)
+        {
+          g_autofree gboolean *drop = g_new0 (gboolean, n);
+          if (!mark_group (sh->best, j, drop))
+            continue;
+          g_ptr_array_add (cands, without_marked (sh->best, drop));
+          g_array_append_val (at, j);
+          nb++;
+        }
+      if (nb == 0)
+        break;
+      gint f = shrink_try (sh, cands);
+      changed |= f >= 0;
+      i = f >= 0 ? g_array_index (at, guint, f) : g_array_index (at, guint, nb - 1) + 1;
     }
   return changed;
 }
@@ -405,6 +608,7 @@ vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant,
     }
   sh.path = first.loss_path;
   sh.best = vmemu_scenario_copy (failing);
+  sh.eof_rule = case_maps_inside_eof (failing);
   g_mutex_init (&sh.lock);
   g_cond_init (&sh.done);
   if (sh.jobs > 1)
@@ -413,6 +617,7 @@ vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant,
   while (changed && shrink_budget_left (&sh))
     {
       changed = shrink_drop_tasks (&sh);
+      changed |= shrink_drop_groups (&sh);
       changed |= shrink_drop_chunks (&sh);
       changed |= shrink_simplify (&sh);
     }
