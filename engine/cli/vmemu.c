@@ -19,6 +19,7 @@ static const Command commands[] = {
   { "import-fsx", vmemu_cmd_import_fsx, "Convert an fsx --record-ops file into a scenario" },
   { "report", vmemu_cmd_report, "Run scenarios under two variants and write a regression report" },
   { "export", vmemu_cmd_export, "Convert a trace to Chrome/Perfetto trace-event JSON" },
+  { "explore", vmemu_cmd_explore, "Search generated cases for data loss, shrink the first" },
 };
 
 static int
