@@ -590,6 +590,43 @@ install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean w
 
 enum { MF_START, MF_FAULT, MF_MKWRITE, MF_BALANCE, MF_ACCESS };
 
+#define VM_FAULT_AROUND_PAGES 16   /* fault_around_bytes 64 KiB */
+
+/* do_fault_around -> filemap_map_pages: map, read-only, the cached pages
+ * around a read fault that are uptodate, not locked and inside EOF, in a
+ * 16-page window aligned to its size and clipped to the mapping.  Pages
+ * without an iomap_page are mapped as they are.  TRUE when the faulting
+ * page itself got mapped. */
+static gboolean
+filemap_map_pages (VmemuMachine *m, VmemuMap *map, guint64 fault_i)
+{
+  VmemuInode *ino = map->inode;
+  guint64 first = fault_i & ~(guint64) (VM_FAULT_AROUND_PAGES - 1);
+  guint64 last = MIN (first + VM_FAULT_AROUND_PAGES, map->npages);
+  guint64 eof = (ino->i_size + m->page_size - 1) >> m->page_shift;
+  gboolean mapped = FALSE;
+  for (guint64 i = first; i < last; i++)
+    {
+      guint64 index = map->pgoff + i;
+      VmemuPage *p = vmemu_xa_load (ino->pages, index);
+      if ((map->pte[i] & VM_PTE_PRESENT) || p == NULL || index >= eof
+          || !(p->flags & VMEMU_PG_UPTODATE) || (p->flags & VMEMU_PG_LOCKED))
+        continue;
+      /* speculative reference, trylock, then the PTE */
+      vm_get_page (m, p, VMEMU_REF_FAULT);
+      if (!vm_trylock_page (p))
+        {
+          vm_put_page (m, p, VMEMU_REF_FAULT);
+          continue;
+        }
+      vm_trace_page (m, VMEMU_EV_FILEMAP_MAP_PAGES, p, p->flags, 0, 0, 0, 0, NULL);
+      install_pte (m, map, i, p, FALSE);
+      vm_unlock_page (m, p);
+      mapped = mapped || i == fault_i;
+    }
+  return mapped;
+}
+
 /* One page of a load or store through a mapping: the fault if the PTE does
  * not allow the access, then the access itself. */
 static VmStep
@@ -621,6 +658,11 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               break;
             }
           vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
+          if (!write && !(pte & VM_PTE_PRESENT) && filemap_map_pages (m, map, i))
+            {
+              st->phase = MF_ACCESS;   /* do_fault_around mapped the page */
+              break;
+            }
           st->phase = MF_FAULT;
           break;
         }
