@@ -7,10 +7,10 @@
 #include <string.h>
 
 /* Plot geometry (SVG user units). */
-#define PLOT_W 720.0
+#define PLOT_W 960.0
 #define PLOT_H 212.0
 #define PLOT_LEFT 52.0
-#define PLOT_RIGHT 708.0
+#define PLOT_RIGHT 948.0
 #define PLOT_TOP 14.0
 #define PLOT_BOTTOM 150.0
 #define IO_READ_Y 174.0
@@ -54,6 +54,7 @@ static const char css[] =
   ".io-r{fill:#1c7ed6}.io-w{fill:#2b8a3e}.io-e{fill:#c92a2a}"
   ".loss{stroke:#c92a2a;stroke-width:2}svg text.loss-t{fill:#c92a2a;font-weight:600}"
   ".div{stroke:var(--muted);stroke-width:1;stroke-dasharray:4 3}"
+  ".plots h4{margin:.8em 0 .2em}svg .idle{fill:var(--line);opacity:.45}"
   ".legend span{margin-right:1.2em;white-space:nowrap}"
   ".sw{display:inline-block;width:1.4em;height:.3em;vertical-align:middle;margin-right:.3em}";
 
@@ -84,15 +85,140 @@ badge (GString *o, const char *id, const char *label)
 
 /* ---- plots ---- */
 
+/* One piece of the time axis: [t0, t1] is drawn over [x0, x1].  Stretches
+ * with no event longer than 1/IDLE_FRACTION of the run are "idle" and
+ * squeezed to a fixed width, so that a run that sleeps 20 ms between two
+ * bursts still shows both bursts. */
+typedef struct {
+  guint64 t0, t1;
+  double x0, x1;
+  gboolean idle;
+} Piece;
+
+#define IDLE_FRACTION 16    /* a gap longer than t_max / 16 is idle */
+#define IDLE_WEIGHT 40      /* and drawn as wide as t_max / 40 */
+
 typedef struct {
   guint64 t_max_ns;         /* right edge of the x axis */
   guint32 v_max;            /* top of the y axis, pages */
+  GArray *pieces;           /* Piece, in time order, covering [0, t_max_ns] */
 } Frame;
 
 static double
 px_x (const Frame *f, guint64 t_ns)
 {
-  return PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * ((double) t_ns / (double) f->t_max_ns);
+  guint lo = 0, hi = f->pieces->len;
+
+  while (hi - lo > 1)
+    {
+      guint mid = (lo + hi) / 2;
+      if (g_array_index (f->pieces, Piece, mid).t0 <= t_ns)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  const Piece *p = &g_array_index (f->pieces, Piece, lo);
+  if (p->t1 == p->t0)
+    return p->x0;
+  double u = ((double) MIN (t_ns, p->t1) - (double) p->t0) / (double) (p->t1 - p->t0);
+  return p->x0 + (p->x1 - p->x0) * MAX (u, 0.0);
+}
+
+/* The virtual time drawn at x. */
+static guint64
+t_at (const Frame *f, double x)
+{
+  for (guint i = 0; i < f->pieces->len; i++)
+    {
+      const Piece *p = &g_array_index (f->pieces, Piece, i);
+      if (x <= p->x1 || i + 1 == f->pieces->len)
+        {
+          double u = p->x1 > p->x0 ? (x - p->x0) / (p->x1 - p->x0) : 0.0;
+          return p->t0 + (guint64) (CLAMP (u, 0.0, 1.0) * (double) (p->t1 - p->t0));
+        }
+    }
+  return 0;
+}
+
+static void
+add_time (GArray *times, guint64 t)
+{
+  g_array_append_val (times, t);
+}
+
+static gint
+cmp_u64 (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Every moment something is drawn, on either side, sorted. */
+static GArray *
+frame_times (const ReportScenario *sc)
+{
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  add_time (times, 0);
+  for (int k = 0; k < 2; k++)
+    {
+      const ReportSide *s = &sc->side[k];
+      add_time (times, s->t_end_ns);
+      for (guint i = 0; i < s->pages->len; i++)
+        add_time (times, g_array_index (s->pages, VmemuTracedbPageCounts, i).t_ns);
+      for (guint i = 0; i < s->ios->len; i++)
+        {
+          add_time (times, g_array_index (s->ios, ReportIo, i).t_submit_ns);
+          add_time (times, g_array_index (s->ios, ReportIo, i).t_complete_ns);
+        }
+      for (guint i = 0; i < s->loss_times->len; i++)
+        add_time (times, g_array_index (s->loss_times, guint64, i));
+      for (guint i = 0; i < s->losses->len; i++)
+        add_time (times, ((VmemuTracedbVerify *) s->losses->pdata[i])->t_ns);
+    }
+  if (sc->has_divergence)
+    add_time (times, sc->divergence_t_ns);
+  g_array_sort (times, cmp_u64);
+  return times;
+}
+
+/* Busy stretches keep their length, idle ones get IDLE_WEIGHT; then the
+ * weights are scaled to the plot's width. */
+static void
+frame_init (Frame *f, const ReportScenario *sc)
+{
+  g_autoptr(GArray) times = frame_times (sc);
+  guint64 t_max = MAX (g_array_index (times, guint64, times->len - 1), 1);
+  double idle_w = (double) t_max / IDLE_WEIGHT, total = 0.0;
+  Piece cur = { 0 };
+
+  f->t_max_ns = t_max;
+  f->pieces = g_array_new (FALSE, TRUE, sizeof (Piece));
+  for (guint i = 0; i + 1 < times->len; i++)
+    {
+      guint64 a = g_array_index (times, guint64, i), b = g_array_index (times, guint64, i + 1);
+      gboolean idle = b - a > t_max / IDLE_FRACTION;
+      if (idle != cur.idle && cur.t1 > cur.t0)
+        {
+          g_array_append_val (f->pieces, cur);
+          cur = (Piece) { .t0 = a, .t1 = a };
+        }
+      cur.idle = idle;
+      cur.t1 = b;
+      cur.x1 += idle ? idle_w : (double) (b - a);
+    }
+  if (cur.t1 > cur.t0 || f->pieces->len == 0)
+    g_array_append_val (f->pieces, cur);
+  for (guint i = 0; i < f->pieces->len; i++)
+    total += g_array_index (f->pieces, Piece, i).x1;
+  double x = PLOT_LEFT, scale = (PLOT_RIGHT - PLOT_LEFT) / MAX (total, 1.0);
+  for (guint i = 0; i < f->pieces->len; i++)
+    {
+      Piece *p = &g_array_index (f->pieces, Piece, i);
+      double w = p->x1 * scale;
+      p->x0 = x;
+      p->x1 = x += w;
+    }
 }
 
 static double
@@ -178,6 +304,30 @@ svg_series (GString *o, const Frame *f, const ReportSide *s, Series which, const
   g_string_append (o, "\"/>\n");
 }
 
+/* Idle stretches: a light band with the time it stands for. */
+static void
+svg_idle (GString *o, const Frame *f)
+{
+  for (guint i = 0; i < f->pieces->len; i++)
+    {
+      const Piece *p = &g_array_index (f->pieces, Piece, i);
+      if (!p->idle)
+        continue;
+      g_autofree char *len = report_format_ms (p->t1 - p->t0);
+      g_autofree char *t0 = report_format_ms (p->t0);
+      g_string_append (o, "<rect class=\"idle\" x=\"");
+      num (o, p->x0);
+      g_string_append_printf (o, "\" y=\"%g\" width=\"", PLOT_TOP);
+      num (o, p->x1 - p->x0);
+      g_string_append_printf (o, "\" height=\"%g\"><title>nothing happens for %s from %s"
+                              " (drawn shorter)</title></rect>\n<text x=\"", PLOT_BOTTOM - PLOT_TOP,
+                              len, t0);
+      num (o, (p->x0 + p->x1) / 2);
+      g_string_append_printf (o, "\" y=\"%g\" text-anchor=\"middle\">\u2248</text>\n",
+                              PLOT_BOTTOM + 4);
+    }
+}
+
 static void
 svg_axes (GString *o, const Frame *f)
 {
@@ -185,15 +335,21 @@ svg_axes (GString *o, const Frame *f)
                              "<line class=\"axis\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>\n",
                           PLOT_LEFT, PLOT_BOTTOM, PLOT_RIGHT, PLOT_BOTTOM, PLOT_LEFT, PLOT_TOP,
                           PLOT_LEFT, PLOT_BOTTOM);
-  for (int i = 0; i <= 4; i++)
+  svg_idle (o, f);
+  double last_x = -100.0;
+  for (int i = 0; i <= 6; i++)
     {
-      guint64 t = f->t_max_ns / 4 * (guint64) i;
+      double x = PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * i / 6.0;
+      if (x - last_x < 70.0)
+        continue;
+      guint64 t = t_at (f, x);
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
       g_ascii_formatd (buf, sizeof buf, "%.4g", (double) t / 1e6);
       g_string_append (o, "<text x=\"");
-      num (o, px_x (f, t));
-      g_string_append_printf (o, "\" y=\"%g\" text-anchor=\"middle\">%s ms</text>\n",
-                              PLOT_BOTTOM + 13, buf);
+      num (o, x);
+      g_string_append_printf (o, "\" y=\"%g\" text-anchor=\"%s\">%s ms</text>\n", PLOT_BOTTOM + 13,
+                              i == 0 ? "start" : i == 6 ? "end" : "middle", buf);
+      last_x = x;
     }
   for (int i = 0; i <= 2; i++)
     {
@@ -313,9 +469,10 @@ svg_plot (GString *o, const Frame *f, const ReportScenario *sc, int k)
 static void
 html_plots (GString *o, const ReportScenario *sc)
 {
-  Frame f = { .t_max_ns = MAX (MAX (sc->side[0].t_end_ns, sc->side[1].t_end_ns), 1),
-              .v_max = MAX (MAX (sc->side[0].peaks.max_cached_pages,
+  Frame f = { .v_max = MAX (MAX (sc->side[0].peaks.max_cached_pages,
                                  sc->side[1].peaks.max_cached_pages), 2) };
+
+  frame_init (&f, sc);
 
   g_string_append (o, "<h3>Timeline</h3>\n<p class=\"legend\">"
                       "<span><span class=\"sw\" style=\"background:#868e96\"></span>cached</span>"
@@ -324,8 +481,9 @@ html_plots (GString *o, const ReportScenario *sc)
                       "<span><span class=\"sw\" style=\"background:#9c36b5\"></span>writeback</span>"
                       "<span><span class=\"sw\" style=\"background:#2b8a3e\"></span>write bio</span>"
                       "<span><span class=\"sw\" style=\"background:#c92a2a\"></span>data loss,"
-                      " failed bio</span><span class=\"muted\">dashed: first divergence</span>"
-                      "</p>\n<div class=\"sides\">\n");
+                      " failed bio</span><span class=\"muted\">dashed: first divergence;"
+                      " \u2248: idle time drawn shorter</span>"
+                      "</p>\n<div class=\"plots\">\n");
   for (int k = 0; k < 2; k++)
     {
       g_string_append (o, "<div>");
@@ -334,6 +492,7 @@ html_plots (GString *o, const ReportScenario *sc)
       g_string_append (o, "</div>\n");
     }
   g_string_append (o, "</div>\n");
+  g_array_unref (f.pieces);
 }
 
 /* ---- tables ---- */
