@@ -622,8 +622,12 @@ enum { CP_START, CP_READ, CP_ZERO_EOF, CP_WRITE, CP_END };
 
 /* The pipe buffer held across the write: the page, with a VMEMU_REF_PIPE
  * reference, parked in st->wbc.page (vm_write_and_wait is not used by a
- * copy, so the slot is free). */
+ * copy, so the slot is free).  The bytes copied so far live in st->holder
+ * (unused by the write path, which moves st->pos and st->chunk); a copy is
+ * at most MAX_RW_COUNT bytes, so an int holds it. */
 #define CP_PIPE_PAGE(st) ((st)->wbc.page)
+#define CP_DONE(st) ((st)->holder)
+#define MAX_RW_COUNT ((guint64) (G_MAXINT & ~4095))
 
 /* vfs_copy_file_range within one XFS file in 5.8 without reflink:
  * generic_copy_file_checks (shorten to the source EOF; overlapping ranges
@@ -633,7 +637,7 @@ enum { CP_START, CP_READ, CP_ZERO_EOF, CP_WRITE, CP_END };
  * iter_file_splice_write writes them to the destination through the
  * buffered write path (xfs_file_write_iter, with xfs_file_aio_write_checks
  * zeroing the EOF block when the write starts past EOF).  One pipe buffer at
- * a time; st->pos counts the bytes copied. */
+ * a time. */
 VmStep
 vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
@@ -642,8 +646,9 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   guint64 src = op->src_bytes, dst = op->dst_bytes;
   for (;;)
     {
-      guint64 spos = src + st->pos, dpos = dst + st->pos;
-      guint n = (guint) MIN (st->end > st->pos ? st->end - st->pos : 0,
+      guint64 done = (guint64) CP_DONE (st);
+      guint64 spos = src + done, dpos = dst + done;
+      guint n = (guint) MIN (st->end > done ? st->end - done : 0,
                              MIN (m->page_size - (spos & (m->page_size - 1)),
                                   m->page_size - (dpos & (m->page_size - 1))));
       switch (FS_STAGE (a))
@@ -652,20 +657,20 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           {
             guint64 len = op->length_bytes;
             guint64 size = ino->i_size;
-            len = src >= size ? 0 : MIN (len, size - src);
+            len = src >= size ? 0 : MIN (MIN (len, size - src), MAX_RW_COUNT);
             if (len && dst + len > src && dst < src + len)
               {
                 st->result = EINVAL_;
                 return VM_DONE;
               }
-            st->pos = 0;
+            CP_DONE (st) = 0;
             st->end = len;
             fs_stage_next (a, CP_READ);
             break;
           }
         case CP_READ:
           {
-            if (st->pos >= st->end || st->result < 0)
+            if (done >= st->end || st->result < 0)
               {
                 FS_STAGE (a) = CP_END;
                 break;
@@ -721,14 +726,14 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                 FS_STAGE (a) = CP_END;
                 break;
               }
-            st->pos += n;
+            CP_DONE (st) += (int) n;
             fs_stage_next (a, CP_READ);
             break;
           }
         default:
-          vm_oracle_report (m, a, st, ino, "copy", src, st->pos);
+          vm_oracle_report (m, a, st, ino, "copy", src, done);
           if (st->result == 0)
-            st->result = (int) MIN (st->pos, G_MAXINT);
+            st->result = (int) done;
           return VM_DONE;
         }
     }
