@@ -31,6 +31,7 @@ typedef struct {
   gint64 a[4];
   char *detail;             /* owned */
   char *holders;            /* step 1: the removal's reference holders, owned */
+  char *readers;            /* step 1: reads in progress over the page, owned, may be NULL */
 } Step;
 
 /* What the walk through the trace keeps. */
@@ -39,6 +40,7 @@ typedef struct {
   const VmemuScenario *scn;
   guint64 page_size;
   GHashTable *op_of_task;   /* trace task id -> GINT index of its current op */
+  GHashTable *in_op;        /* trace task ids between sys_enter and sys_exit */
   GArray *strips;           /* of Step: step 1, every page */
   GArray *mkwrites;         /* of Step: step 2 */
   GArray *skips;            /* of Step: step 3 */
@@ -52,7 +54,10 @@ step_clear (gpointer data)
   Step *s = data;
   g_free (s->detail);
   g_free (s->holders);
+  g_free (s->readers);
 }
+
+static char *walk_readers_of (Walk *w, const VmemuTracedbEvent *ev);
 
 static Step
 step_from_event (Walk *w, const VmemuTracedbEvent *ev)
@@ -81,7 +86,11 @@ walk_event (Walk *w, const VmemuTracedbEvent *ev)
         gint next = g_hash_table_lookup_extended (w->op_of_task, key, NULL, &op)
                       ? GPOINTER_TO_INT (op) + 1 : 0;
         g_hash_table_insert (w->op_of_task, key, GINT_TO_POINTER (next));
+        g_hash_table_add (w->in_op, key);
       }
+      break;
+    case VMEMU_EV_SYS_EXIT:
+      g_hash_table_remove (w->in_op, key);
       break;
     case VMEMU_EV_IOMAP_RELEASEPAGE:
       if (ev->a[2] == 0)
@@ -95,6 +104,7 @@ walk_event (Walk *w, const VmemuTracedbEvent *ev)
       s = w->release;
       w->release = (Step) { 0 };
       s.holders = g_strdup (ev->detail);
+      s.readers = walk_readers_of (w, ev);
       s.a[3] = ev->refcount;
       g_array_append_val (w->strips, s);
       break;
@@ -133,10 +143,28 @@ last_before (GArray *arr, guint64 ino, gint64 idx, guint64 t_ns)
   return best;
 }
 
-/* "mwrite offset 100 length 16" and the like. */
-static void
-append_op (GString *out, const VmemuOp *op)
+/* File offset of op i of task, a load or store through a mapping: the
+ * mapping's file offset plus the op's offset in it (G_MAXUINT64: unknown). */
+static guint64
+mapped_file_offset (const VmemuTask *task, guint i)
 {
+  const VmemuOp *op = &g_array_index (task->ops, VmemuOp, i);
+
+  for (guint j = i; j-- > 0;)
+    {
+      const VmemuOp *mm = &g_array_index (task->ops, VmemuOp, j);
+      if (mm->kind == VMEMU_OP_MMAP && mm->map == op->map)
+        return mm->offset_bytes + op->offset_bytes;
+    }
+  return G_MAXUINT64;
+}
+
+/* "mwrite offset 100 length 16 (file offset 4196)" and the like. */
+static void
+append_op (GString *out, const VmemuTask *task, guint i)
+{
+  const VmemuOp *op = &g_array_index (task->ops, VmemuOp, i);
+
   g_string_append (out, vmemu_op_kind_name (op->kind));
   switch (op->kind)
     {
@@ -147,6 +175,10 @@ append_op (GString *out, const VmemuOp *op)
                               op->offset_bytes, op->length_bytes);
       if (op->hold_ns)
         g_string_append_printf (out, " hold %.3f ms", op->hold_ns / 1e6);
+      if ((op->kind == VMEMU_OP_MREAD || op->kind == VMEMU_OP_MWRITE)
+          && mapped_file_offset (task, i) != G_MAXUINT64)
+        g_string_append_printf (out, " in the mapping, file offset %" G_GUINT64_FORMAT,
+                                mapped_file_offset (task, i));
       break;
     case VMEMU_OP_TRUNCATE: case VMEMU_OP_ALLOCATE:
       g_string_append_printf (out, " size %" G_GUINT64_FORMAT, op->size_bytes);
@@ -157,6 +189,27 @@ append_op (GString *out, const VmemuOp *op)
     default:
       break;
     }
+}
+
+static gint
+walk_cmp_task (gconstpointer a, gconstpointer b)
+{
+  return GPOINTER_TO_INT (a) - GPOINTER_TO_INT (b);
+}
+
+/* The op number op of the scenario task that trace task id `task` runs, or NULL. */
+static const VmemuOp *
+walk_scenario_op (Walk *w, gint32 task, gint op)
+{
+  const char *name = vmemu_tracedb_task_name (w->db, 1, task);
+
+  for (guint i = 0; name != NULL && i < w->scn->tasks->len; i++)
+    {
+      const VmemuTask *t = g_ptr_array_index (w->scn->tasks, i);
+      if (strcmp (t->name, name) == 0 && op >= 0 && (guint) op < t->ops->len)
+        return &g_array_index (t->ops, VmemuOp, op);
+    }
+  return NULL;
 }
 
 /* "task fsx, op 3 (mwrite offset 100 length 16)" or "kswapd0". */
@@ -171,11 +224,44 @@ append_who (Walk *w, GString *out, const Step *s)
       if (strcmp (t->name, name) != 0 || s->op < 0 || (guint) s->op >= t->ops->len)
         continue;
       g_string_append_printf (out, "task %s, op %d (", name, s->op + 1);
-      append_op (out, &g_array_index (t->ops, VmemuOp, s->op));
+      append_op (out, t, (guint) s->op);
       g_string_append_c (out, ')');
       return;
     }
-  g_string_append (out, name ? name : "the kernel");
+  if (g_strcmp0 (name, "final") == 0)
+    g_string_append (out, "the final check (sync, evict, read back)");
+  else
+    g_string_append (out, name ? name : "the kernel");
+}
+
+/* The reads in progress whose range covers the page of ev: "task r, op 1
+ * (read ...)", joined by "; ", or NULL.  Tasks in id order. */
+static char *
+walk_readers_of (Walk *w, const VmemuTracedbEvent *ev)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GList) tasks = g_list_sort (g_hash_table_get_keys (w->in_op),
+                                         (GCompareFunc) walk_cmp_task);
+
+  for (GList *l = tasks; l != NULL; l = l->next)
+    {
+      Step s = { .task = GPOINTER_TO_INT (l->data), .op = -1 };
+      const VmemuOp *op;
+      gpointer idx;
+      if (s.task == ev->task
+          || !g_hash_table_lookup_extended (w->op_of_task, l->data, NULL, &idx))
+        continue;
+      s.op = GPOINTER_TO_INT (idx);
+      op = walk_scenario_op (w, s.task, s.op);
+      if (op == NULL || op->kind != VMEMU_OP_READ
+          || op->offset_bytes / w->page_size > (guint64) ev->idx
+          || (op->offset_bytes + op->length_bytes - 1) / w->page_size < (guint64) ev->idx)
+        continue;
+      if (out->len)
+        g_string_append (out, "; ");
+      append_who (w, out, &s);
+    }
+  return out->len ? g_strdup (out->str) : NULL;
 }
 
 static void
@@ -195,8 +281,11 @@ explain_steps (Walk *w, GString *out)
       g_string_append_printf (out, ": iomap_releasepage frees the iomap_page of %s page %"
                               G_GINT64_FORMAT ", then remove_mapping_fail (refcount %"
                               G_GINT64_FORMAT ", %s): the page stays cached, uptodate and "
-                              "without its iomap_page.\n", path, idx, strip->a[3],
+                              "without its iomap_page", path, idx, strip->a[3],
                               strip->holders ? strip->holders : "an extra reference");
+      if (strip->readers)
+        g_string_append_printf (out, "; the reader is %s", strip->readers);
+      g_string_append (out, ".\n");
     }
   else
     g_string_append_printf (out, "1. (no failed removal of page %" G_GINT64_FORMAT
@@ -282,6 +371,7 @@ vmemu_explore_explain (const VmemuScenario *scn, const VmemuVariant *variant, GE
     }
   w.db = db;
   w.op_of_task = g_hash_table_new (NULL, NULL);
+  w.in_op = g_hash_table_new (NULL, NULL);
   w.strips = g_array_new (FALSE, TRUE, sizeof (Step));
   w.mkwrites = g_array_new (FALSE, TRUE, sizeof (Step));
   w.skips = g_array_new (FALSE, TRUE, sizeof (Step));
@@ -295,6 +385,7 @@ vmemu_explore_explain (const VmemuScenario *scn, const VmemuVariant *variant, GE
     g_string_append_printf (out, "The case runs clean under %s: no loss to explain.\n",
                             variant->spec);
   g_hash_table_unref (w.op_of_task);
+  g_hash_table_unref (w.in_op);
   g_array_unref (w.strips);
   g_array_unref (w.mkwrites);
   g_array_unref (w.skips);
