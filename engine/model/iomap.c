@@ -49,6 +49,8 @@ iop_fill (VmemuMachine *m, VmemuPage *p)
 static char *
 bits_detail (VmemuMachine *m, const VmemuPage *p, const char *prefix)
 {
+  if (m->trace == NULL)
+    return NULL;   /* nobody reads it: keep the untraced run allocation-free */
   GString *s = g_string_new (prefix);
   g_string_append (s, "bits=");
   for (guint b = 0; b < m->blocks_per_page; b++)
@@ -83,9 +85,10 @@ vm_iomap_page_create (VmemuMachine *m, VmemuPage *p, int caller)
   p->flags |= VMEMU_PG_PRIVATE;
   vm_get_page (m, p, VMEMU_REF_IOP);
   g_autofree char *d = bits_detail (m, p, "");
-  g_autofree char *detail = g_strdup_printf ("%s caller=%s%s", d, caller_names[caller],
-                                             uptodate && vm_iop_bits_value (m, p) == 0
-                                                 ? " (uptodate page, empty bitmap)" : "");
+  g_autofree char *detail = d ? g_strdup_printf ("%s caller=%s%s", d, caller_names[caller],
+                                                 uptodate && vm_iop_bits_value (m, p) == 0
+                                                     ? " (uptodate page, empty bitmap)" : "")
+                              : NULL;
   vm_trace_page (m, VMEMU_EV_IOP_CREATE, p, before, uptodate, (gint64) vm_iop_bits_value (m, p),
                  m->blocks_per_page, caller, detail);
 }
@@ -540,9 +543,12 @@ writepage_map (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint64 end_offset)
       add_to_ioend (m, wbc, p, b << m->blkbits, pblk, t == VM_BLK_UNWRITTEN);
       count++;
     }
-  g_autofree char *d = has_iop ? bits_detail (m, p, "") : g_strdup ("no iomap_page");
-  g_autofree char *detail = g_strdup_printf ("%s count=%u skipped=%u%s", d, count, skipped,
-                                             count == 0 && skipped ? ": nothing written" : "");
+  g_autofree char *d = has_iop ? bits_detail (m, p, "") : NULL;
+  g_autofree char *detail = m->trace ? g_strdup_printf ("%s count=%u skipped=%u%s",
+                                                        d ? d : "no iomap_page", count, skipped,
+                                                        count == 0 && skipped
+                                                            ? ": nothing written" : "")
+                                     : NULL;
   vm_trace_page (m, VMEMU_EV_IOMAP_WRITEPAGE_MAP, p, p->flags, (gint64) vm_iop_bits_value (m, p),
                  count, 0, skipped, detail);
   vm_set_page_writeback (m, p, FALSE);

@@ -103,8 +103,8 @@ remove_mapping (VmemuMachine *m, VmemuPage *p)
 {
   if (p->refcount != 2 || (p->flags & VMEMU_PG_DIRTY))
     {
-      g_autofree char *holders = vm_page_holders (p);
-      g_autofree char *d = g_strdup_printf ("holders=%s", holders);
+      g_autofree char *holders = m->trace ? vm_page_holders (p) : NULL;
+      g_autofree char *d = holders ? g_strdup_printf ("holders=%s", holders) : NULL;
       vm_trace_page (m, VMEMU_EV_REMOVE_MAPPING_FAIL, p, p->flags, p->refcount, 2,
                      (p->flags & VMEMU_PG_DIRTY) != 0, 0, d);
       return FALSE;
