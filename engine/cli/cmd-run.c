@@ -88,30 +88,56 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
     }
 }
 
+static void
+run_options_clear (RunOptions *o)
+{
+  g_free (o->variant);
+  g_free (o->output);
+  g_free (o->dump_dir);
+  g_free (o->fsx);
+  g_free (o->fsx_seed);
+  g_free (o->fsx_length);
+  g_free (o->block_size);
+  g_free (o->page_size);
+  g_free (o->memory);
+  g_free (o->pressure);
+}
+
+static int run_with_options (RunOptions *o, int argc, char **argv);
+
 int
 vmemu_cmd_run (int argc, char **argv)
 {
+  /* The option strings are freed here, whichever way the run ends. */
   RunOptions o = { .seed = -1 };
+  int status = run_with_options (&o, argc, argv);
+  run_options_clear (&o);
+  return status;
+}
+
+static int
+run_with_options (RunOptions *o, int argc, char **argv)
+{
   const GOptionEntry entries[] = {
-    { "variant", 'V', 0, G_OPTION_ARG_STRING, &o.variant,
+    { "variant", 'V', 0, G_OPTION_ARG_STRING, &o->variant,
       "Kernel behaviour: a variant, optionally +SWITCH/-SWITCH (see vmemu variants)", "V" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Override the scenario's seed", "N" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the trace database to FILE",
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o->seed, "Override the scenario's seed", "N" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "Write the trace database to FILE",
       "FILE" },
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &o.force, "Replace an existing trace", NULL },
-    { "dump-files", 0, 0, G_OPTION_ARG_FILENAME, &o.dump_dir,
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &o->force, "Replace an existing trace", NULL },
+    { "dump-files", 0, 0, G_OPTION_ARG_FILENAME, &o->dump_dir,
       "Write the final contents of every file into DIR", "DIR" },
-    { "fsx", 0, 0, G_OPTION_ARG_FILENAME, &o.fsx, "Run an fsx --record-ops file instead", "OPS" },
-    { "fsx-seed", 0, 0, G_OPTION_ARG_STRING, &o.fsx_seed, "fsx's -S seed (data pattern)", "S" },
-    { "fsx-length", 0, 0, G_OPTION_ARG_STRING, &o.fsx_length, "fsx's -l file length", "L" },
-    { "fsx-lite", 0, 0, G_OPTION_ARG_NONE, &o.fsx_lite, "fsx ran with -L (file starts as L zeroes)",
+    { "fsx", 0, 0, G_OPTION_ARG_FILENAME, &o->fsx, "Run an fsx --record-ops file instead", "OPS" },
+    { "fsx-seed", 0, 0, G_OPTION_ARG_STRING, &o->fsx_seed, "fsx's -S seed (data pattern)", "S" },
+    { "fsx-length", 0, 0, G_OPTION_ARG_STRING, &o->fsx_length, "fsx's -l file length", "L" },
+    { "fsx-lite", 0, 0, G_OPTION_ARG_NONE, &o->fsx_lite, "fsx ran with -L (file starts as L zeroes)",
       NULL },
-    { "block-size", 0, 0, G_OPTION_ARG_STRING, &o.block_size, "With --fsx: block size", "B" },
-    { "page-size", 0, 0, G_OPTION_ARG_STRING, &o.page_size, "With --fsx: page size", "P" },
-    { "memory", 0, 0, G_OPTION_ARG_STRING, &o.memory, "With --fsx: memory size", "M" },
-    { "pressure", 0, 0, G_OPTION_ARG_STRING, &o.pressure,
+    { "block-size", 0, 0, G_OPTION_ARG_STRING, &o->block_size, "With --fsx: block size", "B" },
+    { "page-size", 0, 0, G_OPTION_ARG_STRING, &o->page_size, "With --fsx: page size", "P" },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &o->memory, "With --fsx: memory size", "M" },
+    { "pressure", 0, 0, G_OPTION_ARG_STRING, &o->pressure,
       "With --fsx: background pressure (see docs/fsx.md)", "SPEC" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only losses", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Print only losses", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("SCENARIO.yaml | --fsx OPS");
@@ -123,29 +149,29 @@ vmemu_cmd_run (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return vmemu_cli_usage ("%s", error->message);
-  if ((o.fsx == NULL && argc != 2) || (o.fsx != NULL && argc != 1))
+  if ((o->fsx == NULL && argc != 2) || (o->fsx != NULL && argc != 1))
     return vmemu_cli_usage ("expected one SCENARIO (or --fsx OPS); see --help");
 
-  g_autoptr (VmemuScenario) scn = load_input (&o, o.fsx ? o.fsx : argv[1], &error);
+  g_autoptr (VmemuScenario) scn = load_input (o, o->fsx ? o->fsx : argv[1], &error);
   if (scn == NULL)
     return vmemu_cli_usage ("%s", error->message);
-  const char *spec = o.variant ? o.variant : scn->variant ? scn->variant : "baseline";
+  const char *spec = o->variant ? o->variant : scn->variant ? scn->variant : "baseline";
   g_autoptr (VmemuVariant) variant = vmemu_variant_parse (spec, &error);
   if (variant == NULL)
     return vmemu_cli_usage ("%s", error->message);
-  if (o.dump_dir && !g_file_test (o.dump_dir, G_FILE_TEST_IS_DIR))
-    return vmemu_cli_usage ("--dump-files: %s is not a directory", o.dump_dir);
+  if (o->dump_dir && !g_file_test (o->dump_dir, G_FILE_TEST_IS_DIR))
+    return vmemu_cli_usage ("--dump-files: %s is not a directory", o->dump_dir);
 
   /* Before the temporary trace exists: from here on a signal only raises the
    * flag, and the run loop's poll turns it into abort + exit 130. */
   vmemu_cli_signals_install ();
   VmemuTrace *tr = NULL;
-  if (o.output && (tr = vmemu_trace_open (o.output, o.force, &error)) == NULL)
+  if (o->output && (tr = vmemu_trace_open (o->output, o->force, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
-  VmemuMachineOptions mo = { .seed = (guint64) o.seed, .has_seed = o.seed >= 0,
+  VmemuMachineOptions mo = { .seed = (guint64) o->seed, .has_seed = o->seed >= 0,
                              .variant = variant, .trace = tr,
                              .interrupt = vmemu_cli_interrupt_flag () };
-  if (o.seed < -1)
+  if (o->seed < -1)
     {
       vmemu_trace_abort (tr);
       return vmemu_cli_usage ("--seed must not be negative");
@@ -168,19 +194,15 @@ vmemu_cmd_run (int argc, char **argv)
   const VmemuRunResult *r = vmemu_machine_result (m);
   int status = r->losses->len > 0 ? VMEMU_EXIT_FAIL : VMEMU_EXIT_OK;
   vmemu_trace_meta (tr, "result", status ? "data-loss" : "clean");
-  if (o.dump_dir && !vmemu_machine_dump_files (m, o.dump_dir, &error))
+  if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
     {
       vmemu_trace_abort (tr);
       return vmemu_cli_usage ("%s", error->message);
     }
   if (tr && !vmemu_trace_close (tr, &error))
     return vmemu_cli_usage ("%s", error->message);
-  print_result (scn, variant, r, o.quiet);
+  print_result (scn, variant, r, o->quiet);
   if (fflush (stdout) != 0 || ferror (stdout))
     status = vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
-  g_free (o.variant);
-  g_free (o.output);
-  g_free (o.dump_dir);
-  g_free (o.fsx);
   return status;
 }
