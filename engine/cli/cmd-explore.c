@@ -212,9 +212,8 @@ explore_finish (const ExploreArgs *a, const VmemuExploreOptions *o, VmemuExplore
   if (!r->found)
     {
       printf ("explore: variant %s, seed %" G_GUINT64_FORMAT ": no data loss in %"
-              G_GUINT64_FORMAT " cases (%" G_GUINT64_FORMAT " operations run of %"
-              G_GUINT64_FORMAT " generated)", o->variant->spec, o->seed, r->cases_run,
-              r->ops_run, r->ops_generated);
+              G_GUINT64_FORMAT " cases (%" G_GUINT64_FORMAT " operations)", o->variant->spec,
+              o->seed, r->cases_run, r->ops_generated);
       if (r->cases_errored)
         printf ("; %" G_GUINT64_FORMAT " cases stopped with a model error", r->cases_errored);
       printf ("\n");
