@@ -445,7 +445,7 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
   static const int iomap_type[] = { VMEMU_IOMAP_HOLE, VMEMU_IOMAP_DELALLOC,
                                     VMEMU_IOMAP_UNWRITTEN, VMEMU_IOMAP_MAPPED };
   vm_trace_page (m, VMEMU_EV_IOMAP_APPLY, p, p->flags, (gint64) pos, (gint64) length,
-                 0x11 /* IOMAP_WRITE|IOMAP_FAULT */, VM_IOP_CALLER_MKWRITE,
+                 0x09 /* IOMAP_WRITE|IOMAP_FAULT */, VM_IOP_CALLER_MKWRITE,
                  "iomap_page_mkwrite_actor");
   vm_trace_page (m, VMEMU_EV_IOMAP_APPLY_DSTMAP, p, p->flags, (gint64) pos, (gint64) length,
                  iomap_type[b.type], (gint64) (b.pblk << m->blkbits), NULL);

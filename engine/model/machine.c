@@ -361,12 +361,13 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
   if (f->content == VMEMU_CONTENT_RANDOM)
     for (guint64 i = 0; i < size; i++)
       d[i] = (guint8) (vmemu_rng_next (&m->rng) >> 56);
-  else
+  else if (size > 0)
     memset (d, f->content == VMEMU_CONTENT_BYTE ? f->content_byte : 0, size);
   ino->i_size = size;
   if (f->state == VMEMU_FILE_SPARSE)
     {
-      memset (d, 0, size);
+      if (size > 0)
+        memset (d, 0, size);
       ino->disk_size = size;
       return TRUE;
     }

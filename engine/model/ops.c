@@ -367,12 +367,37 @@ vm_zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos
   return r;
 }
 
-/* xfs_file_buffered_aio_write -> iomap_file_buffered_write. */
+/* xfs_file_buffered_aio_write -> iomap_file_buffered_write.  A write that
+ * starts past EOF first zeroes the rest of the old EOF block
+ * (xfs_file_aio_write_checks -> iomap_zero_range; holes and unwritten
+ * extents are already zero). */
 static VmStep
 op_write (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
   VmOpState *st = &a->st;
   VmemuInode *ino = op_inode (m, op);
+  if (st->blk_pos == 0 && st->sub == 0 && op->offset_bytes > ino->i_size
+      && (ino->i_size & (m->block_size - 1)))
+    {
+      guint64 z = ino->i_size;
+      guint64 zend = MIN (op->offset_bytes, (z + m->block_size - 1) & ~(guint64) (m->block_size - 1));
+      st->sub = 1;
+      st->count = 0;
+      if (vm_zero_range_step (m, a, ino, z, zend) == VM_BLOCKED)
+        return VM_BLOCKED;
+    }
+  else if (st->sub == 1)
+    {
+      /* resumed inside the EOF zeroing: finish it */
+      if (vm_zero_range_step (m, a, ino, 0, 0) == VM_BLOCKED)
+        return VM_BLOCKED;
+    }
+  if (st->sub == 1)
+    {
+      st->sub = 2;
+      st->pos = op->offset_bytes;
+      st->phase = WR_LOOKUP;
+    }
   while (st->result >= 0)
     {
       if (st->phase == WR_LOOKUP && st->page == NULL)
