@@ -135,7 +135,17 @@ fuzz: fuzz-build
 	    $(FUZZ_FLAGS) $(FUZZ_DIR)/corpus-$$n tests/fuzz/corpus-$$n; \
 	done
 
-.PHONY: check-valgrind fuzz fuzz-build
+# A second flavour as far from the default as we can get: another compiler,
+# no optimisation, sanitizers (leaks are check-sanitize's business).
+DET_CC  ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+DET_DIR ?= $(BUILDDIR)/det-O0
+check-determinism: $(BUILDDIR)/vmemu
+	$(MAKE) BUILDDIR=$(DET_DIR) CC=$(DET_CC) CFLAGS="-O0 -g" SANITIZE=1 $(DET_DIR)/vmemu
+	VMEMU=$(abspath $(BUILDDIR)/vmemu) VMEMU_OTHER=$(abspath $(DET_DIR)/vmemu) \
+	  BUILDDIR=$(abspath $(BUILDDIR)) ASAN_OPTIONS=detect_leaks=0 \
+	  prove --exec bash tests/e2e/determinism.sh
+
+.PHONY: check-valgrind fuzz fuzz-build check-determinism
 
 # make bench (issue 6): an optimised build beside the default one (plain -O2:
 # no -DNDEBUG, the model's g_assert()s stay), then every figure as
