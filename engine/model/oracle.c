@@ -68,11 +68,10 @@ vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
 
 /* Compare found bytes with the oracle at [off, off+len), accumulating the
  * first bad run and the total into the op's state. */
-void
-vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
-                   const guint8 *found, guint64 len)
+/* Per-byte scan of [off, off+len): the first bad run and the total. */
+static void
+compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, guint64 len)
 {
-  st->checked = TRUE;
   for (guint64 i = 0; i < len; i++)
     {
       guint64 o = off + i;
@@ -97,6 +96,45 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
       if (st->nexp == 0)
         st->bad_len++;
     }
+}
+
+static gboolean
+all_zero (const guint8 *p, guint64 len)
+{
+  static const guint8 zeros[4096];
+  while (len > 0)
+    {
+      guint64 n = MIN (len, sizeof zeros);
+      if (memcmp (p, zeros, n) != 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* Compare found bytes (NULL: a zero page) with the oracle at [off, off+len),
+ * accumulating the first bad run and the total into the op's state.  The
+ * common all-equal case is a memcmp. */
+void
+vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
+                   const guint8 *found, guint64 len)
+{
+  st->checked = TRUE;
+  guint64 have = off < ino->expected->len ? MIN (len, ino->expected->len - off) : 0;
+  const guint8 *want = have ? ino->expected->data + off : NULL;
+  gboolean equal;
+  if (found)
+    equal = (have == 0 || memcmp (found, want, have) == 0) && all_zero (found + have, len - have);
+  else
+    equal = have == 0 || all_zero (want, have);
+  if (equal)
+    {
+      if (st->bad)
+        st->nexp = 1;
+      return;
+    }
+  compare_slow (st, ino, off, found, len);
 }
 
 static char *
@@ -194,11 +232,26 @@ vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_of
       break;
     default:
       {
-        /* A seeded pattern, unique per run, task and operation. */
+        /* A seeded pattern, unique per run, task and operation: byte o of
+         * the file is byte (o % 8) of mix64(key + o / 8), so the bytes do not
+         * depend on how the write is cut into pages. */
         guint64 key = vmemu_mix64 (m->seed ^ ((guint64) a->id << 48) ^ ((guint64) a->op_i << 20)
                                    ^ 0x9e3779b97f4a7c15ull);
-        for (gsize i = 0; i < len; i++)
-          buf[i] = (guint8) (vmemu_mix64 (key + file_off + i) >> 24);
+        gsize i = 0;
+        while (i < len)
+          {
+            guint64 o = file_off + i;
+            guint64 w = vmemu_mix64 (key + (o >> 3));
+            if ((o & 7) == 0 && len - i >= 8)
+              {
+                guint64 le = GUINT64_TO_LE (w);   /* same bytes on any host */
+                memcpy (buf + i, &le, 8);
+                i += 8;
+                continue;
+              }
+            for (guint b = (guint) (o & 7); b < 8 && i < len; b++, i++)
+              buf[i] = (guint8) (w >> (8 * b));
+          }
       }
     }
 }
