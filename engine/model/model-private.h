@@ -35,14 +35,14 @@ struct _VmemuPage {
   guint32 flags;                 /* VMEMU_PG_* (MAPPED is derived, never stored) */
   gint32 refcount;               /* == sum of refs[] */
   gint32 mapcount;               /* PTEs mapping it */
-  guint16 refs[VMEMU_REF__COUNT];/* the reference ledger, per holder */
+  guint32 pfn;                   /* allocation order, a stable page identity */
+  guint8 refs[VMEMU_REF__COUNT]; /* the reference ledger, per holder */
   guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
   guint8 folio_order;            /* member of a large folio of 1 << order pages (0: none) */
   guint8 iop_read_count;         /* iomap_page.read_count */
   guint16 iop_write_count;       /* iomap_page.write_count */
   guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
   guint64 index;                 /* page->index */
-  guint64 pfn;                   /* allocation order, a stable page identity */
   VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
   VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
   guint8 *data;                  /* page contents; NULL means all zero */
@@ -239,7 +239,7 @@ struct _VmemuMachine {
   guint64 nr_free;
   guint64 wmark_min, wmark_low, wmark_high;
   guint64 nr_file, nr_anon, nr_dirty, nr_writeback;
-  guint64 next_pfn;
+  guint32 next_pfn;
   VmemuPage *lru_head[3], *lru_tail[3];   /* [VM_LRU_INACTIVE], [VM_LRU_ACTIVE] */
   guint64 lru_count[3];
   VmCpu *cpus;

@@ -35,6 +35,7 @@ page_free (VmemuMachine *m, VmemuPage *p)
 void
 vm_get_page (VmemuMachine *m, VmemuPage *p, int holder)
 {
+  g_assert (p->refs[holder] < G_MAXUINT8);
   p->refs[holder]++;
   p->refcount++;
 }
