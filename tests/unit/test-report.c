@@ -273,14 +273,14 @@ test_report_fix (Fixture *f, gconstpointer data)
                                   "\"traces/seed-reclaim.patched.db\",\"run\":1,\"outcome\":"
                                   "\"clean\",\"expected\":\"clean\",\"verdict\":\"clean\""));
   g_assert_nonnull (strstr (json, "\"kind\":\"final\",\"path\":\"/data\",\"t_ns\":30200000,"
-                                  "\"offset_bytes\":2048,\"length_bytes\":16"));
+                                  "\"offset_bytes\":2048,\"length_bytes\":8"));
   g_assert_nonnull (strstr (json, "\"exit_status\":0"));
 
   g_autofree char *md = read_out (f, "report.md");
   g_assert_nonnull (strstr (md, "| seed-reclaim | **fixed** | data loss (as expected) |"
                                 " clean (as expected) | first divergence at 30.000000 ms"
                                 " (event #200): iomap_page_create on /data page 0"));
-  g_assert_nonnull (strstr (md, "data loss: /data offset 2048 length 16"));
+  g_assert_nonnull (strstr (md, "data loss: /data offset 2048 length 8"));
   g_assert_nonnull (strstr (md, "vmemu run --variant baseline --seed 1"
                                 " scenarios/seed-reclaim.yaml -o seed-reclaim.baseline.db"));
 
@@ -291,7 +291,7 @@ test_report_fix (Fixture *f, gconstpointer data)
   g_assert_null (strstr (html, "href=\"http"));
   g_assert_null (strstr (html, "<script"));
   g_assert_nonnull (strstr (html, "<svg"));
-  g_assert_nonnull (strstr (html, "<strong>data loss:</strong> /data offset 2048 length 16"));
+  g_assert_nonnull (strstr (html, "<strong>data loss:</strong> /data offset 2048 length 8"));
   g_assert_nonnull (strstr (html, "<td>data loss (as expected)</td><td>clean (as expected)</td>"));
 
   g_autofree char *junit = read_out (f, "junit.xml");
@@ -300,7 +300,7 @@ test_report_fix (Fixture *f, gconstpointer data)
                                    " tests=\"2\" failures=\"0\""));
   g_assert_nonnull (strstr (junit, "<testcase classname=\"vmemu.report\" name=\"seed-reclaim\""));
   g_assert_nonnull (strstr (junit, "baseline baseline: data loss (as expected)\n"
-                                   "  data loss: /data offset 2048 length 16"));
+                                   "  data loss: /data offset 2048 length 8"));
   g_assert_nonnull (strstr (junit, "candidate patched: clean (as expected)"));
   g_assert_null (strstr (junit, "<failure"));
 }
