@@ -99,8 +99,11 @@ clean:
 #   make check-determinism    every scenario twice and under gcc -O2 and clang -O0
 VALGRIND  ?= valgrind --quiet --error-exitcode=99 --leak-check=full \
              --errors-for-leak-kinds=definite --show-leak-kinds=definite
+# The tests quote "$$VMEMU" as one word: hand them a wrapper script.
 check-valgrind: $(BUILDDIR)/vmemu
-	VMEMU="$(VALGRIND) $(abspath $(BUILDDIR)/vmemu)" BUILDDIR=$(abspath $(BUILDDIR)) \
+	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND)" "$(abspath $(BUILDDIR)/vmemu)" \
+	  > $(BUILDDIR)/vmemu-valgrind && chmod +x $(BUILDDIR)/vmemu-valgrind
+	VMEMU=$(abspath $(BUILDDIR)/vmemu-valgrind) BUILDDIR=$(abspath $(BUILDDIR)) \
 	  prove -j$(PROVE_J) --exec bash $(E2E)
 
 FUZZ_SECONDS ?= 60
