@@ -171,6 +171,7 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     }
   if (op->kind == VMEMU_OP_TRUNCATE)
     st->end = ino->i_size;
+  st->gen_start = m->oracle_gen;
   a->in_op = TRUE;
   VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_ENTER, vm_now (m));
   ev.ino = ino ? ino->ino : 0;
@@ -318,6 +319,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->expected = g_byte_array_new ();
   ino->durable = g_byte_array_new ();
   ino->durable_known = g_byte_array_new ();
+  ino->page_gen = g_array_new (FALSE, TRUE, sizeof (guint64));
   vmemu_trace_inode (m->trace, ino->ino, ino->path);
   return ino;
 }
@@ -345,6 +347,7 @@ inode_free (gpointer data)
   g_byte_array_unref (ino->expected);
   g_byte_array_unref (ino->durable);
   g_byte_array_unref (ino->durable_known);
+  g_array_unref (ino->page_gen);
   g_free (ino);
 }
 

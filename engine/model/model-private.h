@@ -78,6 +78,7 @@ struct _VmemuInode {
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
   GByteArray *durable;
   GByteArray *durable_known;
+  GArray *page_gen;              /* per page index: oracle generation of its last change */
   guint64 durable_size;
   gboolean durable_size_known;
 };
@@ -139,6 +140,7 @@ typedef struct {
   guint64 blk_pos;               /* __iomap_write_begin: next block_start */
   guint pending_io;              /* synchronous reads in flight */
   guint chunk;                   /* bytes of the current page step */
+  guint64 gen_start;             /* oracle generation when the op began */
   int io_error;
 } VmOpState;
 
@@ -257,6 +259,7 @@ struct _VmemuMachine {
   guint64 last_old_flush_ns;
   gboolean bg_requested;
   guint64 sync_gen;
+  guint64 oracle_gen;            /* bumped by every change to an expected file */
 
   /* device */
   GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */

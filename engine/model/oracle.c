@@ -23,6 +23,21 @@ ensure_len (GByteArray *a, guint64 len)
     }
 }
 
+/* Stamp the pages of [off, off+len) with a new oracle generation: a read
+ * that began before this change may legitimately return either version. */
+static void
+stamp (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
+{
+  if (len == 0)
+    return;
+  guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
+  if (last >= ino->page_gen->len)
+    g_array_set_size (ino->page_gen, (guint) last + 1);
+  m->oracle_gen++;
+  for (guint64 i = first; i <= last; i++)
+    g_array_index (ino->page_gen, guint64, i) = m->oracle_gen;
+}
+
 /* Bytes changed since they were fsync'd are no longer promised to survive a
  * power cut as they were. */
 static void
@@ -40,6 +55,7 @@ vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *bu
   ensure_len (ino->expected, off + len);
   memcpy (ino->expected->data + off, buf, len);
   forget_durable (ino, off, len);
+  stamp (m, ino, off, len);
 }
 
 /* A new size: bytes past it are gone, and read as zero if the file grows. */
@@ -49,10 +65,14 @@ vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size)
   if (size < ino->expected->len)
     {
       forget_durable (ino, size, ino->expected->len - size);
+      stamp (m, ino, size, ino->expected->len - size);
       g_byte_array_set_size (ino->expected, (guint) size);
     }
   else
-    ensure_len (ino->expected, size);
+    {
+      stamp (m, ino, ino->expected->len, size - ino->expected->len);
+      ensure_len (ino->expected, size);
+    }
   ino->durable_size_known = FALSE;
 }
 
@@ -64,6 +84,7 @@ vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
   len = MIN (len, ino->expected->len - off);
   memset (ino->expected->data + off, 0, len);
   forget_durable (ino, off, len);
+  stamp (m, ino, off, len);
 }
 
 /* Compare found bytes with the oracle at [off, off+len), accumulating the
@@ -121,6 +142,25 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
                    const guint8 *found, guint64 len)
 {
   st->checked = TRUE;
+  /* A page another task changed while this op ran (a read racing a write or
+   * a truncate, as generic_file_buffered_read can) may hold either version:
+   * only the unchanged pages are held to the oracle. */
+  if (len > 0)
+    {
+      guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
+      for (guint64 i = first; i <= last && i < ino->page_gen->len; i++)
+        if (g_array_index (ino->page_gen, guint64, i) > st->gen_start)
+          {
+            guint64 ps = i << m->page_shift, pe = ps + m->page_size;
+            guint64 cs = MAX (ps, off), ce = MIN (pe, off + len);
+            if (cs > off)
+              vm_oracle_compare (m, st, ino, off, found, cs - off);
+            if (ce < off + len)
+              vm_oracle_compare (m, st, ino, ce, found ? found + (ce - off) : NULL,
+                                 off + len - ce);
+            return;
+          }
+    }
   guint64 have = off < ino->expected->len ? MIN (len, ino->expected->len - off) : 0;
   const guint8 *want = have ? ino->expected->data + off : NULL;
   gboolean equal;
