@@ -9,7 +9,7 @@
  * lives in a->st.ino_i (FS_STAGE), which only sync and drop_caches use
  * otherwise; a->st.sub is the stage of the flush/unmap helper and of the
  * truncate the size changes go through; a->st.phase/page belong to the write
- * path and vm_write_and_wait.  docs/model-fsops.md maps every step to its
+ * path and vm_write_and_wait.  docs/model.md ("Filesystem operations") maps every step to its
  * kernel function and lists the simplifications.
  */
 #include "engine/model/model-private.h"
