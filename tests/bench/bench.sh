@@ -6,7 +6,8 @@
 # measured side by side in the same process, and writes the numeric ones as a
 # JSON object to OUT.json (written to a temporary file, then renamed).
 # Knobs (environment): BENCH_SIM_EVENTS (2000000), BENCH_OPS (100000),
-# BENCH_TRACE_OPS (10000), BENCH_SCALE_READS (20000), BENCH_EXPLORE_RUNS (40),
+# BENCH_TRACED_OPS (20000: the traced run replays the first N of those ops),
+# BENCH_TRACE_OPS (5000), BENCH_SCALE_READS (20000), BENCH_EXPLORE_RUNS (2000),
 # BENCH_EXPLORE_SEEDS (10).
 set -u
 dir=${1:?usage: bench.sh BENCH_DIR OUT.json}
@@ -32,17 +33,18 @@ r=$(awk '$1 == "ratio_sim_over_bare_pending_100000" { print $2 }' "$lines")
 [ -n "$r" ] && emit engine_vs_bare "$r" "x(100k_pending)"
 
 echo "# trace writer: vmemu's writer vs a raw SQLite bulk insert of the same rows"
-run "$dir/bench-vmemu" trace "${BENCH_TRACE_OPS:-10000}" "$dir"
+run "$dir/bench-vmemu" trace "${BENCH_TRACE_OPS:-5000}" "$dir"
 
 echo "# whole emulation: ${BENCH_OPS:-100000} fsx ops, generic/127 shape, memory pressure"
-run "$dir/bench-vmemu" emulate "${BENCH_OPS:-100000}" "$dir/bench-emulate.db"
+run "$dir/bench-vmemu" emulate "${BENCH_OPS:-100000}" "${BENCH_TRACED_OPS:-20000}" \
+  "$dir/bench-emulate.db"
 
 echo "# scale: random 4 KiB reads over 1k, 100k and 1M resident pages"
 avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
 for n in 1024 102400 1048576; do
   # about 17 KiB of RAM per page today (page data, oracle and durable copies)
-  need_kb=$(( n * 20 ))
-  if [ "${avail_kb:-0}" -gt $(( need_kb + 2097152 )) ]; then
+  need_kb=$(( n * 17 ))
+  if [ "${avail_kb:-0}" -gt $(( need_kb + 3145728 )) ]; then
     run "$dir/bench-vmemu" scale "$n" "${BENCH_SCALE_READS:-20000}"
   else
     tag=$([ "$n" -ge 1000000 ] && echo 1m || { [ "$n" -ge 100000 ] && echo 100k || echo 1k; })
@@ -60,7 +62,7 @@ t3=$(awk '$1 == "scale_1m_ns_per_read" { print $2 }' "$lines")
 
 echo "# parallel: explorer cases/s at -j 1 and -j 2"
 if "$dir/vmemu" explore --help >/dev/null 2>&1; then
-  bash "$(dirname "$0")/bench-explore.sh" "$dir/vmemu" "${BENCH_EXPLORE_RUNS:-40}" \
+  bash "$(dirname "$0")/bench-explore.sh" "$dir/vmemu" "${BENCH_EXPLORE_RUNS:-2000}" \
     "${BENCH_EXPLORE_SEEDS:-10}" | tee -a "$lines"
 else
   echo "explore_cases_per_s_j1 missing (no vmemu explore yet)"
