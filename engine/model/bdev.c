@@ -49,9 +49,8 @@ vm_disk_write (VmemuMachine *m, guint64 pblk, const guint8 *data)
   if (pblk >= m->disk->len)
     g_ptr_array_set_size (m->disk, pblk + 1);
   guint8 *b = g_ptr_array_index (m->disk, pblk);
-  gboolean zero = TRUE;
-  for (guint64 i = 0; i < m->block_size && zero; i++)
-    zero = data[i] == 0;
+  static const guint8 zeros[65536];
+  gboolean zero = memcmp (data, zeros, m->block_size) == 0;
   if (zero)
     {
       g_free (b);

@@ -376,15 +376,15 @@ fs_shift_blocks (VmemuMachine *m, VmemuInode *ino, guint64 from, guint64 shift, 
   if (up)
     {
       g_array_set_size (ino->blocks, n + shift);
-      VmBlk *b = (VmBlk *) ino->blocks->data;
-      memmove (b + from + shift, b + from, (n - from) * sizeof (VmBlk));
-      memset (b + from, 0, shift * sizeof (VmBlk));   /* holes */
+      guint64 *b = (guint64 *) ino->blocks->data;
+      memmove (b + from + shift, b + from, (n - from) * sizeof *b);
+      memset (b + from, 0, shift * sizeof *b);   /* holes */
     }
   else
     {
       g_assert (from >= shift);
-      VmBlk *b = (VmBlk *) ino->blocks->data;
-      memmove (b + from - shift, b + from, (n - from) * sizeof (VmBlk));
+      guint64 *b = (guint64 *) ino->blocks->data;
+      memmove (b + from - shift, b + from, (n - from) * sizeof *b);
       g_array_set_size (ino->blocks, n - shift);
     }
 }

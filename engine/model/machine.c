@@ -313,7 +313,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->ino = 131 + idx;   /* XFS-like inode numbers, stable per file order */
   ino->path = g_strdup (f->path);
   ino->file_idx = idx;
-  ino->blocks = g_array_new (FALSE, TRUE, sizeof (VmBlk));
+  ino->blocks = g_array_new (FALSE, TRUE, sizeof (guint64));
   ino->pages = vmemu_xa_new ();
   ino->maps = g_ptr_array_new ();
   ino->expected = g_byte_array_new ();
@@ -408,7 +408,8 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
         }
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);
       guint64 off = i << m->page_shift, n = MIN (m->page_size, size - off);
-      memcpy (vm_page_data (m, p), d + off, n);
+      if (f->content != VMEMU_CONTENT_ZERO)   /* a zero page needs no buffer */
+        memcpy (vm_page_data (m, p), d + off, n);
       p->flags |= VMEMU_PG_UPTODATE;
       vm_iomap_page_create (m, p, VM_IOP_CALLER_SETUP);
       if (f->state == VMEMU_FILE_DIRTY)

@@ -56,6 +56,9 @@ typedef struct {
   guint8 type;                   /* VmBlkType */
   guint64 pblk;                  /* device block when UNWRITTEN or MAPPED */
 } VmBlk;
+/* In VmemuInode.blocks each block is one guint64: pblk << 2 | type (0 is a
+ * hole), half the size of a VmBlk. */
+#define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
 
 struct _VmemuInode {
   guint64 ino;
@@ -63,7 +66,7 @@ struct _VmemuInode {
   guint file_idx;
   guint64 i_size;                /* in-core size */
   guint64 disk_size;             /* on-disk di_size (survives a power cut) */
-  GArray *blocks;                /* of VmBlk, per file block; beyond the end: holes */
+  GArray *blocks;                /* of VM_BLK_PACK()ed guint64, per file block; beyond the end: holes */
   VmemuXa *pages;                /* the page cache (i_pages) */
   /* writeback state (struct inode / bdi_writeback) */
   gboolean dirty;                /* I_DIRTY_PAGES: on the b_dirty list */

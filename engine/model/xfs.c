@@ -10,7 +10,8 @@ vm_blk_get (VmemuInode *ino, guint64 blk)
 {
   if (blk >= ino->blocks->len)
     return (VmBlk) { .type = VM_BLK_HOLE };
-  return g_array_index (ino->blocks, VmBlk, blk);
+  guint64 v = g_array_index (ino->blocks, guint64, blk);
+  return (VmBlk) { .type = (guint8) (v & 3), .pblk = v >> 2 };
 }
 
 void
@@ -22,9 +23,7 @@ vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk)
         return;
       g_array_set_size (ino->blocks, blk + 1);   /* new entries are zero: holes */
     }
-  VmBlk *b = &g_array_index (ino->blocks, VmBlk, blk);
-  b->type = type;
-  b->pblk = pblk;
+  g_array_index (ino->blocks, guint64, blk) = VM_BLK_PACK (type, pblk);
 }
 
 /* The allocator: freed blocks are reused last-in first-out, otherwise the
