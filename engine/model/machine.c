@@ -558,6 +558,10 @@ vmemu_machine_free (VmemuMachine *m)
   g_clear_pointer (&m->inodes, g_ptr_array_unref);
   g_clear_pointer (&m->disk, g_ptr_array_unref);
   g_clear_pointer (&m->free_pblks, g_array_unref);
+  /* Requests still in flight when the run ended (a power cut drops them and
+   * their completions never run) are owned here. */
+  for (guint i = 0; m->bios_inflight && i < m->bios_inflight->len; i++)
+    vm_bio_free (g_ptr_array_index (m->bios_inflight, i));
   g_clear_pointer (&m->bios_inflight, g_ptr_array_unref);
   g_clear_pointer (&m->injects, g_array_unref);
   g_clear_pointer (&m->pipes, g_ptr_array_unref);
