@@ -98,6 +98,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
       if (a->kind == VM_ACTOR_FLUSHER)
         memset (&a->st, 0, sizeof a->st);
     }
+  g_hash_table_remove_all (m->waitq);   /* every sleeper died above */
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);

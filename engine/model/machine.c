@@ -17,7 +17,7 @@ G_DEFINE_QUARK (vmemu-machine-error-quark, vmemu_machine_error)
 guint32
 vm_page_trace_flags (const VmemuPage *p)
 {
-  return p->flags | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
+  return (p->flags & VM_PG_TRACE_MASK) | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
 }
 
 char *
@@ -65,7 +65,7 @@ vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, g
   ev.index = (gint64) p->index;
   ev.blk_first = (gint64) ((p->index << m->page_shift) >> m->blkbits);
   ev.blk_count = (gint32) m->blocks_per_page;
-  ev.flags_before = before | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
+  ev.flags_before = (before & VM_PG_TRACE_MASK) | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
   ev.flags_after = vm_page_trace_flags (p);
   ev.refcount = p->refcount;
   ev.mapcount = p->mapcount;
@@ -319,7 +319,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->expected = g_byte_array_new ();
   ino->durable = g_byte_array_new ();
   ino->durable_known = g_byte_array_new ();
-  ino->page_gen = g_array_new (FALSE, TRUE, sizeof (guint64));
+  ino->page_gen = g_array_new (FALSE, TRUE, sizeof (guint32));
   vmemu_trace_inode (m->trace, ino->ino, ino->path);
   return ino;
 }
@@ -492,6 +492,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->blocks_per_page = (guint) (m->page_size / m->block_size);
   m->inodes = g_ptr_array_new_with_free_func (inode_free);
   m->all_maps = g_ptr_array_new_with_free_func (map_free);
+  m->waitq = g_hash_table_new (g_direct_hash, g_direct_equal);
   m->actors = g_ptr_array_new_with_free_func (actor_free);
   m->disk = g_ptr_array_new_with_free_func (g_free);
   m->free_pblks = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -554,6 +555,7 @@ vmemu_machine_free (VmemuMachine *m)
         }
     }
   g_clear_pointer (&m->all_maps, g_ptr_array_unref);
+  g_clear_pointer (&m->waitq, g_hash_table_unref);
   g_clear_pointer (&m->actors, g_ptr_array_unref);
   g_clear_pointer (&m->inodes, g_ptr_array_unref);
   g_clear_pointer (&m->disk, g_ptr_array_unref);

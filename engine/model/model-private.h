@@ -47,8 +47,13 @@ struct _VmemuPage {
   VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
   guint8 *data;                  /* page contents; NULL means all zero */
   VmemuPage *lru_prev, *lru_next;
-  VmemuActor *waiters;           /* actors sleeping on PG_locked / PG_writeback */
 };
+
+/* PG_waiters (as in the kernel): someone sleeps on the page; the sleepers are
+ * in machine->waitq, so pages without sleepers carry no list head.  An
+ * internal bit, masked out of trace flags. */
+#define VM_PG_WAITERS (1u << 15)
+#define VM_PG_TRACE_MASK ((1u << VMEMU_PG__NBITS) - 1)
 
 /* Per-block extent state, as the XFS data fork would say it. */
 typedef enum { VM_BLK_HOLE, VM_BLK_DELALLOC, VM_BLK_UNWRITTEN, VM_BLK_MAPPED } VmBlkType;
@@ -81,7 +86,7 @@ struct _VmemuInode {
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
   GByteArray *durable;
   GByteArray *durable_known;
-  GArray *page_gen;              /* per page index: oracle generation of its last change */
+  GArray *page_gen;              /* per page index (guint32): oracle generation of its last change */
   guint64 durable_size;
   gboolean durable_size_known;
 };
@@ -143,7 +148,7 @@ typedef struct {
   guint64 blk_pos;               /* __iomap_write_begin: next block_start */
   guint pending_io;              /* synchronous reads in flight */
   guint chunk;                   /* bytes of the current page step */
-  guint64 gen_start;             /* oracle generation when the op began */
+  guint32 gen_start;             /* oracle generation when the op began */
   int io_error;
 } VmOpState;
 
@@ -238,6 +243,7 @@ struct _VmemuMachine {
   guint live_tasks;
   gboolean finished;
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
+  GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
 
   /* memory */
   guint64 total_pages;
@@ -262,7 +268,7 @@ struct _VmemuMachine {
   guint64 last_old_flush_ns;
   gboolean bg_requested;
   guint64 sync_gen;
-  guint64 oracle_gen;            /* bumped by every change to an expected file */
+  guint32 oracle_gen;            /* bumped by every change to an expected file */
 
   /* device */
   GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */

@@ -35,7 +35,7 @@ stamp (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
     g_array_set_size (ino->page_gen, (guint) last + 1);
   m->oracle_gen++;
   for (guint64 i = first; i <= last; i++)
-    g_array_index (ino->page_gen, guint64, i) = m->oracle_gen;
+    g_array_index (ino->page_gen, guint32, i) = m->oracle_gen;
 }
 
 /* Bytes changed since they were fsync'd are no longer promised to survive a
@@ -149,7 +149,7 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
     {
       guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
       for (guint64 i = first; i <= last && i < ino->page_gen->len; i++)
-        if (g_array_index (ino->page_gen, guint64, i) > st->gen_start)
+        if (g_array_index (ino->page_gen, guint32, i) > st->gen_start)
           {
             guint64 ps = i << m->page_shift, pe = ps + m->page_size;
             guint64 cs = MAX (ps, off), ce = MIN (pe, off + len);

@@ -24,7 +24,7 @@ vm_page_alloc (VmemuMachine *m, int holder)
 static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
-  g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && p->waiters == NULL);
+  g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
   if (p->data)
     g_free (p->data);
   g_slice_free (VmemuPage, p);
@@ -111,20 +111,26 @@ vm_wait_on_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p)
 {
   g_assert (a->waiting_on == NULL);
   a->waiting_on = p;
-  a->wait_next = p->waiters;
-  p->waiters = a;
+  a->wait_next = (p->flags & VM_PG_WAITERS) ? g_hash_table_lookup (m->waitq, p) : NULL;
+  g_hash_table_insert (m->waitq, p, a);
+  p->flags |= VM_PG_WAITERS;
   return VM_BLOCKED;
 }
 
 void
 vm_wake_page (VmemuMachine *m, VmemuPage *p)
 {
+  if (!(p->flags & VM_PG_WAITERS))
+    return;
+  VmemuActor *head = g_hash_table_lookup (m->waitq, p);
+  g_hash_table_remove (m->waitq, p);
+  p->flags &= ~VM_PG_WAITERS;
   /* Wake in the order they queued: reverse the LIFO list first. */
   VmemuActor *list = NULL;
-  while (p->waiters)
+  while (head)
     {
-      VmemuActor *a = p->waiters;
-      p->waiters = a->wait_next;
+      VmemuActor *a = head;
+      head = a->wait_next;
       a->wait_next = list;
       list = a;
     }
