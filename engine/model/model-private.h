@@ -267,6 +267,7 @@ struct _VmemuMachine {
   guint64 flusher_timer_gen;
   guint64 last_old_flush_ns;
   gboolean bg_requested;
+  gboolean start_all;            /* WB_start_all: write every dirty page (vmscan wake-up) */
   guint64 sync_gen;
   guint32 oracle_gen;            /* bumped by every change to an expected file */
 
@@ -385,6 +386,7 @@ void vm_mapping_set_error (VmemuMachine *m, VmemuInode *ino, int error);
 void vm_flusher_resume (VmemuMachine *m, VmemuActor *a);
 void vm_wb_wakeup_delayed (VmemuMachine *m);
 void vm_wb_start_background (VmemuMachine *m);
+void vm_wakeup_flusher_threads (VmemuMachine *m);
 VmStep vm_balance_dirty_pages_ratelimited (VmemuMachine *m, VmemuActor *a);
 void vm_dirty_thresholds (VmemuMachine *m, guint64 *bg, guint64 *thresh);
 

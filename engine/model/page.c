@@ -281,9 +281,10 @@ activate_fn (VmemuMachine *m, VmemuPage *p)
 static void
 rotate_fn (VmemuMachine *m, VmemuPage *p)
 {
-  if ((p->flags & VMEMU_PG_LRU) && !(p->flags & VMEMU_PG_ACTIVE) && p->lru == VM_LRU_INACTIVE)
+  if ((p->flags & VMEMU_PG_LRU) && p->lru != VM_LRU_NONE)
     {
       vm_lru_del (m, p);
+      p->flags &= ~VMEMU_PG_ACTIVE;
       vm_lru_add_tail (m, p, VM_LRU_INACTIVE);
     }
 }

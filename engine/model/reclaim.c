@@ -55,10 +55,12 @@ vm_alloc_pages_check (VmemuMachine *m, guint64 n)
   wakeup_kswapd (m);
   if (m->nr_free >= n + m->wmark_min)
     return TRUE;
+  /* do_try_to_free_pages: priorities 12 -> 0 until SWAP_CLUSTER_MAX pages
+   * are reclaimed (sc->nr_to_reclaim), whatever the watermark. */
   vm_trace (m, VMEMU_EV_DIRECT_RECLAIM_BEGIN, 0, 0, 0, 0, NULL);
   guint64 got = 0;
-  for (int prio = VM_DEF_PRIORITY; prio >= 0 && m->nr_free < n + m->wmark_min; prio--)
-    got += vm_shrink_node (m, FALSE, prio, VM_SWAP_CLUSTER_MAX);
+  for (int prio = VM_DEF_PRIORITY; prio >= 0 && got < VM_SWAP_CLUSTER_MAX; prio--)
+    got += vm_shrink_node (m, FALSE, prio, VM_SWAP_CLUSTER_MAX - got);
   vm_trace (m, VMEMU_EV_DIRECT_RECLAIM_END, (gint64) got, 0, 0, 0, NULL);
   if (got > 0)
     m->kswapd_failures = 0;
@@ -302,7 +304,7 @@ shrink_inactive_list (VmemuMachine *m, ScanControl *sc, guint64 nr_to_scan)
     {
       /* Every page taken was dirty and not queued: kick the flusher
        * (wakeup_flusher_threads(WB_REASON_VMSCAN)); kswapd flags the node. */
-      vm_wb_start_background (m);
+      vm_wakeup_flusher_threads (m);
       if (sc->kswapd)
         m->pgdat_dirty = TRUE;
     }
@@ -336,7 +338,7 @@ shrink_active_list (VmemuMachine *m, ScanControl *sc, guint64 nr_to_scan)
         referenced++;
       guint32 before = p->flags;
       p->flags &= ~VMEMU_PG_ACTIVE;
-      p->flags |= VMEMU_PG_LRU;
+      p->flags |= VMEMU_PG_LRU | VMEMU_PG_WORKINGSET;   /* 5.8 marks deactivated pages */
       vm_lru_add_head (m, p, VM_LRU_INACTIVE);
       if (before != p->flags)
         vm_trace_page (m, VMEMU_EV_SHRINK_PAGE, p, before, SP_KEEP, -1, 0, 0, "deactivate");
@@ -390,9 +392,11 @@ void
 vm_kswapd_resume (VmemuMachine *m, VmemuActor *a)
 {
   vm_trace (m, VMEMU_EV_KSWAPD_WAKE, 0, 0, 0, 0, NULL);
+  /* kswapd_shrink_node asks for max(high watermark, SWAP_CLUSTER_MAX) per
+   * priority; balance_pgdat lowers the priority until the node is balanced. */
   guint64 reclaimed = 0;
   for (int prio = VM_DEF_PRIORITY; prio >= 0 && m->nr_free < m->wmark_high; prio--)
-    reclaimed += vm_shrink_node (m, TRUE, prio, m->wmark_high - m->nr_free);
+    reclaimed += vm_shrink_node (m, TRUE, prio, MAX (m->wmark_high, VM_SWAP_CLUSTER_MAX));
   if (m->nr_free >= m->wmark_high)
     {
       m->pgdat_dirty = m->pgdat_writeback = FALSE;   /* clear_pgdat_congested */
@@ -403,6 +407,8 @@ vm_kswapd_resume (VmemuMachine *m, VmemuActor *a)
     }
   if (reclaimed == 0)
     m->kswapd_failures++;
+  else
+    m->kswapd_failures = 0;   /* shrink_node: any progress resets the count */
   if (m->kswapd_failures >= VM_MAX_RECLAIM_RETRIES || m->nr_free >= m->wmark_low)
     {
       m->kswapd_running = FALSE;

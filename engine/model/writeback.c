@@ -243,8 +243,10 @@ vm_filemap_fdatawait_range (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gui
 void
 vm_dirty_thresholds (VmemuMachine *m, guint64 *bg, guint64 *thresh)
 {
-  /* domain_dirty_limits over dirtyable memory: free + file LRU pages. */
-  guint64 dirtyable = m->nr_free + m->lru_count[VM_LRU_INACTIVE] + m->lru_count[VM_LRU_ACTIVE];
+  /* domain_dirty_limits over global_dirtyable_memory: free pages less
+   * totalreserve_pages (the high watermark here) plus the file LRU pages. */
+  guint64 free = m->nr_free > m->wmark_high ? m->nr_free - m->wmark_high : 0;
+  guint64 dirtyable = free + m->lru_count[VM_LRU_INACTIVE] + m->lru_count[VM_LRU_ACTIVE];
   guint64 t = dirtyable * m->scn->machine.writeback.ratio / 100;
   guint64 b = dirtyable * m->scn->machine.writeback.background_ratio / 100;
   if (b >= t)
@@ -274,6 +276,17 @@ vm_wb_wakeup_delayed (VmemuMachine *m)
                             ++m->flusher_timer_gen);
 }
 
+/* wakeup_flusher_threads(WB_REASON_VMSCAN) -> wb_start_writeback: the next
+ * flusher pass writes every dirty page (wb_check_start_all). */
+void
+vm_wakeup_flusher_threads (VmemuMachine *m)
+{
+  if (m->start_all)
+    return;
+  m->start_all = TRUE;
+  vm_actor_wake (m, m->flusher);
+}
+
 void
 vm_wb_start_background (VmemuMachine *m)
 {
@@ -285,7 +298,7 @@ vm_wb_start_background (VmemuMachine *m)
 }
 
 enum { FL_IDLE, FL_PICK, FL_WRITE };
-enum { WB_REASON_BACKGROUND = 0, WB_REASON_PERIODIC = 2 };
+enum { WB_REASON_BACKGROUND = 0, WB_REASON_VMSCAN = 1, WB_REASON_PERIODIC = 3 };
 
 /* The next inode the current work should write: kupdate takes inodes dirtied
  * before now - dirty_expire; background work takes the oldest while over the
@@ -298,6 +311,11 @@ flusher_pick (VmemuMachine *m, gboolean *kupdate)
   VmemuInode *oldest = g_queue_peek_head (&m->b_dirty);
   if (oldest == NULL)
     return NULL;
+  if (m->start_all)
+    {
+      *kupdate = FALSE;
+      return oldest;
+    }
   guint64 expire = m->scn->machine.writeback.dirty_expire_ns;
   if (oldest->dirtied_when_ns + expire <= vm_now (m))
     {
@@ -350,11 +368,13 @@ vm_flusher_resume (VmemuMachine *m, VmemuActor *a)
       wbc->for_kupdate = kupdate;
       wbc->for_background = !kupdate;
       vm_trace (m, VMEMU_EV_WRITEBACK_START, 1024, 0,
-                kupdate ? WB_REASON_PERIODIC : WB_REASON_BACKGROUND, 0, NULL);
+                kupdate ? WB_REASON_PERIODIC
+                        : m->start_all ? WB_REASON_VMSCAN : WB_REASON_BACKGROUND, 0, NULL);
       a->st.phase = FL_WRITE;
     }
   a->st.phase = FL_IDLE;
   a->st.count = 0;
+  m->start_all = FALSE;
   guint64 bg, thresh;
   vm_dirty_thresholds (m, &bg, &thresh);
   if (m->nr_dirty <= bg)
