@@ -401,8 +401,11 @@ vmemu_tracedb_meta_keys (VmemuTracedb *db, gint64 run)
   if (st != NULL)
     {
       sqlite3_bind_int64 (st, 1, run);
+      /* A damaged table may hold a NULL key: it would end the vector early
+       * and leak the keys after it. */
       while (tracedb_step (db, st, NULL))
-        g_ptr_array_add (keys, column_dup (st, 0));
+        if (sqlite3_column_type (st, 0) != SQLITE_NULL)
+          g_ptr_array_add (keys, column_dup (st, 0));
       sqlite3_finalize (st);
     }
   g_ptr_array_add (keys, NULL);
