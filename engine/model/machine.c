@@ -533,6 +533,12 @@ vmemu_machine_free (VmemuMachine *m)
 {
   if (m == NULL)
     return;
+  /* The trace may be closed already; the pagevecs' references go first (an
+   * end of writeback after the last drain leaves a rotate entry), then the
+   * cached pages. */
+  m->trace = NULL;
+  if (m->cpus && m->actors)
+    vm_lru_add_drain_all (m, "machine_free");
   /* Pages still referenced (a stall) are freed with their inodes' indexes
    * gone; walk what the machine still knows. */
   for (guint i = 0; m->inodes && i < m->inodes->len; i++)

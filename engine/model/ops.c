@@ -1021,6 +1021,9 @@ final_cleanup (VmemuMachine *m, VmemuActor *a)
 static void
 final_evict (VmemuMachine *m)
 {
+  /* umount: the pagevecs' references (rotate entries added by the final
+   * sync's completions) are drained so evicted pages are freed at once */
+  vm_lru_add_drain_all (m, "umount");
   for (guint i = 0; i < m->inodes->len; i++)
     vm_truncate_inode_pages_final (m, g_ptr_array_index (m->inodes, i));
 }
