@@ -503,6 +503,13 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->result.seed = m->seed;
   g_queue_init (&m->b_dirty);
   machine_init_memory (m);
+  for (guint i = 0; i < scn->tasks->len; i++)
+    {
+      const VmemuTask *t = g_ptr_array_index (scn->tasks, i);
+      for (guint k = 0; k < t->ops->len; k++)
+        if (g_array_index (t->ops, VmemuOp, k).kind == VMEMU_OP_POWER_CUT)
+          m->track_durable = TRUE;
+    }
   if (scn->has_fsx)
     m->fsx = vmemu_fsx_pattern_new (scn->fsx_seed, scn->fsx_length_bytes);
   for (guint i = 0; i < scn->symbols->len; i++)

@@ -270,6 +270,7 @@ struct _VmemuMachine {
   gboolean start_all;            /* WB_start_all: write every dirty page (vmscan wake-up) */
   guint64 sync_gen;
   guint32 oracle_gen;            /* bumped by every change to an expected file */
+  gboolean track_durable;        /* the scenario cuts power: keep the fsync'd copy */
 
   /* device */
   GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */
