@@ -80,7 +80,8 @@ vm_split_folio (VmemuMachine *m, VmemuPage *p, gboolean caller_locked)
       gint32 expected = q->refs[VMEMU_REF_CACHE] + q->refs[VMEMU_REF_IOP]
                         + q->refs[VMEMU_REF_PTE] + q->refs[VMEMU_REF_ISOLATE]
                         + (q == p && caller_locked ? q->refs[VMEMU_REF_LOOKUP] : 0);
-      if ((q->flags & VMEMU_PG_WRITEBACK) || ((q->flags & VMEMU_PG_LOCKED) && q != p)
+      if ((q->flags & VMEMU_PG_WRITEBACK)
+          || ((q->flags & VMEMU_PG_LOCKED) && !(q == p && caller_locked))
           || q->refcount != expected)
         {
           g_autofree char *holders = vm_page_holders (q);

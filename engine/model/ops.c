@@ -1018,14 +1018,31 @@ final_cleanup (VmemuMachine *m, VmemuActor *a)
   vm_lru_add_drain_all (m, "final");
 }
 
-static void
-final_evict (VmemuMachine *m)
+/* evict (umount): truncate_inode_pages_final of every inode, which sleeps on
+ * pages still locked by a read (readahead the last task left in flight) or
+ * under writeback, as truncate's second pass does. */
+static VmStep
+final_evict (VmemuMachine *m, VmemuActor *a)
 {
-  /* umount: the pagevecs' references (rotate entries added by the final
-   * sync's completions) are drained so evicted pages are freed at once */
+  for (guint i = 0; i < m->inodes->len; i++)
+    {
+      VmemuInode *ino = g_ptr_array_index (m->inodes, i);
+      guint64 idx = 0;
+      VmemuPage *p;
+      while ((p = vmemu_xa_find (ino->pages, &idx, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
+        {
+          if (p->flags & (VMEMU_PG_LOCKED | VMEMU_PG_WRITEBACK))
+            return vm_wait_on_page (m, a, p);
+          if (++idx == 0)
+            break;
+        }
+    }
+  /* the pagevecs' references (rotate entries added by the final sync's
+   * completions) are drained so evicted pages are freed at once */
   vm_lru_add_drain_all (m, "umount");
   for (guint i = 0; i < m->inodes->len; i++)
     vm_truncate_inode_pages_final (m, g_ptr_array_index (m->inodes, i));
+  return VM_DONE;
 }
 
 /* ---- dispatch ---- */
@@ -1145,8 +1162,7 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       final_cleanup (m, a);
       return VM_DONE;
     case VM_OP_FINAL_EVICT:
-      final_evict (m);
-      return VM_DONE;
+      return final_evict (m, a);
     default:
       st->result = -38;   /* -ENOSYS: not modelled yet */
       return VM_DONE;
