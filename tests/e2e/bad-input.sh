@@ -237,11 +237,11 @@ if [ "$(id -u)" = 0 ]; then
     AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
     # nobody must reach the binary (a build under a private mktemp directory
     # is out of its reach: then the row cannot be tested this way)
-    $AS "$VMEMU" --version >/dev/null 2>&1 || AS=unreachable
+    { $AS "$VMEMU" --version && $AS cat "$S"; } >/dev/null 2>&1 || AS=unreachable
   else AS=none; fi
 fi
 if [ "$AS" = none ] || [ "$AS" = unreachable ]; then
-  why="root without setpriv"; [ "$AS" = unreachable ] && why="user nobody cannot run $VMEMU"
+  why="root without setpriv"; [ "$AS" = unreachable ] && why="user nobody cannot reach $VMEMU or the scenario"
   skip "run: output directory not writable" "$why"
   skip "import-fsx: output directory not writable" "$why"
 else
