@@ -244,6 +244,15 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
           return VM_BLOCKED;
         }
     }
+  if (st->page != NULL && st->phase == RD_GET)
+    {
+      /* woken from a page lookup to find the file truncated below pos: the
+       * reference taken for the lookup goes (generic_file_buffered_read's
+       * put_page before "goto out") */
+      vm_put_page (m, st->page, holder);
+      st->page = NULL;
+      st->sub = GP_LOOKUP;
+    }
   vm_oracle_report (m, a, st, ino, kind, op->offset_bytes, st->pos - op->offset_bytes);
   if (st->result == 0)
     st->result = (int) MIN (st->pos - op->offset_bytes, G_MAXINT);
