@@ -521,103 +521,6 @@ vm_fsop_insert_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 
 /* ---- copy_file_range ---- */
 
-/* One page of a buffered write whose bytes come from another page (the
- * splice pipe buffer): iomap_write_actor as vm_write_page runs it, with
- * iov_iter_copy_from_user_atomic reading the pipe page.  Restartable through
- * st->phase (WR_*) and st->page.  The oracle receives what a correct kernel
- * copies: its own bytes of the source range. */
-static VmStep
-fs_write_from_page (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos, guint len,
-                    VmemuPage *src, guint soff, guint64 src_pos)
-{
-  VmOpState *st = &a->st;
-  for (;;)
-    switch (st->phase)
-      {
-      case WR_LOOKUP:
-        {
-          guint64 index = pos >> m->page_shift;
-          vm_xfs_reserve_delalloc (m, ino, pos, len);   /* xfs_buffered_write_iomap_begin */
-          VmemuPage *p = vm_find_get_page (m, ino, index, VMEMU_REF_LOOKUP);
-          if (p == NULL)
-            {
-              p = vm_page_alloc (m, VMEMU_REF_LOOKUP);
-              if (p == NULL)
-                {
-                  st->result = ENOMEM_;
-                  return VM_DONE;
-                }
-              vm_add_to_page_cache_lru (m, a, p, ino, index);
-              st->page = p;
-              st->phase = WR_BEGIN;
-              break;
-            }
-          st->page = p;
-          st->phase = WR_LOCK;
-          break;
-        }
-      case WR_LOCK:
-        if (vm_lock_page (m, a, st->page) == VM_BLOCKED)
-          return VM_BLOCKED;
-        if (st->page->mapping != ino)
-          {
-            vm_unlock_page (m, st->page);
-            vm_put_page (m, st->page, VMEMU_REF_LOOKUP);
-            st->page = NULL;
-            st->phase = WR_LOOKUP;
-            break;
-          }
-        st->phase = WR_BEGIN;
-        break;
-      case WR_BEGIN:
-        {
-          int err;
-          if (vm_iomap_write_begin (m, a, st->page, pos, len, &err) == VM_BLOCKED)
-            return VM_BLOCKED;
-          if (err)
-            {
-              vm_unlock_page (m, st->page);
-              vm_put_page (m, st->page, VMEMU_REF_LOOKUP);
-              st->page = NULL;
-              st->result = err;
-              return VM_DONE;
-            }
-          st->phase = WR_COPY;
-          break;
-        }
-      case WR_COPY:
-        {
-          VmemuPage *p = st->page;
-          guint off = (guint) (pos & (m->page_size - 1));
-          guint8 *d = vm_page_data (m, p) + off;
-          if (src->data)
-            memmove (d, src->data + soff, len);
-          else
-            memset (d, 0, len);
-          /* the oracle: the source's expected bytes (copied out first: the
-           * write may grow the array) */
-          g_autofree guint8 *want = g_malloc0 (len);
-          GByteArray *e = ino->expected;
-          if (src_pos < e->len)
-            memcpy (want, e->data + src_pos, MIN (len, e->len - src_pos));
-          vm_oracle_write (m, ino, pos, want, len);
-          vm_iomap_write_end (m, p, pos, len);
-          if (pos + len > ino->i_size)
-            ino->i_size = pos + len;
-          vm_unlock_page (m, p);
-          vm_put_page (m, p, VMEMU_REF_LOOKUP);
-          st->page = NULL;
-          st->phase = WR_BALANCE;
-          break;
-        }
-      default:   /* WR_BALANCE */
-        if (vm_balance_dirty_pages_ratelimited (m, a) == VM_BLOCKED)
-          return VM_BLOCKED;
-        st->phase = WR_LOOKUP;
-        return VM_DONE;
-      }
-}
-
 enum { CP_START, CP_READ, CP_ZERO_EOF, CP_WRITE, CP_END };
 
 /* The pipe buffer held across the write: the page, with a VMEMU_REF_PIPE
@@ -713,8 +616,14 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             VmemuPage *p = CP_PIPE_PAGE (st);
             if (st->phase == WR_LOOKUP && st->page == NULL && dpos + n > ino->i_size)
               vm_oracle_set_size (m, ino, dpos + n);
-            if (fs_write_from_page (m, a, ino, dpos, n, p,
-                                    (guint) (spos & (m->page_size - 1)), spos) == VM_BLOCKED)
+            if (st->phase == WR_LOOKUP && st->page == NULL)
+              {
+                st->pos = dpos;   /* the write path's cursor (iomap_write_actor) */
+                st->chunk = n;
+              }
+            VmWriteFromPage from = { .page = p, .off = (guint) (spos & (m->page_size - 1)),
+                                     .src_pos = spos };
+            if (vm_write_page_from (m, a, ino, &from) == VM_BLOCKED)
               return VM_BLOCKED;
             /* pipe_buf_release */
             vm_trace_page (m, VMEMU_EV_PIPE_RELEASE, p, p->flags, -1, 0, 0, 0,

@@ -465,6 +465,16 @@ void vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64
 enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE };
 VmStep vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino,
                       gboolean zero);
+/* The same with the bytes taken from another page (copy_file_range's pipe
+ * buffer): from->page at from->off, whose expected bytes are the oracle's at
+ * from->src_pos. */
+typedef struct {
+  VmemuPage *page;
+  guint off;
+  guint64 src_pos;
+} VmWriteFromPage;
+VmStep vm_write_page_from (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                           const VmWriteFromPage *from);
 /* iomap_zero_range within one page: [pos, end); holes/unwritten skipped;
  * a->st.count++ when something was zeroed. */
 VmStep vm_zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 pos,

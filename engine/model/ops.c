@@ -267,8 +267,9 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
  * create the page locked, __iomap_write_begin, copy, __iomap_write_end,
  * extend i_size, unlock, balance_dirty_pages_ratelimited.  The write covers
  * [st->pos, st->pos + st->chunk). */
-VmStep
-vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero)
+static VmStep
+write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero,
+            const VmWriteFromPage *from)
 {
   VmOpState *st = &a->st;
   for (;;)
@@ -332,6 +333,21 @@ vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
           guint8 *d = vm_page_data (m, p) + off;
           if (zero)
             memset (d, 0, st->chunk);
+          else if (from)
+            {
+              /* iov_iter_copy_from_user_atomic from the pipe's page; the
+               * oracle gets the source range's expected bytes (copied out
+               * first: the write may grow the array) */
+              if (from->page->data)
+                memmove (d, from->page->data + from->off, st->chunk);
+              else
+                memset (d, 0, st->chunk);
+              g_autofree guint8 *want = g_malloc0 (st->chunk);
+              GByteArray *e = ino->expected;
+              if (from->src_pos < e->len)
+                memcpy (want, e->data + from->src_pos, MIN (st->chunk, e->len - from->src_pos));
+              vm_oracle_write (m, ino, st->pos, want, st->chunk);
+            }
           else
             {
               vm_data_fill (m, a, op, st->pos, d, st->chunk);
@@ -352,6 +368,18 @@ vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
         st->phase = WR_LOOKUP;
         return VM_DONE;
       }
+}
+
+VmStep
+vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, gboolean zero)
+{
+  return write_page (m, a, op, ino, zero, NULL);
+}
+
+VmStep
+vm_write_page_from (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, const VmWriteFromPage *from)
+{
+  return write_page (m, a, NULL, ino, FALSE, from);
 }
 
 /* iomap_zero_range for [pos, end) limited to one page: holes and unwritten

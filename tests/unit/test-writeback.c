@@ -16,78 +16,7 @@
 #include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
-typedef struct {
-  VmemuScenario *scn;
-  VmemuVariant *variant;
-  VmemuMachine *m;
-  sqlite3 *db;
-} Run;
-
-static void
-run_free (Run *r)
-{
-  vmemu_machine_free (r->m);
-  vmemu_variant_free (r->variant);
-  vmemu_scenario_free (r->scn);
-  sqlite3_close (r->db);
-  g_free (r);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static Run *
-run_yaml (const char *yaml, const char *variant)
-{
-  g_autoptr (GError) error = NULL;
-  Run *r = g_new0 (Run, 1);
-  r->scn = vmemu_scenario_load_data ("test.yaml", yaml, strlen (yaml), &error);
-  g_assert_no_error (error);
-  r->variant = vmemu_variant_parse (variant, &error);
-  g_assert_no_error (error);
-  VmemuTrace *tr = vmemu_trace_open (":memory:", FALSE, &error);
-  g_assert_no_error (error);
-  VmemuMachineOptions o = { .variant = r->variant, .trace = tr };
-  r->m = vmemu_machine_new (r->scn, &o, &error);
-  g_assert_no_error (error);
-  g_assert_true (vmemu_machine_run (r->m, &error));
-  g_assert_no_error (error);
-  r->db = vmemu_trace_close_to_db (tr, &error);
-  g_assert_no_error (error);
-  return r;
-}
-
-G_GNUC_PRINTF (2, 3) static gint64
-q (Run *r, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *sql = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (r->db, sql, -1, &st, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (r->db));
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  gint64 v = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  return v;
-}
-
-G_GNUC_PRINTF (2, 3) static char *
-qs (Run *r, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *sql = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (r->db, sql, -1, &st, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (r->db));
-  char *v = NULL;
-  if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_text (st, 0))
-    v = g_strdup ((const char *) sqlite3_column_text (st, 0));
-  sqlite3_finalize (st);
-  return v;
-}
+#include "tests/unit/model-run.h"
 
 #define EV(name) " from events_named where name = '" name "'"
 #define TASK(r, name) q (r, "select id from tasks where name = '%s'", name)

@@ -1,0 +1,94 @@
+/* model-run.h — the harness the model's unit tests share: run a scenario
+ * given as YAML with an in-memory trace, then read the trace back with SQL.
+ * Header-only (static functions) so each test binary stays one file. */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "engine/model/machine.h"
+#include "engine/scenario/scenario.h"
+#include "engine/trace/trace.h"
+#include "engine/variant/variant.h"
+
+typedef struct {
+  VmemuScenario *scn;
+  VmemuVariant *variant;
+  VmemuMachine *m;
+  sqlite3 *db;        /* the run's trace, in memory */
+} Run;
+
+static inline void
+run_free (Run *r)
+{
+  vmemu_machine_free (r->m);
+  vmemu_variant_free (r->variant);
+  vmemu_scenario_free (r->scn);
+  sqlite3_close (r->db);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+/* Load, run to the end (final check included) under variant, keep the trace. */
+static inline Run *
+run_yaml (const char *yaml, const char *variant)
+{
+  g_autoptr (GError) error = NULL;
+  Run *r = g_new0 (Run, 1);
+  r->scn = vmemu_scenario_load_data ("test.yaml", yaml, strlen (yaml), &error);
+  g_assert_no_error (error);
+  r->variant = vmemu_variant_parse (variant, &error);
+  g_assert_no_error (error);
+  VmemuTrace *tr = vmemu_trace_open (":memory:", FALSE, &error);
+  g_assert_no_error (error);
+  VmemuMachineOptions o = { .variant = r->variant, .trace = tr };
+  r->m = vmemu_machine_new (r->scn, &o, &error);
+  g_assert_no_error (error);
+  g_assert_true (vmemu_machine_run (r->m, &error));
+  g_assert_no_error (error);
+  r->db = vmemu_trace_close_to_db (tr, &error);
+  g_assert_no_error (error);
+  return r;
+}
+
+static inline sqlite3_stmt *
+run_prepare (Run *r, const char *fmt, va_list ap)
+{
+  g_autofree char *sql = g_strdup_vprintf (fmt, ap);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2 (r->db, sql, -1, &st, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (r->db));
+  return st;
+}
+
+/* One integer from SQL (printf-style); the query must return a row. */
+G_GNUC_PRINTF (2, 3) static inline gint64
+q (Run *r, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  sqlite3_stmt *st = run_prepare (r, fmt, ap);
+  va_end (ap);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 v = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  return v;
+}
+
+/* One string from SQL (printf-style), NULL when no row or NULL. */
+G_GNUC_PRINTF (2, 3) static inline char *
+qs (Run *r, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  sqlite3_stmt *st = run_prepare (r, fmt, ap);
+  va_end (ap);
+  char *v = NULL;
+  if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_text (st, 0))
+    v = g_strdup ((const char *) sqlite3_column_text (st, 0));
+  sqlite3_finalize (st);
+  return v;
+}
