@@ -1201,8 +1201,8 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     case VM_OP_FINAL_EVICT:
       return final_evict (m, a);
     default:
-      st->result = -38;   /* -ENOSYS: not modelled yet */
-      return VM_DONE;
+      /* every VmemuOpKind has its case above */
+      g_return_val_if_reached (VM_DONE);
     }
 }
 
