@@ -531,6 +531,8 @@ load_generate (ScenarioLoad *ld, const SNode *v, VmemuGenerate *g)
   if ((x = GET (v, "max_op_size"))
       && !sget_size (ld, x, 1, g->file_length_bytes, &g->max_op_size_bytes))
     return FALSE;
+  if (x == NULL)   /* the default, like fsx's -o, never exceeds the file length */
+    g->max_op_size_bytes = MIN (g->max_op_size_bytes, g->file_length_bytes);
   if ((x = GET (v, "align")) && !sget_size (ld, x, 1, g->file_length_bytes, &g->align_bytes))
     return FALSE;
   if ((x = GET (v, "weights")))
