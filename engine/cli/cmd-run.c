@@ -41,24 +41,6 @@ load_input (RunOptions *o, const char *path, GError **error)
 }
 
 static void
-write_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, guint64 seed)
-{
-  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
-  g_autofree char *sw = vmemu_variant_switches_string (v);
-  g_autofree char *ps = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->machine.page_size_bytes);
-  g_autofree char *bs = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->block_size_bytes);
-  vmemu_trace_meta (tr, "scenario", scn->path ? scn->path : scn->name);
-  vmemu_trace_meta (tr, "scenario_name", scn->name);
-  vmemu_trace_meta (tr, "scenario_sha256", scn->sha256 ? scn->sha256 : "");
-  vmemu_trace_meta (tr, "seed", seed_s);
-  vmemu_trace_meta (tr, "variant", v->spec);
-  vmemu_trace_meta (tr, "variant_switches", sw);
-  vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
-  vmemu_trace_meta (tr, "page_size_bytes", ps);
-  vmemu_trace_meta (tr, "block_size_bytes", bs);
-}
-
-static void
 print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunResult *r,
               gboolean quiet)
 {
@@ -182,7 +164,6 @@ run_with_options (RunOptions *o, int argc, char **argv)
       vmemu_trace_abort (tr);
       return vmemu_cli_usage ("%s", error->message);
     }
-  write_meta (tr, scn, variant, mo.has_seed ? mo.seed : scn->machine.seed);
   if (!vmemu_machine_run (m, &error))
     {
       vmemu_trace_abort (tr);

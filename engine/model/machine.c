@@ -471,6 +471,25 @@ machine_init_memory (VmemuMachine *m)
   m->dev_blocks = c->device.size_bytes >> m->blkbits;
 }
 
+/* The run's meta rows: what reproduces it (and what `vmemu diff` compares). */
+static void
+write_run_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, guint64 seed)
+{
+  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  g_autofree char *sw = vmemu_variant_switches_string (v);
+  g_autofree char *ps = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->machine.page_size_bytes);
+  g_autofree char *bs = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->block_size_bytes);
+  vmemu_trace_meta (tr, "scenario", scn->path ? scn->path : scn->name);
+  vmemu_trace_meta (tr, "scenario_name", scn->name);
+  vmemu_trace_meta (tr, "scenario_sha256", scn->sha256 ? scn->sha256 : "");
+  vmemu_trace_meta (tr, "seed", seed_s);
+  vmemu_trace_meta (tr, "variant", v->spec);
+  vmemu_trace_meta (tr, "variant_switches", sw);
+  vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
+  vmemu_trace_meta (tr, "page_size_bytes", ps);
+  vmemu_trace_meta (tr, "block_size_bytes", bs);
+}
+
 VmemuMachine *
 vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, GError **error)
 {
@@ -532,6 +551,8 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
       g_array_append_vals (a->ops, t->ops->data, t->ops->len);
       m->live_tasks++;
     }
+  if (m->trace)
+    write_run_meta (m->trace, scn_in, m->variant, m->seed);
   return g_steal_pointer (&m);
 }
 

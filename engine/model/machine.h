@@ -63,6 +63,8 @@ typedef struct {
   GPtrArray *losses;            /* of VmemuLoss*, in time order */
 } VmemuRunResult;
 
+/* With a trace, the run's meta (scenario, sha256, seed, variant and its
+ * switches, version, page and block size) is written into it here. */
 VmemuMachine *vmemu_machine_new (const VmemuScenario *scn, const VmemuMachineOptions *opt,
                                  GError **error);
 void vmemu_machine_free (VmemuMachine *m);

@@ -543,25 +543,6 @@ pool_run (Pool *p, PoolFn fn, guint n, GError **error)
   return TRUE;
 }
 
-static void
-write_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v, guint64 seed)
-{
-  g_autofree char *seed_s = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
-  g_autofree char *sw = vmemu_variant_switches_string (v);
-  g_autofree char *ps = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->machine.page_size_bytes);
-  g_autofree char *bs = g_strdup_printf ("%" G_GUINT64_FORMAT, scn->block_size_bytes);
-
-  vmemu_trace_meta (tr, "scenario", scn->path ? scn->path : scn->name);
-  vmemu_trace_meta (tr, "scenario_name", scn->name);
-  vmemu_trace_meta (tr, "scenario_sha256", scn->sha256 ? scn->sha256 : "");
-  vmemu_trace_meta (tr, "seed", seed_s);
-  vmemu_trace_meta (tr, "variant", v->spec);
-  vmemu_trace_meta (tr, "variant_switches", sw);
-  vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
-  vmemu_trace_meta (tr, "page_size_bytes", ps);
-  vmemu_trace_meta (tr, "block_size_bytes", bs);
-}
-
 /* One machine: the scenario under one variant, traced.  A run that fails is
  * recorded on its side (the report shows it); only an interrupt or a trace
  * that cannot be written stops the report. */
@@ -577,8 +558,6 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
     return FALSE;
   VmemuMachineOptions mo = { .variant = v, .trace = tr, .interrupt = p->r->interrupt };
   g_autoptr(VmemuMachine) m = vmemu_machine_new (sc->scn, &mo, &err);
-  if (m != NULL)
-    write_meta (tr, sc->scn, v, sc->scn->machine.seed);
   if (m == NULL || !vmemu_machine_run (m, &err))
     {
       vmemu_trace_abort (tr);

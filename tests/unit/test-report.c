@@ -441,7 +441,7 @@ test_export_chrome_json (void)
   g_assert_true (g_str_has_prefix (a->str, "{\"displayTimeUnit\":\"ns\",\"otherData\":"));
   g_assert_nonnull (strstr (a->str, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
                                     "\"ts\":0.000,\"args\":{\"name\":\"vmemu seed-reclaim"
-                                    " (baseline, seed ?)\"}}"));
+                                    " (baseline, seed 1)\"}}"));
   g_assert_nonnull (strstr (a->str, "\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":6,"
                                     "\"ts\":0.000,\"args\":{\"name\":\"writer (user)\"}"));
   /* the writer's fsync at 30.1 ms, a syscall slice */
