@@ -100,15 +100,22 @@ mkclean_one (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gpointer d
 }
 
 /* page_mkclean: write-protect and clean every PTE that is dirty or writable,
- * so the next store faults into page_mkwrite again. */
+ * so the next store faults into page_mkwrite again.  `caller` (or NULL) goes
+ * in the trace detail when the caller is not clear_page_dirty_for_io. */
 gboolean
-vm_page_mkclean (VmemuMachine *m, VmemuPage *p)
+vm_page_mkclean_from (VmemuMachine *m, VmemuPage *p, const char *caller)
 {
   int cleaned = 0;
   rmap_walk (m, p, mkclean_one, &cleaned);
   if (cleaned)
-    vm_trace_page (m, VMEMU_EV_PAGE_MKCLEAN, p, p->flags, cleaned, 0, 0, 0, NULL);
+    vm_trace_page (m, VMEMU_EV_PAGE_MKCLEAN, p, p->flags, cleaned, 0, 0, 0, caller);
   return cleaned > 0;
+}
+
+gboolean
+vm_page_mkclean (VmemuMachine *m, VmemuPage *p)
+{
+  return vm_page_mkclean_from (m, p, NULL);
 }
 
 static gboolean

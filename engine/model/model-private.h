@@ -150,6 +150,7 @@ typedef struct {
   guint chunk;                   /* bytes of the current page step */
   guint32 gen_start;             /* oracle generation when the op began */
   int io_error;
+  guint64 isize_from;            /* iomap_write_end: old_size for pagecache_isize_extended */
 } VmOpState;
 
 struct _VmemuActor {
@@ -409,6 +410,7 @@ VmemuMap *vm_mmap (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gint sym, gu
                    guint64 len, gboolean private_map);
 void vm_munmap (VmemuMachine *m, VmemuMap *map);
 gboolean vm_page_mkclean (VmemuMachine *m, VmemuPage *p);
+gboolean vm_page_mkclean_from (VmemuMachine *m, VmemuPage *p, const char *caller);
 gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
 void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
 int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
@@ -462,7 +464,7 @@ void vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64
                         guint64 req, gboolean mmap);
 /* One page of a buffered write (or zeroing) of [a->st.pos, +a->st.chunk):
  * restartable through a->st.phase (WR_LOOKUP at start) and a->st.page. */
-enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE };
+enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE, WR_ISIZE };
 VmStep vm_write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino,
                       gboolean zero);
 /* The same with the bytes taken from another page (copy_file_range's pipe
@@ -483,6 +485,10 @@ VmStep vm_zero_range_step (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guin
 enum { FS_WRITE, FS_WAIT, FS_CHECK };
 VmStep vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start,
                           guint64 end, gboolean wait);
+/* pagecache_isize_extended (mm/truncate.c) after i_size grew from `from` to
+ * `to`: restartable through a->st.page (NULL at start). */
+VmStep vm_pagecache_isize_extended (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                                    guint64 from, guint64 to);
 int vm_check_and_advance_wb_err (VmemuMachine *m, VmemuActor *a, VmemuInode *ino);
 
 /* ---- fsops.c: fallocate family, copy_file_range, direct I/O ---- */

@@ -354,14 +354,23 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
               vm_oracle_write (m, ino, st->pos, d, st->chunk);
             }
           vm_iomap_write_end (m, p, st->pos, st->chunk);
+          st->isize_from = ino->i_size;   /* iomap_write_end's old_size */
           if (!zero && st->pos + st->chunk > ino->i_size)
             ino->i_size = st->pos + st->chunk;
           vm_unlock_page (m, p);
-          vm_put_page (m, p, VMEMU_REF_LOOKUP);
           st->page = NULL;
-          st->phase = WR_BALANCE;
+          /* iomap_write_end: "if (old_size < pos) pagecache_isize_extended",
+           * after unlock_page and before put_page (the model's page ref is
+           * dropped first: the helper takes its own) */
+          vm_put_page (m, p, VMEMU_REF_LOOKUP);
+          st->phase = st->isize_from < st->pos ? WR_ISIZE : WR_BALANCE;
           break;
         }
+      case WR_ISIZE:
+        if (vm_pagecache_isize_extended (m, a, ino, st->isize_from, st->pos) == VM_BLOCKED)
+          return VM_BLOCKED;
+        st->phase = WR_BALANCE;
+        break;
       default:   /* WR_BALANCE */
         if (vm_balance_dirty_pages_ratelimited (m, a) == VM_BLOCKED)
           return VM_BLOCKED;
@@ -543,7 +552,53 @@ op_sync (VmemuMachine *m, VmemuActor *a)
 
 /* ---- truncate (xfs_setattr_size) ---- */
 
-enum { TR_ZERO, TR_WAIT, TR_CUT, TR_FLUSH, TR_EXTENTS };
+/* pagecache_isize_extended (mm/truncate.c, 5.8), from truncate_setsize on an
+ * extending truncate and from iomap_write_end when old_size < pos: when
+ * blocks are smaller than pages and the page straddling the old size gains
+ * blocks inside the new EOF (round_up(from, bsize) is inside the page and
+ * below `to`), find_lock_page that page and page_mkclean it (set_page_dirty
+ * when a PTE was dirty), so the next store through a mapping faults into
+ * ->page_mkwrite, which reserves the blocks now inside EOF.  Restartable:
+ * st->page holds the page (LOOKUP ref) while sleeping on its lock. */
+VmStep
+vm_pagecache_isize_extended (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 from,
+                             guint64 to)
+{
+  VmOpState *st = &a->st;
+  for (;;)
+    {
+      if (st->page == NULL)
+        {
+          if (from >= to || m->block_size == m->page_size)
+            return VM_DONE;
+          guint64 rounded = (from + m->block_size - 1) & ~(guint64) (m->block_size - 1);
+          if (to <= rounded || !(rounded & (m->page_size - 1)))
+            return VM_DONE;   /* no hole block created inside the old EOF page */
+          st->page = vm_find_get_page (m, ino, from >> m->page_shift, VMEMU_REF_LOOKUP);
+          if (st->page == NULL)
+            return VM_DONE;   /* not cached: nothing can be mapped */
+        }
+      VmemuPage *p = st->page;
+      if (vm_lock_page (m, a, p) == VM_BLOCKED)
+        return VM_BLOCKED;
+      if (p->mapping != ino)
+        {
+          /* find_lock_page: truncated while we slept, look again */
+          vm_unlock_page (m, p);
+          vm_put_page (m, p, VMEMU_REF_LOOKUP);
+          st->page = NULL;
+          continue;
+        }
+      if (vm_page_mkclean_from (m, p, "pagecache_isize_extended"))
+        vm_set_page_dirty (m, p);
+      vm_unlock_page (m, p);
+      vm_put_page (m, p, VMEMU_REF_LOOKUP);
+      st->page = NULL;
+      return VM_DONE;
+    }
+}
+
+enum { TR_ZERO, TR_WAIT, TR_CUT, TR_FLUSH, TR_EXTENTS, TR_ISIZE };
 
 static VmStep
 op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
@@ -572,11 +627,19 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             }
           ino->i_size = newsize;   /* truncate_setsize */
           vm_oracle_set_size (m, ino, newsize);
-          vm_unmap_mapping_pages (m, ino, (newsize + m->page_size - 1) >> m->page_shift,
-                                  G_MAXUINT64);
-          st->sub = TR_WAIT;
+          st->sub = TR_ISIZE;
           break;
         }
+      case TR_ISIZE:
+        /* truncate_setsize: i_size_write, then pagecache_isize_extended when
+         * growing, then truncate_pagecache (unmap first) */
+        if (newsize > st->end
+            && vm_pagecache_isize_extended (m, a, ino, st->end, newsize) == VM_BLOCKED)
+          return VM_BLOCKED;
+        vm_unmap_mapping_pages (m, ino, (newsize + m->page_size - 1) >> m->page_shift,
+                                G_MAXUINT64);
+        st->sub = TR_WAIT;
+        break;
       case TR_WAIT:
         {
           /* truncate_inode_pages_range sleeps on locked and writeback pages. */
