@@ -361,11 +361,14 @@ vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
   if (st->blk_pos == 0)
     {
       vm_trace_page (m, VMEMU_EV_IOMAP_WRITE_BEGIN, p, p->flags, (gint64) pos, len, 0, 0, NULL);
-      if (vmemu_variant_has (m->variant, VMEMU_SW_WRITE_BEGIN_CLEAR_ERROR))
-        p->flags &= ~VMEMU_PG_ERROR;
       vm_iomap_page_create (m, p, VM_IOP_CALLER_WRITE_BEGIN);
       if (p->flags & VMEMU_PG_UPTODATE)
         return VM_DONE;
+      /* e6e7ca92623a (5.10, stable 5.8.x/5.9.x): ClearPageError only after
+       * "if (PageUptodate(page)) return 0;", so an uptodate page keeps
+       * PG_error and iomap_set_range_uptodate still marks nothing on it */
+      if (vmemu_variant_has (m->variant, VMEMU_SW_WRITE_BEGIN_CLEAR_ERROR))
+        p->flags &= ~VMEMU_PG_ERROR;
       st->blk_pos = (pos & ~(guint64) (m->block_size - 1)) + 1;   /* +1: started */
     }
   if (st->io_error)

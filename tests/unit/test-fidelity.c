@@ -86,6 +86,41 @@ test_isize_extended_conditions (void)
   g_assert_cmpuint (losses (r), ==, 0);
 }
 
+/* ---- e6e7ca92623a: __iomap_write_begin clears PG_error after the
+ * PageUptodate return ---- */
+
+/* An uptodate page with PG_error (failed sync_file_range write, no fdatawait
+ * to clear it) loses its iop to drop_caches while a reader holds it; the
+ * write into block 2 creates a zeroed iop and returns at PageUptodate, so
+ * under baseline+write_begin_clear_error PG_error stays, no bit is set and
+ * writeback skips the block. */
+static void
+test_write_begin_clear_error_after_uptodate (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 4096, content: 9, state: on-disk } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - read: { file: /f, offset: 0, length: 4096 }\n"
+    "      - inject: { error: eio, on: write, file: /f, count: 1 }\n"
+    "      - write: { file: /f, offset: 0, length: 1024, value: 9 }\n"
+    "      - sync_file_range: { file: /f, offset: 0, length: 4096 }\n"
+    "      - write: { at: 20ms, file: /f, offset: 2048, length: 1024, value: 77 }\n"
+    "      - fsync: { file: /f }\n"
+    "  - name: reader\n    ops:\n"
+    "      - read: { at: 10ms, file: /f, offset: 0, length: 4096, hold: 5ms }\n"
+    "  - name: admin\n    ops:\n"
+    "      - drop_caches: { at: 12ms }\n",
+    "baseline+write_begin_clear_error");
+  /* the write at 20 ms found the page uptodate with PG_error */
+  g_assert_cmpint (q (r, "select flags_before & %d" EV ("iomap_write_begin") " and t_ns = 20000000",
+                      (1 << 1) | (1 << 9)), ==, (1 << 1) | (1 << 9));
+  g_assert_cmpuint (losses (r), ==, 1);
+  const VmemuLoss *l = g_ptr_array_index (vmemu_machine_result (r->m)->losses, 0);
+  g_assert_cmpuint (l->offset_bytes, ==, 2048);
+  g_assert_cmpuint (l->length_bytes, ==, 1024);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -93,5 +128,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fidelity/pagecache_isize_extended/truncate", test_isize_extended_truncate);
   g_test_add_func ("/fidelity/pagecache_isize_extended/write", test_isize_extended_write);
   g_test_add_func ("/fidelity/pagecache_isize_extended/conditions", test_isize_extended_conditions);
+  g_test_add_func ("/fidelity/write_begin_clear_error/after-uptodate",
+                   test_write_begin_clear_error_after_uptodate);
   return g_test_run ();
 }
