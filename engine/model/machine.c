@@ -137,6 +137,9 @@ actor_new (VmemuMachine *m, const char *name, guint cpu, VmActorKind kind)
   a->maps = g_ptr_array_new ();
   a->regions = g_array_new (FALSE, TRUE, sizeof (guint64));
   a->errseq = g_new0 (guint32, m->inodes->len + 1);
+  a->ra = g_new0 (VmRaState, m->inodes->len + 1);
+  for (guint i = 0; i <= m->inodes->len; i++)
+    vm_ra_state_init (m, &a->ra[i]);
   g_ptr_array_add (m->actors, a);
   static const char *const kinds[] = { "user", "kswapd", "flusher", "final" };
   vmemu_trace_task (m->trace, a->id, name, (gint32) cpu, kinds[kind]);
@@ -152,6 +155,7 @@ actor_free (gpointer data)
   g_ptr_array_unref (a->maps);
   g_array_unref (a->regions);
   g_free (a->errseq);
+  g_free (a->ra);
   g_free (a);
 }
 
@@ -395,7 +399,9 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
   if (f->state == VMEMU_FILE_ON_DISK)
     return TRUE;
   /* cached / dirty: the pages sit on the inactive list with a full iop, as a
-   * read or write would have left them. */
+   * read or write would have left them; the inode is in core, instantiated
+   * in `files:` order. */
+  vm_inode_sb_list_add (m, ino);
   guint64 npages = (size + m->page_size - 1) >> m->page_shift;
   for (guint64 i = 0; i < npages; i++)
     {

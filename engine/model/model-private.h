@@ -21,7 +21,6 @@ typedef struct _VmemuWbc VmemuWbc;
 #define VM_SWAP_CLUSTER_MAX 32
 #define VM_DEF_PRIORITY 12
 #define VM_MAX_RECLAIM_RETRIES 16
-#define VM_RA_PAGES 32            /* default read_ahead_kb 128 on 4 KiB pages */
 #define VM_MAX_BLOCKS 128         /* 64 KiB page / 512-byte blocks */
 
 /* Step results of restartable operations. */
@@ -81,6 +80,7 @@ struct _VmemuInode {
   guint32 wb_err_seq;            /* errseq_t of the mapping: bumped on each error */
   int wb_err;                    /* last error (negative errno) */
   GPtrArray *maps;               /* i_mmap: VmemuMap* mapping this inode */
+  guint64 sb_list_seq;           /* order of inode_sb_list_add (0: not in core yet) */
   /* oracle: what a correct kernel shows for this file */
   GByteArray *expected;
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
@@ -153,6 +153,14 @@ typedef struct {
   guint64 isize_from;            /* iomap_write_end: old_size for pagecache_isize_extended */
 } VmOpState;
 
+/* struct file_ra_state of one open file (one per task and file). */
+typedef struct {
+  guint64 start, size, async_size;
+  guint64 ra_pages;
+  guint32 mmap_miss;
+  guint64 prev_pos;              /* G_MAXUINT64: -1, nothing read yet */
+} VmRaState;
+
 struct _VmemuActor {
   gint32 id;
   char *name;
@@ -171,6 +179,7 @@ struct _VmemuActor {
   GArray *regions;               /* by symbol: guint64 anonymous pages */
   guint64 nr_dirtied;            /* balance_dirty_pages_ratelimited counter */
   guint32 *errseq;               /* per file: the wb_err_seq this task has seen (f_wb_err) */
+  VmRaState *ra;                 /* per file: its struct file's f_ra */
   guint64 next_start_ns;
   /* kernel threads */
   guint64 kthread_state;
@@ -238,6 +247,7 @@ struct _VmemuMachine {
   const volatile gint *interrupt;
 
   GPtrArray *inodes;             /* VmemuInode*, by file index */
+  guint64 sb_list_next;          /* inode_sb_list_add stamps (s_inodes order) */
   GPtrArray *actors;             /* VmemuActor*, by id */
   VmemuActor *cur;               /* actor running now (for trace attribution) */
   VmemuActor *kswapd, *flusher, *final;
@@ -446,6 +456,10 @@ void vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 fi
 #define VM_OP_FINAL_CLEANUP (VMEMU_OP__COUNT + 1)
 #define VM_OP_FINAL_EVICT (VMEMU_OP__COUNT + 2)
 VmStep vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+/* inode_sb_list_add when the inode first becomes in-core (xfs_iget on the
+ * first lookup, or set-up with cached pages): s_inodes is headed by the
+ * most recent one. */
+void vm_inode_sb_list_add (VmemuMachine *m, VmemuInode *ino);
 
 /* The page lookup shared by read, splice and faults. */
 typedef struct {
@@ -460,8 +474,26 @@ typedef struct {
 /* Restartable (state in a->st.sub / a->st.page).  VM_DONE: a->st.page is the
  * page with a gp->holder reference, or NULL with a->st.result < 0. */
 VmStep vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp);
-void vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index,
-                        guint64 req, gboolean mmap);
+
+/* ---- readahead.c: mm/readahead.c and the readahead calls of mm/filemap.c ---- */
+guint64 vm_ra_default_pages (VmemuMachine *m);      /* VM_READAHEAD_PAGES */
+void vm_ra_state_init (VmemuMachine *m, VmRaState *ra);   /* file_ra_state_init */
+VmRaState *vm_file_ra (VmemuActor *a, VmemuInode *ino);
+/* generic_file_buffered_read: page_cache_sync_readahead on a miss,
+ * page_cache_async_readahead on a PG_readahead page; req in pages. */
+void vm_page_cache_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                                   guint64 index, guint64 req);
+void vm_page_cache_async_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                                    VmemuPage *p, guint64 index, guint64 req);
+/* filemap_fault: do_sync_mmap_readahead (miss) / do_async_mmap_readahead (hit). */
+void vm_do_sync_mmap_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index);
+void vm_do_async_mmap_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, VmemuPage *p,
+                                 guint64 index);
+/* generic_fadvise(WILLNEED) -> force_page_cache_readahead */
+void vm_force_page_cache_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino,
+                                    guint64 index, guint64 nr);
+/* generic_file_buffered_read's exit: ra->prev_pos from the last byte read. */
+void vm_ra_set_prev_pos (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 end_pos);
 /* One page of a buffered write (or zeroing) of [a->st.pos, +a->st.chunk):
  * restartable through a->st.phase (WR_LOOKUP at start) and a->st.page. */
 enum { WR_LOOKUP, WR_LOCK, WR_BEGIN, WR_COPY, WR_BALANCE, WR_ISIZE };

@@ -30,58 +30,6 @@ timer_pending (VmemuMachine *m, VmemuActor *a)
   return a->st.timer_until_ns && vm_now (m) < a->st.timer_until_ns;
 }
 
-/* ---- readahead ---- */
-
-/* get_init_ra_size */
-static guint64
-init_ra_size (guint64 req, guint64 max)
-{
-  guint64 n = 1;
-  while (n < req)
-    n <<= 1;
-  if (n <= max / 32)
-    return n * 4;
-  if (n <= max / 4)
-    return n * 2;
-  return max;
-}
-
-/* page_cache_sync_readahead / do_sync_mmap_readahead, reduced to the first
- * window: allocate the missing pages of the window (up to EOF), add them to
- * the cache and the lru_add pagevec, and read them with iomap_readahead. */
-void
-vm_sync_readahead (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 index, guint64 req,
-                gboolean mmap)
-{
-  if (ino->i_size == 0)
-    return;
-  guint64 last = (ino->i_size - 1) >> m->page_shift;
-  guint64 start = index, size = init_ra_size (MAX (req, 1), VM_RA_PAGES);
-  if (mmap)
-    {
-      start = index > VM_RA_PAGES / 2 ? index - VM_RA_PAGES / 2 : 0;
-      size = VM_RA_PAGES;
-    }
-  vm_folio_ra_window (m, &start, &size);
-  VmemuPage *pages[VM_RA_PAGES * 2];
-  guint n = 0;
-  for (guint64 i = start; i < start + size && i <= last && n < G_N_ELEMENTS (pages); i++)
-    {
-      if (vmemu_xa_load (ino->pages, i))
-        continue;
-      VmemuPage *p = vm_page_alloc (m, VMEMU_REF_IO);
-      if (p == NULL)
-        break;
-      vm_add_to_page_cache_lru (m, a, p, ino, i);
-      pages[n++] = p;
-    }
-  if (n)
-    vm_folio_mark (m, ino, start, MIN (size, last + 1 - start));
-  vm_iomap_readahead (m, ino, pages, n);
-  for (guint i = 0; i < n; i++)
-    vm_put_page (m, pages[i], VMEMU_REF_IO);
-}
-
 /* ---- the page lookup shared by read, splice and faults ---- */
 
 enum { GP_LOOKUP, GP_HAVE, GP_READING };
@@ -100,10 +48,28 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
       case GP_LOOKUP:
         {
           VmemuPage *p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
-          if (p == NULL)
+          if (gp->mmap_ra)
             {
-              vm_sync_readahead (m, a, gp->ino, gp->index, gp->req_pages, gp->mmap_ra);
-              p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
+              /* filemap_fault: async read-around on a hit, sync on a miss */
+              if (p != NULL)
+                vm_do_async_mmap_readahead (m, a, gp->ino, p, gp->index);
+              else
+                {
+                  vm_do_sync_mmap_readahead (m, a, gp->ino, gp->index);
+                  p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
+                }
+            }
+          else
+            {
+              /* generic_file_buffered_read: page_cache_sync_readahead on a
+               * miss, then page_cache_async_readahead on a marked page */
+              if (p == NULL)
+                {
+                  vm_page_cache_sync_readahead (m, a, gp->ino, gp->index, gp->req_pages);
+                  p = vm_find_get_page (m, gp->ino, gp->index, gp->holder);
+                }
+              if (p != NULL && (p->flags & VMEMU_PG_READAHEAD))
+                vm_page_cache_async_readahead (m, a, gp->ino, p, gp->index, gp->req_pages);
             }
           if (p == NULL)
             {
@@ -173,6 +139,31 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
             return vm_wait_on_page (m, a, p);
           if (!(p->flags & VMEMU_PG_UPTODATE))
             {
+              if (!gp->want_lock)
+                {
+                  /* generic_file_buffered_read after ->readpage: lock the
+                   * page; if a truncate or invalidate_mapping_pages took it
+                   * out of the cache meanwhile (page->mapping NULL), look
+                   * it up again ("goto find_page") instead of failing */
+                  if (vm_lock_page (m, a, p) == VM_BLOCKED)
+                    return VM_BLOCKED;
+                  gboolean up = (p->flags & VMEMU_PG_UPTODATE) != 0, gone = p->mapping == NULL;
+                  vm_unlock_page (m, p);
+                  if (up)
+                    {
+                      st->sub = GP_HAVE;
+                      break;
+                    }
+                  if (gone)
+                    {
+                      vm_put_page (m, p, gp->holder);
+                      st->page = NULL;
+                      st->sub = GP_LOOKUP;
+                      break;
+                    }
+                }
+              /* shrink_readahead_size_eio; filemap_fault: VM_FAULT_SIGBUS */
+              vm_file_ra (a, gp->ino)->ra_pages /= 4;
               vm_put_page (m, p, gp->holder);
               st->page = NULL;
               st->sub = GP_LOOKUP;
@@ -253,6 +244,8 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
       st->page = NULL;
       st->sub = GP_LOOKUP;
     }
+  if (st->pos > op->offset_bytes)
+    vm_ra_set_prev_pos (m, a, ino, st->pos);   /* ra->prev_pos at the exit */
   vm_oracle_report (m, a, st, ino, kind, op->offset_bytes, st->pos - op->offset_bytes);
   if (st->result == 0)
     st->result = (int) MIN (st->pos - op->offset_bytes, G_MAXINT);
@@ -715,19 +708,26 @@ install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean w
 
 enum { MF_START, MF_FAULT, MF_MKWRITE, MF_BALANCE, MF_ACCESS };
 
-#define VM_FAULT_AROUND_PAGES 16   /* fault_around_bytes 64 KiB */
+/* fault_around_bytes is 64 KiB whatever the page size: pages per window. */
+static guint64
+fault_around_pages (VmemuMachine *m)
+{
+  return (64 * 1024) >> m->page_shift;
+}
 
 /* do_fault_around -> filemap_map_pages: map, read-only, the cached pages
- * around a read fault that are uptodate, not locked and inside EOF, in a
- * 16-page window aligned to its size and clipped to the mapping.  Pages
- * without an iomap_page are mapped as they are.  TRUE when the faulting
- * page itself got mapped. */
+ * around a read fault that are uptodate, not locked, not PG_readahead (the
+ * fault must see the marker) and inside EOF, in a fault_around_bytes window
+ * aligned to its size and clipped to the mapping; each page mapped takes one
+ * off the file's mmap_miss.  Pages without an iomap_page are mapped as they
+ * are.  TRUE when the faulting page itself got mapped. */
 static gboolean
-filemap_map_pages (VmemuMachine *m, VmemuMap *map, guint64 fault_i)
+filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fault_i)
 {
   VmemuInode *ino = map->inode;
-  guint64 first = fault_i & ~(guint64) (VM_FAULT_AROUND_PAGES - 1);
-  guint64 last = MIN (first + VM_FAULT_AROUND_PAGES, map->npages);
+  guint64 nr = fault_around_pages (m);
+  guint64 first = fault_i & ~(nr - 1);
+  guint64 last = MIN (first + nr, map->npages);
   guint64 eof = (ino->i_size + m->page_size - 1) >> m->page_shift;
   gboolean mapped = FALSE;
   for (guint64 i = first; i < last; i++)
@@ -735,7 +735,7 @@ filemap_map_pages (VmemuMachine *m, VmemuMap *map, guint64 fault_i)
       guint64 index = map->pgoff + i;
       VmemuPage *p = vmemu_xa_load (ino->pages, index);
       if ((map->pte[i] & VM_PTE_PRESENT) || p == NULL || index >= eof
-          || !(p->flags & VMEMU_PG_UPTODATE) || (p->flags & VMEMU_PG_LOCKED))
+          || !(p->flags & VMEMU_PG_UPTODATE) || (p->flags & (VMEMU_PG_LOCKED | VMEMU_PG_READAHEAD)))
         continue;
       /* speculative reference, trylock, then the PTE */
       vm_get_page (m, p, VMEMU_REF_FAULT);
@@ -744,6 +744,9 @@ filemap_map_pages (VmemuMachine *m, VmemuMap *map, guint64 fault_i)
           vm_put_page (m, p, VMEMU_REF_FAULT);
           continue;
         }
+      VmRaState *ra = vm_file_ra (a, ino);
+      if (ra->mmap_miss > 0)
+        ra->mmap_miss--;
       vm_trace_page (m, VMEMU_EV_FILEMAP_MAP_PAGES, p, p->flags, 0, 0, 0, 0, NULL);
       install_pte (m, map, i, p, FALSE);
       vm_unlock_page (m, p);
@@ -783,7 +786,10 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               break;
             }
           vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
-          if (!write && !(pte & VM_PTE_PRESENT) && filemap_map_pages (m, map, i))
+          /* do_read_fault: "fault_around_bytes >> PAGE_SHIFT > 1" (none
+           * with 64 KiB pages) */
+          if (!write && !(pte & VM_PTE_PRESENT) && fault_around_pages (m) > 1
+              && filemap_map_pages (m, a, map, i))
             {
               st->phase = MF_ACCESS;   /* do_fault_around mapped the page */
               break;
@@ -975,15 +981,42 @@ op_munmap (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   vm_munmap (m, map);
 }
 
+void
+vm_inode_sb_list_add (VmemuMachine *m, VmemuInode *ino)
+{
+  if (ino->sb_list_seq == 0)
+    ino->sb_list_seq = ++m->sb_list_next;
+}
+
+static gint
+sb_list_cmp (gconstpointer x, gconstpointer y)
+{
+  const VmemuInode *a = *(VmemuInode *const *) x, *b = *(VmemuInode *const *) y;
+  return a->sb_list_seq < b->sb_list_seq ? 1 : a->sb_list_seq > b->sb_list_seq ? -1 : 0;
+}
+
+/* drop_caches (drop_caches_sysctl_handler): mode 1 and 3 run
+ * drop_pagecache_sb, mode 2 only drop_slab (dentries and inodes, not
+ * modelled: an inode never leaves s_inodes here).  drop_pagecache_sb walks
+ * s_inodes from its head, where inode_sb_list_add puts each new in-core
+ * inode: the most recently instantiated first; inodes without pages are
+ * skipped. */
 static void
 op_drop_caches (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
   if (op->mode == 2)
-    return;   /* slab only: inodes and dentries, not modelled */
-  /* drop_pagecache_sb: every inode with pages, in inode order. */
+    return;
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
   for (guint i = 0; i < m->inodes->len; i++)
     {
       VmemuInode *ino = g_ptr_array_index (m->inodes, i);
+      if (ino->sb_list_seq)   /* stamps are unique: the sort is total */
+        g_ptr_array_add (order, ino);
+    }
+  g_ptr_array_sort (order, sb_list_cmp);
+  for (guint i = 0; i < order->len; i++)
+    {
+      VmemuInode *ino = g_ptr_array_index (order, i);
       if (vmemu_xa_count (ino->pages) > 0)
         vm_invalidate_mapping_pages (m, ino, 0, G_MAXUINT64);
     }
@@ -997,14 +1030,17 @@ op_fadvise (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
   VmOpState *st = &a->st;
   VmemuInode *ino = op_inode (m, op);
-  guint64 len = op->length_bytes ? op->length_bytes : G_MAXUINT64 - op->offset_bytes;
-  guint64 endbyte = op->offset_bytes + len - 1;
+  /* len 0 (or an overflow) means "to the end": endbyte -1 */
+  guint64 len = op->length_bytes;
+  guint64 endbyte = op->offset_bytes + len;
+  endbyte = (len == 0 || endbyte < len) ? G_MAXUINT64 : endbyte - 1;
   if (op->advice == VMEMU_ADVICE_WILLNEED)
     {
-      guint64 first = op->offset_bytes >> m->page_shift;
-      guint64 last = MIN (endbyte, ino->i_size ? ino->i_size - 1 : 0) >> m->page_shift;
-      for (guint64 i = first; i <= last && ino->i_size; i += VM_RA_PAGES)
-        vm_sync_readahead (m, a, ino, i, MIN (VM_RA_PAGES, last - i + 1), FALSE);
+      /* first and last partial page; force_page_cache_readahead clamps to
+       * ra_pages and reads from the start of the range */
+      guint64 start_index = op->offset_bytes >> m->page_shift;
+      guint64 nrpages = (endbyte >> m->page_shift) - start_index + 1;
+      vm_force_page_cache_readahead (m, a, ino, start_index, nrpages ? nrpages : G_MAXUINT64);
       return VM_DONE;
     }
   if (st->phase == FS_WRITE)
@@ -1015,9 +1051,12 @@ op_fadvise (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       if (vm_write_cache_pages (m, a, &st->wbc) == VM_BLOCKED)
         return VM_BLOCKED;
     }
+  /* First and last FULL page: the last one is kept unless endbyte ends a
+   * page or is the last byte of the file (i_size - 1); a range running past
+   * EOF therefore keeps a partial EOF page. */
   guint64 start_index = (op->offset_bytes + m->page_size - 1) >> m->page_shift;
   guint64 end_index = endbyte >> m->page_shift;
-  if (endbyte != G_MAXUINT64 - 0 && ((endbyte + 1) & (m->page_size - 1)) && endbyte + 1 < ino->i_size)
+  if ((endbyte & (m->page_size - 1)) != m->page_size - 1 && endbyte != ino->i_size - 1)
     {
       if (end_index == 0)
         return VM_DONE;
@@ -1027,14 +1066,9 @@ op_fadvise (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     return VM_DONE;
   vm_lru_add_drain (m, a->cpu, "fadvise");
   guint64 count = vm_invalidate_mapping_pages (m, ino, start_index, end_index);
-  guint64 cached = 0, idx = start_index;
-  while (vmemu_xa_find (ino->pages, &idx, end_index, VMEMU_XA_NO_MARK) && cached <= count)
-    {
-      cached++;
-      if (++idx == 0 || idx > end_index)
-        break;
-    }
-  if (cached > 0)
+  /* fewer invalidated than the range has indices (cached or not): maybe on
+   * a remote CPU's pagevec, so drain every CPU and try again */
+  if (count < end_index - start_index + 1)
     {
       vm_lru_add_drain_all (m, "fadvise");
       vm_invalidate_mapping_pages (m, ino, start_index, end_index);
@@ -1152,6 +1186,8 @@ vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
   VmOpState *st = &a->st;
   VmemuInode *ino = op_inode (m, op);
+  if (ino != NULL)
+    vm_inode_sb_list_add (m, ino);   /* the path lookup brings it in core */
   switch ((int) op->kind)
     {
     case VMEMU_OP_READ:

@@ -32,6 +32,7 @@ vmemu_event_lookup (const char *name)
 static const char *const page_flag_names[VMEMU_PG__NBITS] = {
   "locked", "uptodate", "dirty", "writeback", "private", "referenced",
   "active", "lru", "reclaim", "error", "workingset", "mapped", "head",
+  "readahead",
 };
 
 char *

@@ -162,8 +162,9 @@ typedef enum {
   VMEMU_PG_WORKINGSET = 1u << 10,
   VMEMU_PG_MAPPED = 1u << 11,     /* mapcount > 0 (derived, for readability) */
   VMEMU_PG_HEAD = 1u << 12,       /* head of a large folio */
+  VMEMU_PG_READAHEAD = 1u << 13,  /* readahead marker (the kernel shares PG_reclaim's bit) */
 } VmemuPageFlag;
-#define VMEMU_PG__NBITS 13
+#define VMEMU_PG__NBITS 14
 
 /* "uptodate|dirty|private" style text for flags (g_free the result). */
 char *vmemu_page_flags_string (guint32 flags);

@@ -121,6 +121,195 @@ test_write_begin_clear_error_after_uptodate (void)
   g_assert_cmpuint (l->length_bytes, ==, 1024);
 }
 
+/* ---- ondemand_readahead (mm/readahead.c) ---- */
+
+#define PG_READAHEAD (1 << 13)
+#define RA_FILE(size) \
+  "name: t\nfilesystem: { block_size: 1024 }\n" \
+  "files: [ { path: /f, size: " size ", content: random, state: on-disk } ]\n" \
+  "tasks:\n  - name: t\n    ops:\n"
+
+static char *
+added (Run *r, gint64 t_ns)
+{
+  return qs (r, "select group_concat(idx) from (select idx" EV ("mm_filemap_add_to_page_cache")
+                " and t_ns = %" G_GINT64_FORMAT " and task = (select id from tasks where name = 't')"
+                " order by seq)", t_ns);
+}
+
+/* A cold read at index 2 (prev_pos -1, no history before it) is a
+ * standalone random read: page 2 alone. */
+static void
+test_ra_random_read (void)
+{
+  g_autoptr (Run) r = run_yaml (RA_FILE ("64KiB")
+                                "      - read: { file: /f, offset: 8192, length: 4096 }\n",
+                                "baseline");
+  g_autofree char *pages = added (r, 0);
+  g_assert_cmpstr (pages, ==, "2");
+}
+
+/* Index 0: initial_readahead, get_init_ra_size(1, 32) = 4 pages with the
+ * marker at start + size - async_size = 1; reading page 1 hits it:
+ * page_cache_async_readahead, the expected callback index, so the window
+ * moves to 4 and ramps up to get_next_ra_size(4) = 8, marker on its first
+ * page. */
+static void
+test_ra_initial_and_marker (void)
+{
+  g_autoptr (Run) r = run_yaml (RA_FILE ("64KiB")
+                                "      - read: { file: /f, offset: 0, length: 4096 }\n"
+                                "      - read: { at: 1ms, file: /f, offset: 4096, length: 4096 }\n",
+                                "baseline");
+  g_autofree char *first = added (r, 0);
+  g_assert_cmpstr (first, ==, "0,1,2,3");
+  g_autofree char *second = added (r, 1000000);
+  g_assert_cmpstr (second, ==, "4,5,6,7,8,9,10,11");
+  /* the marker, seen when iomap_readpage_actor creates the iop */
+  g_autofree char *marked = qs (r, "select group_concat(idx) from (select idx"
+                                   EV ("iomap_page_create") " and (flags_before & %d)"
+                                   " and task = (select id from tasks where name = 't')"
+                                   " order by seq)", PG_READAHEAD);
+  g_assert_cmpstr (marked, ==, "1,4");
+  /* the async readahead took it off page 1 */
+  g_assert_cmpint (q (r, "select flags_after & %d" EV ("mark_page_accessed") " and idx = 1"
+                         " and t_ns = 1000000", PG_READAHEAD), ==, 0);
+}
+
+/* A sequential miss: after reading page 2, prev_pos is 8192 + 4096 - 1
+ * rounded as the kernel keeps it (prev_index 2), so a read of page 3 is
+ * index - prev_index = 1: initial_readahead, 4 pages from 3. */
+static void
+test_ra_sequential_miss (void)
+{
+  g_autoptr (Run) r = run_yaml (RA_FILE ("64KiB")
+                                "      - read: { file: /f, offset: 8192, length: 4096 }\n"
+                                "      - read: { at: 1ms, file: /f, offset: 12288, length: 4096 }\n",
+                                "baseline");
+  g_autofree char *second = added (r, 1000000);
+  g_assert_cmpstr (second, ==, "3,4,5,6");
+}
+
+/* ---- page-size dependent defaults ---- */
+
+/* 64 KiB pages: fault_around_bytes >> PAGE_SHIFT == 1, so do_read_fault
+ * skips do_fault_around (cached page 1 is not mapped by the fault on page
+ * 0), and do_sync_mmap_readahead's window is VM_READAHEAD_PAGES = 2. */
+static void
+test_64k_no_fault_around (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nmachine: { page_size: 65536 }\nfilesystem: { block_size: 4096 }\n"
+    "files: [ { path: /f, size: 512KiB, content: random, state: on-disk } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - read: { file: /f, offset: 65536, length: 65536 }\n"
+    "      - mmap: { file: /f, offset: 0, length: 524288, as: m }\n"
+    "      - mread: { at: 1ms, map: m, offset: 262144, length: 16 }\n"
+    "      - mread: { at: 2ms, map: m, offset: 0, length: 16 }\n",
+    "baseline");
+  g_assert_cmpint (q (r, "select count(*)" EV ("filemap_map_pages")), ==, 0);
+  /* read-around of page 4: start 4 - 1 = 3, 2 pages */
+  g_autofree char *around = added (r, 1000000);
+  g_assert_cmpstr (around, ==, "3,4");
+  /* page 1 (read) stays unmapped after the fault on page 0 */
+  g_assert_cmpint (q (r, "select count(*)" EV ("pte_install") " and idx = 1"), ==, 0);
+}
+
+/* 4 KiB pages keep the 16-page fault-around window. */
+static void
+test_4k_fault_around (void)
+{
+  g_autoptr (Run) r = run_yaml (RA_FILE ("64KiB")
+                                "      - read: { file: /f, offset: 4096, length: 4096 }\n"
+                                "      - mmap: { file: /f, offset: 0, length: 65536, as: m }\n"
+                                "      - mread: { at: 1ms, map: m, offset: 4096, length: 16 }\n",
+                                "baseline");
+  g_assert_cmpint (q (r, "select count(*)" EV ("filemap_map_pages") " and idx = 1"), ==, 1);
+}
+
+/* ---- generic_fadvise (mm/fadvise.c) ---- */
+
+/* DONTNEED: the last page is dropped only when endbyte ends a page or is
+ * i_size - 1.  A 5000-byte file: (0, 8000) keeps the partial EOF page 1;
+ * (0, 5000) drops it. */
+static void
+test_fadvise_dontneed_eof_page (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 5000, content: random, state: cached },\n"
+    "         { path: /g, size: 5000, content: random, state: cached } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - fadvise: { file: /f, offset: 0, length: 8000, advice: dontneed }\n"
+    "      - fadvise: { file: /g, offset: 0, length: 5000, advice: dontneed }\n",
+    "baseline");
+  g_autofree char *f = qs (r, "select group_concat(idx)" EV ("mm_filemap_delete_from_page_cache")
+                              " and path = '/f' and task = (select id from tasks where name = 't')");
+  g_assert_cmpstr (f, ==, "0");
+  g_autofree char *g = qs (r, "select group_concat(idx) from (select idx"
+                              EV ("mm_filemap_delete_from_page_cache")
+                              " and path = '/g' and task = (select id from tasks where name = 't')"
+                              " order by idx)");
+  g_assert_cmpstr (g, ==, "0,1");
+}
+
+/* WILLNEED: force_page_cache_readahead reads at most max(io_pages 0,
+ * ra_pages 32) pages from the start of the range, whatever its length. */
+static void
+test_fadvise_willneed_clamp (void)
+{
+  g_autoptr (Run) r = run_yaml (RA_FILE ("1MiB")
+                                "      - fadvise: { file: /f, offset: 0, length: 0, advice: willneed }\n",
+                                "baseline");
+  g_assert_cmpint (q (r, "select count(*)" EV ("mm_filemap_add_to_page_cache") " and t_ns = 0"
+                         " and task = (select id from tasks where name = 't')"), ==, 32);
+  g_assert_cmpint (q (r, "select max(idx)" EV ("mm_filemap_add_to_page_cache") " and t_ns = 0"
+                         " and task = (select id from tasks where name = 't')"), ==, 31);
+}
+
+/* ---- drop_caches (fs/drop_caches.c) ---- */
+
+/* Mode 2 is drop_slab only: no page leaves the cache; mode 3 drops pages. */
+static void
+test_drop_caches_modes (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 8192, content: random, state: cached } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - drop_caches: { mode: 2 }\n"
+    "      - drop_caches: { at: 1ms, mode: 3 }\n",
+    "baseline");
+  g_assert_cmpint (q (r, "select count(*)" EV ("invalidate_mapping_pages") " and t_ns = 0"), ==, 0);
+  g_assert_cmpint (q (r, "select count(*)" EV ("mm_filemap_delete_from_page_cache")
+                         " and task = (select id from tasks where name = 't')"), ==, 2);
+}
+
+/* drop_pagecache_sb walks s_inodes from the head: inode_sb_list_add put the
+ * inode looked up last (/b) there, so /b's pages are visited first, lose
+ * their iops and stay on the lru_add pagevec's reference, and the first
+ * pagevec_release drains that pagevec before /a is visited. */
+static void
+test_drop_pagecache_sb_order (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /a, size: 8192, content: random, state: on-disk },\n"
+    "         { path: /b, size: 8192, content: random, state: on-disk } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - read: { file: /a, offset: 0, length: 8192 }\n"
+    "      - read: { file: /b, offset: 0, length: 8192 }\n"
+    "      - drop_caches: { at: 1ms }\n",
+    "baseline");
+  g_autofree char *order = qs (r, "select group_concat(path) from (select path"
+                                  EV ("invalidate_mapping_pages") " and t_ns = 1000000 order by seq)");
+  g_assert_cmpstr (order, ==, "/b,/a");
+  g_assert_cmpint (q (r, "select count(*)" EV ("remove_mapping_fail") " and path = '/b'"), ==, 2);
+  g_assert_cmpint (q (r, "select count(*)" EV ("mm_filemap_delete_from_page_cache")
+                         " and path = '/a' and task = (select id from tasks where name = 't')"),
+                   ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -130,5 +319,14 @@ main (int argc, char **argv)
   g_test_add_func ("/fidelity/pagecache_isize_extended/conditions", test_isize_extended_conditions);
   g_test_add_func ("/fidelity/write_begin_clear_error/after-uptodate",
                    test_write_begin_clear_error_after_uptodate);
+  g_test_add_func ("/fidelity/ondemand_readahead/random-read", test_ra_random_read);
+  g_test_add_func ("/fidelity/ondemand_readahead/initial-and-marker", test_ra_initial_and_marker);
+  g_test_add_func ("/fidelity/ondemand_readahead/sequential-miss", test_ra_sequential_miss);
+  g_test_add_func ("/fidelity/page-size/64k-no-fault-around", test_64k_no_fault_around);
+  g_test_add_func ("/fidelity/page-size/4k-fault-around", test_4k_fault_around);
+  g_test_add_func ("/fidelity/generic_fadvise/dontneed-eof-page", test_fadvise_dontneed_eof_page);
+  g_test_add_func ("/fidelity/generic_fadvise/willneed-clamp", test_fadvise_willneed_clamp);
+  g_test_add_func ("/fidelity/drop_caches/modes", test_drop_caches_modes);
+  g_test_add_func ("/fidelity/drop_pagecache_sb/s_inodes-order", test_drop_pagecache_sb_order);
   return g_test_run ();
 }
