@@ -20,7 +20,7 @@ static const SwitchInfo switches[VMEMU_SW__COUNT] = {
   [VMEMU_SW_WRITE_BEGIN_UPTODATE] = { "write_begin_uptodate",
     "__iomap_write_begin marks the blocks it reads uptodate (14284fedf59f, 5.10)" },
   [VMEMU_SW_WRITE_BEGIN_CLEAR_ERROR] = { "write_begin_clear_error",
-    "iomap_write_begin clears PG_error before the write (e6e7ca92623a, 5.10)" },
+    "__iomap_write_begin clears PG_error of a page that is not uptodate (e6e7ca92623a, 5.10)" },
   [VMEMU_SW_WRITEPAGE_CREATE_IOP] = { "writepage_create_iop",
     "iomap_writepage_map creates a missing iomap_page, filled if uptodate (98fee973806a, 5.14)" },
   [VMEMU_SW_MKWRITE_NO_IOP] = { "mkwrite_no_iop",
