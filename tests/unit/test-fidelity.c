@@ -310,6 +310,32 @@ test_drop_pagecache_sb_order (void)
                    ==, 2);
 }
 
+/* ---- generic_file_buffered_read: a failed read of a page that left the
+ * cache is retried ---- */
+
+/* The reader's readahead and its own ->readpage of page 0 both fail (inject
+ * count 2); the punch runs when the second read completes, before the
+ * reader looks again, and removes page 0.  The reader locks the page, finds
+ * page->mapping NULL and goes back to find_page: the hole reads as zeros
+ * and the read succeeds, where a page still cached would give -EIO. */
+static void
+test_read_error_removed_page_retried (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 8KiB, content: random, state: on-disk } ]\n"
+    "tasks:\n  - name: r\n    ops:\n"
+    "      - inject: { error: eio, on: read, file: /f, count: 2 }\n"
+    "      - read: { file: /f, offset: 0, length: 4096 }\n"
+    "  - name: p\n    ops:\n"
+    "      - sleep: { at: 150us, for: 50us }\n"
+    "      - punch_hole: { file: /f, offset: 0, length: 4096 }\n",
+    "baseline");
+  g_assert_cmpint (q (r, "select result from syscalls where op = 'read'"), ==, 4096);
+  g_assert_cmpint (q (r, "select t_end_ns from syscalls where op = 'punch_hole'"), ==, 200000);
+  g_assert_cmpuint (losses (r), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,5 +354,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fidelity/generic_fadvise/willneed-clamp", test_fadvise_willneed_clamp);
   g_test_add_func ("/fidelity/drop_caches/modes", test_drop_caches_modes);
   g_test_add_func ("/fidelity/drop_pagecache_sb/s_inodes-order", test_drop_pagecache_sb_order);
+  g_test_add_func ("/fidelity/buffered_read/error-on-removed-page-retried",
+                   test_read_error_removed_page_retried);
   return g_test_run ();
 }
