@@ -1059,7 +1059,8 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           if (p->data)
             np->data = g_memdup2 (p->data, m->page_size);
           const guint32 moved = VMEMU_PG_UPTODATE | VMEMU_PG_DIRTY | VMEMU_PG_ERROR
-                                | VMEMU_PG_REFERENCED | VMEMU_PG_ACTIVE | VMEMU_PG_WORKINGSET;
+                                | VMEMU_PG_REFERENCED | VMEMU_PG_ACTIVE | VMEMU_PG_WORKINGSET
+                                | VMEMU_PG_READAHEAD;
           np->flags |= p->flags & moved;
           p->flags &= ~(VMEMU_PG_DIRTY | VMEMU_PG_ACTIVE);
           fs_migrate_ptes (m, ino, p, np);   /* remove_migration_ptes */
