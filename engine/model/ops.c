@@ -218,7 +218,15 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
         break;
       VmemuPage *p = st->page;
       n = (guint) MIN (n, ino->i_size > st->pos ? ino->i_size - st->pos : 0);
-      vm_mark_page_accessed (m, p);
+      /* "When a sequential read accesses a page several times, only mark
+       * it accessed the first time": the read's first page is skipped when
+       * it starts where the previous read of this file ended (ra->prev_pos);
+       * every later page of the read starts at offset 0 after its
+       * predecessor, so it is marked. */
+      VmRaState *ra = vm_file_ra (a, ino);
+      if (st->pos != op->offset_bytes || ra->prev_pos == G_MAXUINT64
+          || index != ra->prev_pos >> m->page_shift || off != (ra->prev_pos & (m->page_size - 1)))
+        vm_mark_page_accessed (m, p);
       vm_oracle_compare (m, st, ino, st->pos, p->data ? p->data + off : NULL, n);
       if (pipe >= 0)
         {

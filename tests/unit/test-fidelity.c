@@ -336,6 +336,28 @@ test_read_error_removed_page_retried (void)
   g_assert_cmpuint (losses (r), ==, 0);
 }
 
+/* generic_file_buffered_read marks a page accessed unless the read starts
+ * where the previous read of the file ended (prev_index, prev_offset from
+ * ra->prev_pos): two 2 KiB reads of page 0 mark it once; a read of another
+ * task (its own struct file) marks it again. */
+static void
+test_read_mark_accessed_once (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 8192, content: random, state: cached } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - read: { file: /f, offset: 0, length: 2048 }\n"
+    "      - read: { file: /f, offset: 2048, length: 2048 }\n"
+    "  - name: u\n    ops:\n"
+    "      - read: { at: 1ms, file: /f, offset: 2048, length: 2048 }\n",
+    "baseline");
+  g_assert_cmpint (q (r, "select count(*)" EV ("mark_page_accessed") " and idx = 0"
+                         " and task = (select id from tasks where name = 't')"), ==, 1);
+  g_assert_cmpint (q (r, "select count(*)" EV ("mark_page_accessed") " and idx = 0"
+                         " and task = (select id from tasks where name = 'u')"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -356,5 +378,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fidelity/drop_pagecache_sb/s_inodes-order", test_drop_pagecache_sb_order);
   g_test_add_func ("/fidelity/buffered_read/error-on-removed-page-retried",
                    test_read_error_removed_page_retried);
+  g_test_add_func ("/fidelity/buffered_read/mark-accessed-once", test_read_mark_accessed_once);
   return g_test_run ();
 }
