@@ -255,7 +255,7 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
       g_ptr_array_add (argv, "x86_64");
       g_ptr_array_add (argv, "-R");
     }
-  const char *args[] = { kernel, "mem=128M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/",
+  const char *args[] = { kernel, "mem=64M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/",
                          "ro", "con=null", "con0=null,fd:1", init, dir,
                          "time-travel=inf-cpu", "time-travel-start=1600000000", "norandmaps",
                          "umid=vmemu-conform", umldir };

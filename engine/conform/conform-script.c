@@ -140,9 +140,9 @@ emit_op (VmemuMachine *m, const VmemuScenario *scn, guint ti, guint oi, const Vm
   guint64 len = op->length_bytes;
   if (op->kind == VMEMU_OP_VERIFY && op->file >= 0)
     {
-      /* whole file, or to the end: read far enough, pread stops at EOF */
-      if (!op->has_range || len == 0)
-        len = VMEMU_CONFORM_DEVICE_BYTES;
+      /* whole file, or to the end: the guest reads to its size then (len 0) */
+      if (!op->has_range)
+        len = 0;
     }
   g_string_append_printf (s, " off=%" G_GUINT64_FORMAT " len=%" G_GUINT64_FORMAT
                           " size=%" G_GUINT64_FORMAT " src=%" G_GUINT64_FORMAT
