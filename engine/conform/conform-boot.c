@@ -255,7 +255,11 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
       g_ptr_array_add (argv, "x86_64");
       g_ptr_array_add (argv, "-R");
     }
-  const char *args[] = { kernel, "mem=64M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/",
+  /* 64 MiB, plus room for the data blob the guest holds in memory (a long
+   * fsx stream writes tens of MiB) */
+  g_autofree char *mem = g_strdup_printf ("mem=%" G_GUINT64_FORMAT "M",
+                                          64 + (((guint64) plan->data->len + (1u << 20) - 1) >> 20));
+  const char *args[] = { kernel, mem, "root=/dev/root", "rootfstype=hostfs", "rootflags=/",
                          "ro", "con=null", "con0=null,fd:1", init, dir,
                          "time-travel=inf-cpu", "time-travel-start=1600000000", "norandmaps",
                          "umid=vmemu-conform", umldir };

@@ -29,8 +29,11 @@ vmemu_conform_plan_free (VmemuConformPlan *plan)
 gint64
 vmemu_conform_pressure_level (guint64 free_after, guint64 wmark_min, guint64 wmark_low)
 {
+  /* Below min the model's allocator reclaims directly; a real guest there
+   * meets the OOM killer first (no swap): hold it at min. */
   gint64 span = wmark_low > wmark_min ? (gint64) (wmark_low - wmark_min) : 1;
-  return ((gint64) free_after - (gint64) wmark_min) * 1000 / span;
+  gint64 level = ((gint64) free_after - (gint64) wmark_min) * 1000 / span;
+  return MAX (level, 0);
 }
 
 static gboolean
@@ -121,7 +124,7 @@ blob_add (GByteArray *data, const guint8 *bytes, guint64 len)
 
 static void
 emit_op (VmemuMachine *m, const VmemuScenario *scn, guint ti, guint oi, const VmemuOp *op,
-         guint64 *map_off, guint64 *free_pages, VmemuConformPlan *plan)
+         guint64 *map_off, guint64 *region_pages, guint64 *free_pages, VmemuConformPlan *plan)
 {
   GString *s = plan->script;
   g_string_append_printf (s, "op %u %u %s", ti, oi, vmemu_op_kind_name (op->kind));
@@ -171,11 +174,17 @@ emit_op (VmemuMachine *m, const VmemuScenario *scn, guint ti, guint oi, const Vm
       vmemu_machine_watermarks (m, &total, &wmin, &wlow, &whigh);
       guint64 pages = op->size_bytes / scn->machine.page_size_bytes;
       *free_pages = *free_pages > pages ? *free_pages - pages : 0;
+      region_pages[op->region] = pages;
       g_string_append_printf (s, " level=%" G_GINT64_FORMAT,
                               vmemu_conform_pressure_level (*free_pages, wmin, wlow));
     }
   if (op->kind == VMEMU_OP_MMAP)
     map_off[op->map] = op->offset_bytes;
+  if (op->kind == VMEMU_OP_FREE)
+    {
+      *free_pages += region_pages[op->region];
+      region_pages[op->region] = 0;
+    }
   g_string_append_c (s, '\n');
 }
 
@@ -268,9 +277,10 @@ vmemu_conform_translate (VmemuMachine *m, gboolean trace, GError **error)
     {
       const VmemuTask *t = g_ptr_array_index (scn->tasks, ti);
       g_autofree guint64 *map_off = g_new0 (guint64, scn->symbols->len + 1);
+      g_autofree guint64 *region_pages = g_new0 (guint64, scn->symbols->len + 1);
       for (guint oi = 0; oi < t->ops->len; oi++)
-        emit_op (m, scn, ti, oi, &g_array_index (t->ops, VmemuOp, oi), map_off, &free_pages,
-                 plan);
+        emit_op (m, scn, ti, oi, &g_array_index (t->ops, VmemuOp, oi), map_off, region_pages,
+                 &free_pages, plan);
     }
   g_string_append (s, "end\n");
   return g_steal_pointer (&plan);

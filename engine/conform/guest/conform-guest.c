@@ -160,8 +160,13 @@ slurp (const char *path, size_t *len)
   int fd = open (path, O_RDONLY);
   if (fd < 0)
     die ("open %s: %s", path, strerror (errno));
-  size_t cap = 65536, n = 0;
+  /* sized from the file when it has a size (the data blob can be large);
+   * tracefs and procfs files report 0 and grow the buffer instead */
+  struct stat st;
+  size_t cap = fstat (fd, &st) == 0 && st.st_size > 0 ? (size_t) st.st_size : 65536, n = 0;
   char *buf = malloc (cap + 1);
+  if (buf == NULL)
+    die ("out of memory reading %s", path);
   for (;;)
     {
       if (n == cap)
@@ -195,7 +200,7 @@ static void
 parse_op (const char *line)
 {
   if (nops == MAX_OPS)
-    die ("script: more than %d operations", MAX_OPS);
+    die ("script: more than %d operations", MAX_OPS);   /* ops[] holds as many as the script */
   GuestOp *o = &ops[nops++];
   if (sscanf (line, "op %d %d %23s", &o->task, &o->index, o->kind) != 3 || o->task < 0
       || o->task >= ntasks)
@@ -213,6 +218,10 @@ static void
 parse_script (const char *path)
 {
   char *text = slurp (path, NULL);
+  size_t max_ops = 1;
+  for (const char *p = text; (p = strstr (p, "\nop ")); p++)
+    max_ops++;
+  ops = calloc (max_ops, sizeof *ops);
   char *save = NULL;
   int first = 1;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -604,7 +613,7 @@ op_allocate (TaskState *ts, const GuestOp *o)
   free (zi);
   if (nfree < 0 || wmin < 0 || wlow < 0)
     die ("allocate: cannot read the Normal zone in /proc/zoneinfo");
-  long long target = wmin + o->level * (wlow - wmin) / 1000;
+  long long target = wmin + (o->level > 0 ? o->level : 0) * (wlow - wmin) / 1000;
   long long pages = nfree - target;
   if (pages <= 0)
     return 0;
@@ -842,7 +851,6 @@ main (int argc, char **argv)
     }
   char path[900];
   snprintf (path, sizeof path, "%s/script", workdir);
-  ops = calloc (MAX_OPS, sizeof *ops);   /* untouched pages cost nothing */
   parse_script (path);
   snprintf (path, sizeof path, "%s/data.bin", workdir);
   blob = (unsigned char *) slurp (path, &blob_len);
