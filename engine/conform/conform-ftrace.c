@@ -70,16 +70,19 @@ task_of (Import *im, const char *comm, gint pid)
   return id;
 }
 
-/* Arguments of the tracepoints whose 5.8 text is not "name=value". */
-static void
+/* Arguments of the tracepoints whose 5.8 text is not "name=value".  FALSE
+ * for an event about an inode that is not one of the scenario's files (the
+ * guest's own hostfs files: their host inode numbers change from run to run). */
+static gboolean
 special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
 {
   gint64 x;
-  gboolean known = FALSE;
+  gboolean known = TRUE;
   if (g_str_has_prefix (tp, "mm_filemap_"))
     {
       /* "dev %d:%d ino %lx page=%p pfn=%lu ofs=%lu" */
       const char *p = strstr (args, " ino ");
+      known = FALSE;
       if (p)
         ev->ino = file_ino (im, (gint64) g_ascii_strtoull (p + 5, NULL, 16), &known);
       if (field (args, "ofs", FALSE, &x))
@@ -88,6 +91,7 @@ special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
   else if (g_str_has_prefix (tp, "iomap_"))
     {
       /* "dev %d:%d ino 0x%llx pgoff 0x%lx size 0x%llx offset %lx length %x" */
+      known = FALSE;
       if (field (args, "ino", TRUE, &x))
         ev->ino = file_ino (im, x, &known);
       const char *p;
@@ -98,8 +102,9 @@ special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
       if ((p = strstr (args, " length ")))
         ev->a[1] = (gint64) g_ascii_strtoull (p + 8, NULL, 16);
     }
-  else if (strcmp (tp, "writeback_dirty_page") == 0)
+  else if (strcmp (tp, "writeback_dirty_page") == 0 || strstr (args, "ino=") != NULL)
     {
+      known = FALSE;
       if (field (args, "ino", FALSE, &x))
         ev->ino = file_ino (im, x, &known);
       if (field (args, "index", FALSE, &x))
@@ -119,6 +124,7 @@ special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
           }
       ev->a[2] = n > 1 && strchr (w[1], 'W') ? 1 : 0;
     }
+  return known;
 }
 
 /* One line of the `trace` file: "  COMM-PID  [CPU] FLAGS  SECS.USECS: NAME: ARGS". */
@@ -172,7 +178,8 @@ import_line (Import *im, const char *line, guint64 *n)
       if (info->arg_names[i][0] && field (args, info->arg_names[i], FALSE, &x))
         ev.a[i] = x;
     }
-  special_args (tp, args, &ev, im);
+  if (!special_args (tp, args, &ev, im))
+    return TRUE;
   ev.detail = args;
   vmemu_trace_event (im->tr, &ev);
   (*n)++;
