@@ -90,15 +90,19 @@ special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
     }
   else if (g_str_has_prefix (tp, "iomap_"))
     {
-      /* "dev %d:%d ino 0x%llx pgoff 0x%lx size 0x%llx offset %lx length %x" */
+      /* "dev %d:%d ino 0x%llx size 0x%llx offset %lx length %x" (iomap_page_class;
+       * offset is the page's file offset, in hex without 0x) */
       known = FALSE;
       if (field (args, "ino", TRUE, &x))
         ev->ino = file_ino (im, x, &known);
       const char *p;
-      if ((p = strstr (args, " pgoff 0x")))
-        ev->index = (gint64) g_ascii_strtoull (p + 9, NULL, 16) / 4096;
       if ((p = strstr (args, " offset ")))
-        ev->a[0] = (gint64) g_ascii_strtoull (p + 8, NULL, 16);
+        {
+          ev->a[0] = (gint64) g_ascii_strtoull (p + 8, NULL, 16);
+          if (strcmp (tp, "iomap_releasepage") == 0 || strcmp (tp, "iomap_invalidatepage") == 0
+              || strcmp (tp, "iomap_writepage") == 0)
+            ev->index = ev->a[0] / 4096;
+        }
       if ((p = strstr (args, " length ")))
         ev->a[1] = (gint64) g_ascii_strtoull (p + 8, NULL, 16);
     }
