@@ -195,3 +195,28 @@ conform_with_options (ConformOptions *o, int argc, char **argv)
     }
   return status;
 }
+
+void
+vmemu_cli_conform_confirm (const VmemuScenario *scn, const VmemuVariant *variant,
+                           const char *kernel)
+{
+  g_autofree char *guest = default_guest ();
+  g_autofree char *label = vmemu_conform_kernel_label (kernel);
+  g_autoptr (GError) error = NULL;
+  if (scn == NULL)
+    return;
+  VmemuConformOptions co = { .kernel = kernel, .guest = guest, .variant = variant };
+  g_autoptr (VmemuConformOutcome) out = guest ? vmemu_conform_run (scn, &co, &error) : NULL;
+  if (out == NULL)
+    {
+      printf ("on the real kernel %s: %s\n", label,
+              error ? error->message : "no conform-guest beside vmemu");
+      return;
+    }
+  printf ("on the real kernel %s: %s (%s)\n", label,
+          out->real_lost ? "data loss too: the reproducer is confirmed"
+                         : "clean: the real kernel does NOT lose the data (a model finding)",
+          out->line);
+  for (guint i = 0; i < out->details->len; i++)
+    printf ("  real %s: %s\n", label, (char *) g_ptr_array_index (out->details, i));
+}

@@ -8,7 +8,7 @@ VMEMU=${VMEMU:-build/vmemu}
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 KDIR=${VMEMU_KERNEL_DIR:-../shared/kernels}
-echo "1..12"
+echo "1..13"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 skip() { n=$((n+1)); echo "ok $n # skip $1"; }
@@ -28,7 +28,7 @@ why=""
 [ -z "$why" ] && [ ! -x "${BUILDDIR:-build}/conform-guest" ] && [ ! -x "$(dirname "$VMEMU")/conform-guest" ] \
   && why="conform-guest not built"
 if [ -n "$why" ]; then
-  for i in $(seq 4 12); do skip "$why"; done
+  for i in $(seq 4 13); do skip "$why"; done
   exit 0
 fi
 
@@ -62,3 +62,7 @@ t "extend-truncate-mmap: the real kernel keeps both stores, the model does not (
 "$VMEMU" conform --kernel-dir "$KDIR" scenarios/fs-migrate.yaml >$tmp/m 2>&1; rc=$?
 t "a migrate cannot be forced: exit 3 with the op and why" \
   "[ $rc = 3 ] && grep -q 'cannot be run on a real kernel: .*fs-migrate.yaml:[0-9]*:[0-9]*: task t, migrate: ' $tmp/m"
+"$VMEMU" explore --variant baseline --seed 1 --time 30 -o $tmp/min.yaml \
+  --confirm-kernel "$KDIR/linux-5.8.1-um" >$tmp/ex 2>/dev/null; rc=$?
+t "explore --confirm-kernel: the shrunk reproducer loses data on real 5.8.1 too" \
+  "[ $rc = 1 ] && grep -q '^on the real kernel 5.8.1: data loss too' $tmp/ex"
