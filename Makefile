@@ -178,7 +178,7 @@ $(BUILDDIR)/conform-guest: engine/conform/guest/conform-guest.c
 	$(Q)$(GUEST_CC) -static -O2 -g -std=gnu17 -Wall -Wextra -Werror -o $@ $<
 
 conform: $(BUILDDIR)/vmemu $(BUILDDIR)/conform-guest
-	VMEMU=$(abspath $(BUILDDIR)/vmemu) bash tests/conform/suite.sh $(KERNEL_DIR) scenarios
+	VMEMU=$(abspath $(BUILDDIR)/vmemu) bash tests/conform/suite.sh $(KERNEL_DIR) scenarios tests/conform
 
 conform-kernel:
 	bash tests/conform/build-kernel.sh $(SRC) $(OUT) $(PATCHES)

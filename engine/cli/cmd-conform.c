@@ -87,6 +87,13 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
     }
   if (tr && !vmemu_trace_close (tr, &error))
     return vmemu_cli_usage ("%s", error->message);
+  if (out->not_reproduced)
+    {
+      /* the real verdict stands for the real kernel, but not beside the model's */
+      printf ("%s: cannot be run on a real kernel: %s (the real run: %s)\n", scn->name,
+              out->not_reproduced, out->line);
+      return EXIT_UNSUPPORTED;
+    }
   printf ("%s: %s\n", scn->name, out->line);
   if (!o->quiet)
     {
@@ -211,6 +218,11 @@ vmemu_cli_conform_confirm (const VmemuScenario *scn, const VmemuVariant *variant
     {
       printf ("on the real kernel %s: %s\n", label,
               error ? error->message : "no conform-guest beside vmemu");
+      return;
+    }
+  if (out->not_reproduced)
+    {
+      printf ("on the real kernel %s: not comparable: %s\n", label, out->not_reproduced);
       return;
     }
   printf ("on the real kernel %s: %s (%s)\n", label,

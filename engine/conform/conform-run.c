@@ -17,6 +17,7 @@ vmemu_conform_outcome_free (VmemuConformOutcome *o)
   if (o->details)
     g_ptr_array_unref (o->details);
   g_free (o->workdir);
+  g_free (o->not_reproduced);
   g_free (o);
 }
 
@@ -98,6 +99,17 @@ vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GErro
   out->wall_s = r->wall_s;
   out->end_ns = r->end_ns;
   judge (scn, m, r, out);
+  g_autoptr (GError) order_error = NULL;
+  if (!vmemu_conform_check_order (vmemu_machine_scenario (m), o->variant, r->op_log,
+                                  &order_error))
+    {
+      if (!g_error_matches (order_error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_UNSUPPORTED))
+        {
+          g_propagate_error (error, g_steal_pointer (&order_error));
+          return NULL;
+        }
+      out->not_reproduced = g_strdup (order_error->message);
+    }
   out->line = vmemu_conform_verdict_line (out->kernel_label, out->real_lost, o->variant->spec,
                                           out->model_lost);
   if (o->trace)

@@ -106,6 +106,13 @@ gboolean vmemu_conform_trace_import (VmemuTrace *tr, const VmemuScenario *scn,
                                      const char *trace_text, const char *op_log,
                                      guint64 *n_events, GError **error);
 
+/* Did the guest's ops interleave across tasks as the model's did (each
+ * cross-task pair: ended before / overlapped / began after)?  FALSE with
+ * VMEMU_CONFORM_ERROR_UNSUPPORTED naming the first pair that differs.
+ * op_log: the guest's "op T I KIND start=NS end=NS result=R" lines. */
+gboolean vmemu_conform_check_order (const VmemuScenario *scn, const VmemuVariant *variant,
+                                    const char *op_log, GError **error);
+
 /* ---- one whole conformance run (conform-run.c) ---- */
 
 typedef struct {
@@ -126,6 +133,7 @@ typedef struct {
   gdouble wall_s;               /* boot + run, host seconds */
   guint64 end_ns;               /* guest virtual time of the run */
   guint64 trace_events;         /* real-kernel events stored (with a trace) */
+  char *not_reproduced;         /* non-NULL: the interleaving differed (why); do not compare */
 } VmemuConformOutcome;
 
 void vmemu_conform_outcome_free (VmemuConformOutcome *o);
