@@ -258,6 +258,35 @@ test_trace_import (void)
   fixture_clear (&f);
 }
 
+/* The interleaving check against the model's own run of the seed scenario:
+ * the reader's read spans the admin's drop_caches in the model. */
+static void
+test_check_order (void)
+{
+  Fixture f;
+  fixture_load (&f, seed_yaml);
+  const char *same =
+    "task 0 pid 28 t0 21000000\n"
+    "op 0 0 read start=700 end=5001900 result=4096\n"
+    "op 1 0 drop_caches start=1000300 end=1000600 result=0\n"
+    "op 2 0 mmap start=10000300 end=10000500 result=0\n"
+    "op 2 1 mwrite start=10001000 end=10001300 result=8\n"
+    "op 2 2 fsync start=10001800 end=10002300 result=0\n"
+    "op 2 3 munmap start=10002800 end=10003100 result=0\n"
+    "op 2 4 verify start=10003600 end=10004100 result=16384\n";
+  g_autoptr (GError) error = NULL;
+  g_assert_true (vmemu_conform_check_order (f.scn, f.variant, same, &error));
+  g_assert_no_error (error);
+  /* a read that was over before drop_caches ran: another interleaving */
+  g_autofree char *early = g_strdup (same);
+  memcpy (strstr (early, "end=5001900"), "end=0501900", 11);
+  g_assert_false (vmemu_conform_check_order (f.scn, f.variant, early, &error));
+  g_assert_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "task reader op 1 (read) overlapped task admin op 1 "
+                                            "(drop_caches) in the model, but ended before it"));
+  fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -268,5 +297,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conform/check-file", test_check_file);
   g_test_add_func ("/conform/verdict-line", test_verdict_line);
   g_test_add_func ("/conform/trace-import", test_trace_import);
+  g_test_add_func ("/conform/check-order", test_check_order);
   return g_test_run ();
 }
