@@ -68,11 +68,15 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
   if (o->output && (tr = vmemu_trace_open (o->output, o->force, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
   VmemuConformOptions co = { .kernel = kernel, .guest = guest, .variant = variant, .trace = tr,
-                             .keep_workdir = o->keep, .timeout_s = (guint) o->timeout };
+                             .keep_workdir = o->keep, .timeout_s = (guint) o->timeout,
+                             .interrupt = vmemu_cli_interrupt_flag () };
   g_autoptr (VmemuConformOutcome) out = vmemu_conform_run (scn, &co, &error);
   if (out == NULL)
     {
       vmemu_trace_abort (tr);
+      if (vmemu_cli_interrupt_signal ())
+        return vmemu_cli_interrupted ("the kernel was stopped; %s",
+                                      tr ? "trace not written" : "nothing written");
       if (g_error_matches (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_UNSUPPORTED))
         {
           printf ("%s: cannot be run on a real kernel: %s\n", scn->name, error->message);
@@ -195,9 +199,14 @@ conform_with_options (ConformOptions *o, int argc, char **argv)
     return vmemu_cli_usage ("%s: no guest program (make builds build/conform-guest; see --guest)",
                             guest ? guest : "conform-guest");
   int status = VMEMU_EXIT_OK;
+  /* a signal raises a flag: the boot loop kills the kernel's process group */
+  vmemu_cli_signals_install ();
   for (int i = 1; i < argc; i++)
     {
-      status = combine (status, conform_one (o, argv[i], variant, kernel, guest));
+      int one = conform_one (o, argv[i], variant, kernel, guest);
+      if (one == VMEMU_EXIT_INTERRUPTED)
+        return one;
+      status = combine (status, one);
       fflush (stdout);
     }
   return status;

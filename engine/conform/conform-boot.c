@@ -51,8 +51,8 @@ find_tool (const char *name)
 
 /* Run argv (with extra environment) to completion; output goes to log_path. */
 static gboolean
-run_tool (char **argv, char **envp, const char *log_path, guint timeout_s, gdouble *wall_s,
-          GError **error)
+run_tool (char **argv, char **envp, const char *log_path, guint timeout_s,
+          const volatile gint *interrupt, gdouble *wall_s, GError **error)
 {
   int log_fd = open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0)
@@ -85,7 +85,7 @@ run_tool (char **argv, char **envp, const char *log_path, guint timeout_s, gdoub
     }
   close (log_fd);
   int status = 0;
-  gboolean timed_out = FALSE;
+  gboolean timed_out = FALSE, interrupted = FALSE;
   for (;;)
     {
       pid_t r = waitpid (pid, &status, WNOHANG);
@@ -93,12 +93,13 @@ run_tool (char **argv, char **envp, const char *log_path, guint timeout_s, gdoub
         break;
       if (r < 0 && errno != EINTR)
         break;
-      if (g_get_monotonic_time () - start > (gint64) timeout_s * G_USEC_PER_SEC)
+      interrupted = interrupt && *interrupt;
+      if (interrupted || g_get_monotonic_time () - start > (gint64) timeout_s * G_USEC_PER_SEC)
         {
           kill (-pid, SIGKILL);
           kill (pid, SIGKILL);
           waitpid (pid, &status, 0);
-          timed_out = TRUE;
+          timed_out = !interrupted;
           break;
         }
       g_usleep (5000);
@@ -107,6 +108,12 @@ run_tool (char **argv, char **envp, const char *log_path, guint timeout_s, gdoub
   kill (-pid, SIGKILL);
   if (wall_s)
     *wall_s = (g_get_monotonic_time () - start) / 1e6;
+  if (interrupted)
+    {
+      g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_INTERRUPTED,
+                   "%s stopped", argv[0]);
+      return FALSE;
+    }
   if (timed_out)
     {
       g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_GUEST,
@@ -152,7 +159,7 @@ make_image (const VmemuConformBoot *boot, const char *img, GError **error)
                    boot->block_size >= 1024 ? "sparse=1" : "sparse=0", (char *) img, NULL };
   char *envp[] = { "TEST_DIR=1", "TEST_DEV=1", "QA_CHECK_FS=1", NULL };
   g_autofree char *log = g_build_filename (boot->workdir, "mkfs.log", NULL);
-  if (!run_tool (argv, envp, log, 60, NULL, error))
+  if (!run_tool (argv, envp, log, 60, boot->interrupt, NULL, error))
     return FALSE;
   g_autofree char *text = NULL;
   struct stat st;
@@ -269,7 +276,7 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
   g_autofree char *console = g_build_filename (boot->workdir, "console.txt", NULL);
   g_autoptr (VmemuConformResult) r = g_new0 (VmemuConformResult, 1);
   if (!run_tool ((char **) argv->pdata, NULL, console, boot->timeout_s ? boot->timeout_s : 120,
-                 &r->wall_s, error))
+                 boot->interrupt, &r->wall_s, error))
     return NULL;
 
   g_autofree char *done = read_out (boot->workdir, "done");

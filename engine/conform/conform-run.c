@@ -69,7 +69,8 @@ judge (const VmemuScenario *scn, VmemuMachine *m, const VmemuConformResult *r,
 VmemuConformOutcome *
 vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GError **error)
 {
-  VmemuMachineOptions mo = { .variant = o->variant, .trace = o->trace };
+  VmemuMachineOptions mo = { .variant = o->variant, .trace = o->trace,
+                             .interrupt = o->interrupt };
   g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, error);
   if (m == NULL)
     return NULL;
@@ -87,10 +88,12 @@ vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GErro
   if (out->workdir == NULL)
     return NULL;
   VmemuConformBoot boot = { .kernel = o->kernel, .guest = o->guest, .workdir = out->workdir,
-                            .block_size = scn->block_size_bytes, .timeout_s = o->timeout_s };
+                            .block_size = scn->block_size_bytes, .timeout_s = o->timeout_s,
+                            .interrupt = o->interrupt };
   g_autoptr (VmemuConformResult) r = vmemu_conform_boot (&boot, plan, error);
   if (r == NULL)
     {
+      /* a failed guest's directory is kept for its console and error file */
       if (!o->keep_workdir && !g_error_matches (*error, VMEMU_CONFORM_ERROR,
                                                  VMEMU_CONFORM_ERROR_GUEST))
         remove_tree (out->workdir);

@@ -31,6 +31,7 @@ typedef enum {
   VMEMU_CONFORM_ERROR_SETUP,       /* kernel, guest or mkfs.xfs missing or unusable */
   VMEMU_CONFORM_ERROR_GUEST,       /* the guest run failed (boot, mount, an I/O) */
   VMEMU_CONFORM_ERROR_TRACE,       /* the tracepoint text is malformed */
+  VMEMU_CONFORM_ERROR_INTERRUPTED, /* the interrupt flag was raised during the boot */
 } VmemuConformError;
 
 /* The kernel's RAM disk (CONFIG_BLK_DEV_RAM_SIZE) holds the filesystem. */
@@ -61,6 +62,7 @@ typedef struct {
   const char *workdir;      /* an empty directory for this run (absolute) */
   guint64 block_size;       /* filesystem.block_size */
   guint timeout_s;          /* wall-clock limit for the boot, 0: 120 s */
+  const volatile gint *interrupt; /* when set and non-zero: kill the kernel, fail */
 } VmemuConformBoot;
 
 /* What came back from the guest. */
@@ -122,6 +124,7 @@ typedef struct {
   VmemuTrace *trace;            /* borrowed, may be NULL: vmemu's run, then the kernel's */
   gboolean keep_workdir;        /* leave the work directory (its path is in the outcome) */
   guint timeout_s;
+  const volatile gint *interrupt; /* may be NULL: SIGINT flag (the kernel is killed) */
 } VmemuConformOptions;
 
 typedef struct {
