@@ -15,7 +15,7 @@
 enum { EXIT_UNSUPPORTED = 3, EXIT_BROKEN = 4 };
 
 typedef struct {
-  char *variant, *kernel, *kernel_dir, *guest, *output;
+  char *variant, *kernel, *kernel_dir, *guest, *output, *common;
   gboolean force, keep, quiet;
   gint timeout;
 } ConformOptions;
@@ -28,6 +28,7 @@ options_clear (ConformOptions *o)
   g_free (o->kernel_dir);
   g_free (o->guest);
   g_free (o->output);
+  g_free (o->common);
 }
 
 /* The kernel a variant is compared with, when --kernel is not given. */
@@ -69,7 +70,8 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
     return vmemu_cli_usage ("%s", error->message);
   VmemuConformOptions co = { .kernel = kernel, .guest = guest, .variant = variant, .trace = tr,
                              .keep_workdir = o->keep, .timeout_s = (guint) o->timeout,
-                             .interrupt = vmemu_cli_interrupt_flag () };
+                             .interrupt = vmemu_cli_interrupt_flag (),
+                             .common_dir = o->common, .force = o->force };
   g_autoptr (VmemuConformOutcome) out = vmemu_conform_run (scn, &co, &error);
   if (out == NULL)
     {
@@ -108,6 +110,8 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
       if (o->output)
         printf ("  trace: %s (run 1 vmemu %s, run 2 linux-%s: %" G_GUINT64_FORMAT " events)\n",
                 o->output, variant->spec, out->kernel_label, out->trace_events);
+      if (o->common)
+        printf ("  events both have: vmemu diff %s/vmemu.db %s/linux.db\n", o->common, o->common);
       if (o->keep)
         printf ("  work directory: %s\n", out->workdir);
     }
@@ -149,6 +153,9 @@ conform_with_options (ConformOptions *o, int argc, char **argv)
       "The static guest program (default: conform-guest beside vmemu)", "PATH" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output,
       "Write vmemu's trace and the kernel's tracepoints (run 2) to FILE", "FILE" },
+    { "common", 0, 0, G_OPTION_ARG_FILENAME, &o->common,
+      "Write DIR/vmemu.db and DIR/linux.db: both runs cut to the events both have, in order"
+      " (vmemu diff DIR/vmemu.db DIR/linux.db)", "DIR" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &o->force, "Replace an existing trace", NULL },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &o->keep, "Keep the work directory (image, console)",
       NULL },
@@ -173,8 +180,8 @@ conform_with_options (ConformOptions *o, int argc, char **argv)
     return vmemu_cli_usage ("%s", error->message);
   if (argc < 2)
     return vmemu_cli_usage ("expected a SCENARIO (see --help)");
-  if (o->output && argc > 2)
-    return vmemu_cli_usage ("-o takes one SCENARIO");
+  if ((o->output || o->common) && argc > 2)
+    return vmemu_cli_usage ("-o and --common take one SCENARIO");
   if (o->timeout < 0)
     return vmemu_cli_usage ("--timeout must not be negative");
   g_autoptr (VmemuVariant) variant = vmemu_variant_parse (o->variant ? o->variant : "baseline",

@@ -75,7 +75,8 @@ vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GErro
   if (m == NULL)
     return NULL;
   /* before the run: the files still hold their initial contents */
-  g_autoptr (VmemuConformPlan) plan = vmemu_conform_translate (m, o->trace != NULL, error);
+  g_autoptr (VmemuConformPlan) plan = vmemu_conform_translate (m, o->trace || o->common_dir,
+                                                               error);
   if (plan == NULL)
     return NULL;
   if (!vmemu_machine_run (m, error))
@@ -130,6 +131,10 @@ vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GErro
                                        r->op_log, &out->trace_events, error))
         return NULL;
     }
+  if (o->common_dir
+      && !vmemu_conform_write_common (scn, o->variant, r->trace_text ? r->trace_text : "",
+                                      r->op_log, o->common_dir, o->force, error))
+    return NULL;
   if (!o->keep_workdir)
     remove_tree (out->workdir);
   return g_steal_pointer (&out);

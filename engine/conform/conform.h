@@ -115,6 +115,13 @@ gboolean vmemu_conform_trace_import (VmemuTrace *tr, const VmemuScenario *scn,
 gboolean vmemu_conform_check_order (const VmemuScenario *scn, const VmemuVariant *variant,
                                     const char *op_log, GError **error);
 
+/* DIR/vmemu.db and DIR/linux.db: the model's run and the kernel's, each cut
+ * down to the events whose tracepoint both emitted, in order, for `vmemu
+ * diff DIR/vmemu.db DIR/linux.db` (conform-common.c). */
+gboolean vmemu_conform_write_common (const VmemuScenario *scn, const VmemuVariant *variant,
+                                     const char *trace_text, const char *op_log,
+                                     const char *dir, gboolean force, GError **error);
+
 /* ---- one whole conformance run (conform-run.c) ---- */
 
 typedef struct {
@@ -125,6 +132,8 @@ typedef struct {
   gboolean keep_workdir;        /* leave the work directory (its path is in the outcome) */
   guint timeout_s;
   const volatile gint *interrupt; /* may be NULL: SIGINT flag (the kernel is killed) */
+  const char *common_dir;       /* may be NULL: vmemu_conform_write_common() there */
+  gboolean force;               /* replace existing files in common_dir */
 } VmemuConformOptions;
 
 typedef struct {

@@ -8,7 +8,7 @@ VMEMU=${VMEMU:-build/vmemu}
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 KDIR=${VMEMU_KERNEL_DIR:-../shared/kernels}
-echo "1..13"
+echo "1..14"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 skip() { n=$((n+1)); echo "ok $n # skip $1"; }
@@ -28,7 +28,7 @@ why=""
 [ -z "$why" ] && [ ! -x "${BUILDDIR:-build}/conform-guest" ] && [ ! -x "$(dirname "$VMEMU")/conform-guest" ] \
   && why="conform-guest not built"
 if [ -n "$why" ]; then
-  for i in $(seq 4 13); do skip "$why"; done
+  for i in $(seq 4 14); do skip "$why"; done
   exit 0
 fi
 
@@ -66,3 +66,7 @@ t "a migrate cannot be forced: exit 3 with the op and why" \
   --confirm-kernel "$KDIR/linux-5.8.1-um" >$tmp/ex 2>/dev/null; rc=$?
 t "explore --confirm-kernel: the shrunk reproducer loses data on real 5.8.1 too" \
   "[ $rc = 1 ] && grep -q '^on the real kernel 5.8.1: data loss too' $tmp/ex"
+"$VMEMU" conform --kernel-dir "$KDIR" scenarios/seed-drop-caches.yaml --common $tmp/common >/dev/null 2>&1
+"$VMEMU" diff $tmp/common/vmemu.db $tmp/common/linux.db >$tmp/d 2>&1; rc=$?
+t "--common: vmemu diff compares the events both have, in order" \
+  "[ $rc = 1 ] && grep -q '^first divergence at .*(event #[0-9]*)' $tmp/d && grep -q 'source: vmemu.db \"vmemu\", linux.db \"linux-5.8.1\"' $tmp/d"
