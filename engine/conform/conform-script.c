@@ -67,6 +67,11 @@ check_machine (const VmemuScenario *scn, GError **error)
   if (c->reclaim.buffer_heads_over_limit)
     return unsupported (error, scn, NULL, NULL,
                         "buffer_heads_over_limit cannot be set on a real kernel");
+  /* the guest's tables (conform-guest.c: MAX_FILES, MAX_TASKS, MAX_SYMS) */
+  if (scn->files->len > 64 || scn->tasks->len > 64 || scn->symbols->len > 256)
+    return unsupported (error, scn, NULL, NULL,
+                        "the guest runs at most 64 files, 64 tasks and 256 maps, pipes and "
+                        "regions");
   guint64 total = 0;
   for (guint i = 0; i < scn->files->len; i++)
     total += ((const VmemuFile *) g_ptr_array_index (scn->files, i))->size_bytes;

@@ -18,6 +18,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -461,20 +463,55 @@ typedef struct {
   void *region_addr[MAX_SYMS];
   int64_t region_len[MAX_SYMS];
   int hold_pipe[2];
-  char log[1 << 16];
-  size_t log_len;
+  char *log;                    /* the op log, grown as needed */
+  size_t log_len, log_cap;
 } TaskState;
 
 static int64_t t0;
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+static volatile unsigned char load_sink;
+
+static void
+on_sigbus (int sig)
+{
+  if (!bus_armed)
+    {
+      signal (sig, SIG_DFL);
+      raise (sig);
+      return;
+    }
+  siglongjmp (bus_jmp, 1);
+}
+
+static void
+log_printf (TaskState *ts, const char *fmt, ...)
+{
+  for (;;)
+    {
+      va_list ap;
+      va_start (ap, fmt);
+      int n = vsnprintf (ts->log + ts->log_len, ts->log_cap - ts->log_len, fmt, ap);
+      va_end (ap);
+      if (n < 0)
+        die ("op log: %s", strerror (errno));
+      if ((size_t) n < ts->log_cap - ts->log_len)
+        {
+          ts->log_len += (size_t) n;
+          return;
+        }
+      ts->log_cap = ts->log_cap * 2 + (size_t) n;
+      ts->log = realloc (ts->log, ts->log_cap);
+      if (ts->log == NULL)
+        die ("op log: out of memory");
+    }
+}
 
 static void
 log_op (TaskState *ts, const GuestOp *o, int64_t start, int64_t end, int64_t result)
 {
-  int n = snprintf (ts->log + ts->log_len, sizeof ts->log - ts->log_len,
-                    "op %d %d %s start=%lld end=%lld result=%lld\n", o->task, o->index, o->kind,
-                    (long long) (start - t0), (long long) (end - t0), (long long) result);
-  if (n > 0 && (size_t) n < sizeof ts->log - ts->log_len)
-    ts->log_len += (size_t) n;
+  log_printf (ts, "op %d %d %s start=%lld end=%lld result=%lld\n", o->task, o->index, o->kind,
+              (long long) (start - t0), (long long) (end - t0), (long long) result);
 }
 
 static int
@@ -628,6 +665,36 @@ op_allocate (TaskState *ts, const GuestOp *o)
   return pages;
 }
 
+/* Loads (every byte, through a volatile pointer: a copy into a buffer that
+ * is then freed would be optimised away) or stores through a mapping.  A
+ * load or store past EOF raises SIGBUS: the op fails with -EFAULT. */
+static __attribute__ ((noinline)) int64_t
+map_access (TaskState *ts, const GuestOp *o, int store)
+{
+  volatile unsigned char *p = (volatile unsigned char *) ts->map_addr[o->map] + o->off;
+  if (sigsetjmp (bus_jmp, 1) != 0)
+    {
+      bus_armed = 0;
+      return -EFAULT;
+    }
+  bus_armed = 1;
+  if (store)
+    {
+      const unsigned char *src = blob_at (o->data, o->len);
+      for (int64_t i = 0; i < o->len; i++)
+        p[i] = src[i];
+    }
+  else
+    {
+      unsigned char sum = 0;
+      for (int64_t i = 0; i < o->len; i++)
+        sum ^= p[i];
+      load_sink = sum;
+    }
+  bus_armed = 0;
+  return o->len;
+}
+
 static int64_t
 run_op (TaskState *ts, const GuestOp *o)
 {
@@ -656,18 +723,8 @@ run_op (TaskState *ts, const GuestOp *o)
       ts->map_len[o->map] = o->len;
       return 0;
     }
-  if (strcmp (k, "mread") == 0)
-    {
-      unsigned char *buf = malloc ((size_t) o->len);
-      memcpy (buf, (char *) ts->map_addr[o->map] + o->off, (size_t) o->len);
-      free (buf);
-      return o->len;
-    }
-  if (strcmp (k, "mwrite") == 0)
-    {
-      memcpy ((char *) ts->map_addr[o->map] + o->off, blob_at (o->data, o->len), (size_t) o->len);
-      return o->len;
-    }
+  if (strcmp (k, "mread") == 0 || strcmp (k, "mwrite") == 0)
+    return map_access (ts, o, k[1] == 'w');
   if (strcmp (k, "msync") == 0)
     return ret (msync (ts->map_addr[o->map], (size_t) ts->map_len[o->map],
                        o->sync == 0 ? MS_ASYNC : MS_SYNC));
@@ -741,6 +798,9 @@ run_task (int task)
 {
   static TaskState ts;
   memset (&ts, 0, sizeof ts);
+  struct sigaction sa = { .sa_handler = on_sigbus };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGBUS, &sa, NULL);
   for (int i = 0; i < nfiles; i++)
     {
       ts.fd[i] = open_file (i, O_RDWR);
@@ -750,14 +810,16 @@ run_task (int task)
     die ("pipe: %s", strerror (errno));
   /* for the host's trace import: who this task is, where time 0 lies on
    * CLOCK_MONOTONIC (= trace_clock mono), the files' inode numbers */
-  ts.log_len = (size_t) snprintf (ts.log, sizeof ts.log, "task %d pid %d t0 %lld\n", task,
-                                  (int) getpid (), (long long) t0);
+  ts.log_cap = 65536;
+  ts.log = malloc (ts.log_cap);
+  if (ts.log == NULL)
+    die ("op log: out of memory");
+  log_printf (&ts, "task %d pid %d t0 %lld\n", task, (int) getpid (), (long long) t0);
   for (int i = 0; task == 0 && i < nfiles; i++)
     {
       struct stat st;
       if (fstat (ts.fd[i], &st) == 0)
-        ts.log_len += (size_t) snprintf (ts.log + ts.log_len, sizeof ts.log - ts.log_len,
-                                         "inode %d %llu\n", i, (unsigned long long) st.st_ino);
+        log_printf (&ts, "inode %d %llu\n", i, (unsigned long long) st.st_ino);
     }
   int64_t prev_end = t0;
   for (int i = 0; i < nops; i++)
