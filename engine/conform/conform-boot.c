@@ -49,10 +49,12 @@ find_tool (const char *name)
   return NULL;
 }
 
-/* Run argv (with extra environment) to completion; output goes to log_path. */
+/* Run argv (with extra environment) to completion; output goes to log_path.
+ * any_exit: an exit status other than exec's 127 is the caller's to judge
+ * (a kernel whose init died exits non-zero; what the guest left says why). */
 static gboolean
 run_tool (char **argv, char **envp, const char *log_path, guint timeout_s,
-          const volatile gint *interrupt, gdouble *wall_s, GError **error)
+          const volatile gint *interrupt, gboolean any_exit, gdouble *wall_s, GError **error)
 {
   int log_fd = open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0)
@@ -120,7 +122,8 @@ run_tool (char **argv, char **envp, const char *log_path, guint timeout_s,
                    "%s did not finish within %u s (log: %s)", argv[0], timeout_s, log_path);
       return FALSE;
     }
-  if (!WIFEXITED (status) || WEXITSTATUS (status) == 127)
+  if ((WIFEXITED (status) && WEXITSTATUS (status) == 127)
+      || (!any_exit && (!WIFEXITED (status) || WEXITSTATUS (status) != 0)))
     {
       g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_SETUP,
                    "%s failed (log: %s)", argv[0], log_path);
@@ -159,7 +162,7 @@ make_image (const VmemuConformBoot *boot, const char *img, GError **error)
                    boot->block_size >= 1024 ? "sparse=1" : "sparse=0", (char *) img, NULL };
   char *envp[] = { "TEST_DIR=1", "TEST_DEV=1", "QA_CHECK_FS=1", NULL };
   g_autofree char *log = g_build_filename (boot->workdir, "mkfs.log", NULL);
-  if (!run_tool (argv, envp, log, 60, boot->interrupt, NULL, error))
+  if (!run_tool (argv, envp, log, 60, boot->interrupt, FALSE, NULL, error))
     return FALSE;
   g_autofree char *text = NULL;
   struct stat st;
@@ -182,13 +185,17 @@ read_out (const char *workdir, const char *name)
   return text;
 }
 
-/* The last non-empty line of the console, for an error message. */
+/* The kernel's panic line, else the last non-empty line of the console, for
+ * an error message. */
 static char *
 console_tail (const char *path)
 {
   g_autofree char *text = NULL;
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return g_strdup ("no console output");
+  const char *panic = strstr (text, "Kernel panic");
+  if (panic)
+    return g_strndup (panic, strcspn (panic, "\n"));
   g_strchomp (text);
   const char *nl = strrchr (text, '\n');
   return g_strdup (nl ? nl + 1 : text);
@@ -276,7 +283,7 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
   g_autofree char *console = g_build_filename (boot->workdir, "console.txt", NULL);
   g_autoptr (VmemuConformResult) r = g_new0 (VmemuConformResult, 1);
   if (!run_tool ((char **) argv->pdata, NULL, console, boot->timeout_s ? boot->timeout_s : 120,
-                 boot->interrupt, &r->wall_s, error))
+                 boot->interrupt, TRUE, &r->wall_s, error))
     return NULL;
 
   g_autofree char *done = read_out (boot->workdir, "done");
