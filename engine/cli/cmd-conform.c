@@ -105,6 +105,9 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
     {
       for (guint i = 0; i < out->details->len; i++)
         printf ("  real %s: %s\n", out->kernel_label, (char *) g_ptr_array_index (out->details, i));
+      if (out->model_lost && !out->model_final_lost)
+        printf ("  vmemu %s: the loss shows only in reads during the run, not in the final"
+                " read-back the real verdict is taken from\n", variant->spec);
       printf ("  boot and run: %.2f s (host), %.3f ms of guest virtual time\n", out->wall_s,
               out->end_ns / 1e6);
       if (o->output)

@@ -82,7 +82,11 @@ vmemu_conform_run (const VmemuScenario *scn, const VmemuConformOptions *o, GErro
   if (!vmemu_machine_run (m, error))
     return NULL;
   g_autoptr (VmemuConformOutcome) out = g_new0 (VmemuConformOutcome, 1);
-  out->model_lost = vmemu_machine_result (m)->losses->len > 0;
+  const GPtrArray *losses = vmemu_machine_result (m)->losses;
+  out->model_lost = losses->len > 0;
+  for (guint i = 0; i < losses->len; i++)
+    if (g_str_equal (((const VmemuLoss *) g_ptr_array_index (losses, i))->kind, "final"))
+      out->model_final_lost = TRUE;
   out->kernel_label = vmemu_conform_kernel_label (o->kernel);
 
   out->workdir = g_dir_make_tmp ("vmemu-conform-XXXXXX", error);

@@ -138,6 +138,7 @@ typedef struct {
 
 typedef struct {
   gboolean model_lost, real_lost;
+  gboolean model_final_lost;    /* the model's loss shows in its final read-back too */
   char *kernel_label;           /* "5.8.1", "5.8.1+4595a298d556" */
   char *line;                   /* vmemu_conform_verdict_line() */
   GPtrArray *details;           /* of char*: one line per file the real kernel lost */
