@@ -41,7 +41,7 @@ CLI_OBJ   := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(CLI_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
-all: $(BUILDDIR)/vmemu
+all: $(BUILDDIR)/vmemu $(BUILDDIR)/conform-guest
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -63,7 +63,7 @@ $(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(BUILDDIR)/libvmemu.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvmemu.a $(VM_LIBS)
 
-tests: $(UNIT_BIN) $(BUILDDIR)/vmemu
+tests: $(UNIT_BIN) $(BUILDDIR)/vmemu $(BUILDDIR)/conform-guest
 
 # Unit tests print TAP (GLib >= 2.62); end-to-end tests are bash scripts that
 # print TAP and find the binary through $VMEMU.
@@ -77,7 +77,7 @@ check-sanitize:
 	$(MAKE) BUILDDIR=build/asan SANITIZE=1 CFLAGS="-O1 -g" check
 
 # Wall clocks, unseeded randomness and printing have no place in the model.
-ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/%,$(wildcard engine/*/*.c))
+ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/% engine/conform/%,$(wildcard engine/*/*.c))
 check-style:
 	@! grep -nE '\b(time|clock_gettime|gettimeofday|rand|srand|random|g_random_[a-z_]+|g_get_(real|monotonic)_time|printf|g_print)[[:space:]]*\(' \
 	    $(ENGINE_MODEL_SRC) /dev/null | grep -v 'vmemu_glibc_random' \
@@ -163,3 +163,24 @@ $(BUILDDIR)/bench-%: $(BUILDDIR)/obj/tests/bench/bench-%.o $(BUILDDIR)/libvmemu.
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvmemu.a $(VM_LIBS)
 
 .PHONY: bench
+
+# ---- vmemu conform (issue 11, docs/conform.md): the real kernel as the judge ----
+#   make conform              every runnable scenario x {baseline, patched} on the
+#                             UML kernels in $(KERNEL_DIR); prints the verdict table
+#   make conform-kernel SRC=DIR [PATCHES="a.patch ..."] OUT=FILE
+#                             build such a kernel from a Linux 5.8 source tree
+# The guest runs as PID 1 inside the kernel: static, plain libc, no sanitizers.
+GUEST_CC ?= gcc
+KERNEL_DIR ?= ../shared/kernels
+$(BUILDDIR)/conform-guest: engine/conform/guest/conform-guest.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  GUEST   $@")
+	$(Q)$(GUEST_CC) -static -O2 -g -std=gnu17 -Wall -Wextra -Werror -o $@ $<
+
+conform: $(BUILDDIR)/vmemu $(BUILDDIR)/conform-guest
+	VMEMU=$(abspath $(BUILDDIR)/vmemu) bash tests/conform/suite.sh $(KERNEL_DIR) scenarios tests/conform
+
+conform-kernel:
+	bash tests/conform/build-kernel.sh $(SRC) $(OUT) $(PATCHES)
+
+.PHONY: conform conform-kernel

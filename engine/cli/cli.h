@@ -4,6 +4,9 @@
 
 #include <glib.h>
 
+#include "engine/scenario/scenario.h"
+#include "engine/variant/variant.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses shared by every command. */
@@ -41,5 +44,11 @@ int vmemu_cmd_import_fsx (int argc, char **argv);
 int vmemu_cmd_report (int argc, char **argv);
 int vmemu_cmd_export (int argc, char **argv);
 int vmemu_cmd_explore (int argc, char **argv);
+int vmemu_cmd_conform (int argc, char **argv);
+
+/* cmd-conform.c, for `explore --confirm-kernel`: run scn on the kernel and
+ * print "real KERNEL: data loss too" / "clean" / why it cannot run. */
+void vmemu_cli_conform_confirm (const VmemuScenario *scn, const VmemuVariant *variant,
+                                const char *kernel);
 
 G_END_DECLS

@@ -29,6 +29,7 @@ typedef struct {
   char *shard;
   char *json;
   gboolean no_shrink;
+  char *confirm_kernel;     /* --confirm-kernel: run the reproducer on it (issue 11) */
 } ExploreArgs;
 
 /* What the callbacks see. */
@@ -240,6 +241,8 @@ explore_finish (const ExploreArgs *a, const VmemuExploreOptions *o, VmemuExplore
       return VMEMU_EXIT_OK;
     }
   print_found (a, o, r);
+  if (a->confirm_kernel)
+    vmemu_cli_conform_confirm (r->minimal, o->variant, a->confirm_kernel);
   return VMEMU_EXIT_FAIL;
 }
 
@@ -339,6 +342,9 @@ vmemu_cmd_explore (int argc, char **argv)
       "Variant the minimal case must be clean under (default patched)", "V" },
     { "no-shrink", 0, 0, G_OPTION_ARG_NONE, &a.no_shrink, "Keep the failing case as found",
       NULL },
+    { "confirm-kernel", 0, 0, G_OPTION_ARG_FILENAME, &a.confirm_kernel,
+      "Run the reproducer on this real kernel (UML, see vmemu conform) and say whether it "
+      "loses the data too", "PATH" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("[SCENARIO.yaml]");
@@ -366,5 +372,6 @@ vmemu_cmd_explore (int argc, char **argv)
   g_free (a.output);
   g_free (a.shard);
   g_free (a.json);
+  g_free (a.confirm_kernel);
   return status;
 }

@@ -20,6 +20,7 @@ static const Command commands[] = {
   { "report", vmemu_cmd_report, "Run scenarios under two variants and write a regression report" },
   { "export", vmemu_cmd_export, "Convert a trace to Chrome/Perfetto trace-event JSON" },
   { "explore", vmemu_cmd_explore, "Search generated cases for data loss, shrink the first" },
+  { "conform", vmemu_cmd_conform, "Run a scenario on the real Linux 5.8.1 (UML) and compare verdicts" },
 };
 
 static int

@@ -78,4 +78,12 @@ const VmemuRunResult *vmemu_machine_result (const VmemuMachine *m);
  * scenario path with '/' turned into '_' (leading '/' dropped). */
 gboolean vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error);
 
+/* Read-only views for `vmemu conform` (probe.c). */
+const guint8 *vmemu_machine_file_expected (const VmemuMachine *m, guint file, guint64 *len);
+void vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off,
+                            guint8 *buf, gsize len);
+void vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min,
+                               guint64 *low, guint64 *high);
+const VmemuScenario *vmemu_machine_scenario (const VmemuMachine *m);
+
 G_END_DECLS

@@ -1,0 +1,54 @@
+/* probe.c — read-only views of a machine for `vmemu conform` (engine/conform),
+ * which replays a scenario on a real kernel and needs the very bytes the model
+ * writes and expects.  Nothing here changes the machine's state.
+ */
+#include "engine/model/model-private.h"
+
+#include <string.h>
+
+/* The oracle's bytes of file `file` (scenario order): its initial contents
+ * right after vmemu_machine_new(), what a correct kernel shows after
+ * vmemu_machine_run(). */
+const guint8 *
+vmemu_machine_file_expected (const VmemuMachine *m, guint file, guint64 *len)
+{
+  g_return_val_if_fail (file < m->inodes->len, NULL);
+  const VmemuInode *ino = g_ptr_array_index (m->inodes, file);
+  *len = ino->expected->len;
+  return ino->expected->data;
+}
+
+/* The bytes op `op_i` of task `task` (scenario order) stores at file offset
+ * file_off, as vm_data_fill() produces them when that op runs. */
+void
+vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off, guint8 *buf,
+                       gsize len)
+{
+  /* user tasks come after the three kernel threads (vmemu_machine_new) */
+  guint id = 3 + task;
+  g_return_if_fail (id < m->actors->len);
+  VmemuActor *a = g_ptr_array_index (m->actors, id);
+  g_return_if_fail (op_i < a->ops->len);
+  VmemuActor probe = *a;   /* vm_data_fill reads only id and op_i */
+  probe.op_i = op_i;
+  vm_data_fill (m, &probe, &g_array_index (a->ops, VmemuOp, op_i), file_off, buf, len);
+}
+
+/* Pages of memory and the zone watermarks, as the model derived them. */
+void
+vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min, guint64 *low,
+                          guint64 *high)
+{
+  *total = m->total_pages;
+  *min = m->wmark_min;
+  *low = m->wmark_low;
+  *high = m->wmark_high;
+}
+
+/* The scenario the machine runs: the one it was given, or its copy with
+ * `generate:` blocks expanded into ops (and background tasks added). */
+const VmemuScenario *
+vmemu_machine_scenario (const VmemuMachine *m)
+{
+  return m->scn;
+}
