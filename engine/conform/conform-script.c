@@ -64,6 +64,11 @@ check_machine (const VmemuScenario *scn, GError **error)
     return unsupported (error, scn, NULL, NULL,
                         "the UML kernels run one CPU (CONFIG_NR_CPUS=1): per-CPU pagevecs "
                         "of several CPUs cannot be reproduced");
+  if (!c->other_fs_cached)
+    return unsupported (error, scn, NULL, NULL,
+                        "other_filesystems_cached: false: the guest's root filesystem (hostfs) "
+                        "has cached pages, so drop_caches drains this CPU's pagevecs before it "
+                        "reaches XFS");
   if (c->reclaim.buffer_heads_over_limit)
     return unsupported (error, scn, NULL, NULL,
                         "buffer_heads_over_limit cannot be set on a real kernel");

@@ -1014,6 +1014,15 @@ op_drop_caches (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
 {
   if (op->mode == 2)
     return;
+  /* drop_caches_sysctl_handler -> iterate_supers(drop_pagecache_sb): the
+   * superblocks are walked oldest first, so a real machine's root
+   * filesystem comes before the scenario's.  Its first cached inode's
+   * invalidate_mapping_pages ends a batch with pagevec_release, whose first
+   * call per pagevec (__pagevec_release, percpu_pvec_drained) runs
+   * lru_add_drain() on this CPU: pages a read left in this CPU's pagevecs
+   * are on the LRU before the scenario's files are visited. */
+  if (m->scn->machine.other_fs_cached)
+    vm_lru_add_drain (m, a->cpu, "drop_caches: __pagevec_release on an earlier superblock");
   g_autoptr (GPtrArray) order = g_ptr_array_new ();
   for (guint i = 0; i < m->inodes->len; i++)
     {

@@ -306,6 +306,7 @@ load_machine (ScenarioLoad *ld, const SNode *v)
 {
   static const char *const keys[] = { "page_size", "memory", "cpus", "seed", "writeback",
                                       "reclaim", "device", "large_folios", "folio_order",
+                                      "other_filesystems_cached",
                                       NULL };
   VmemuMachineConfig *m = &ld->scn->machine;
   const SNode *x;
@@ -319,6 +320,8 @@ load_machine (ScenarioLoad *ld, const SNode *v)
   if ((x = GET (v, "large_folios")) && !sget_bool (ld, x, &m->large_folios))
     return FALSE;
   if ((x = GET (v, "folio_order")) && !sget_u32 (ld, x, 1, 9, &m->folio_order))
+    return FALSE;
+  if ((x = GET (v, "other_filesystems_cached")) && !sget_bool (ld, x, &m->other_fs_cached))
     return FALSE;
   if ((x = GET (v, "writeback")) && !load_writeback (ld, x, m))
     return FALSE;

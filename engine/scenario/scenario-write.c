@@ -101,6 +101,8 @@ write_machine (const VmemuMachineConfig *m, GString *out)
   g_string_append_printf (out, "\n  cpus: %u\n  seed: %" G_GUINT64_FORMAT "\n", m->cpus, m->seed);
   g_string_append_printf (out, "  large_folios: %s\n  folio_order: %u\n",
                           bool_name (m->large_folios), m->folio_order);
+  if (!m->other_fs_cached)   /* written only when not the default */
+    g_string_append (out, "  other_filesystems_cached: false\n");
   g_string_append (out, "  writeback:\n    ");
   put_duration (out, "dirty_expire", m->writeback.dirty_expire_ns);
   g_string_append (out, "\n    ");

@@ -115,6 +115,7 @@ machine_defaults (VmemuMachineConfig *m)
   m->seed = 1;
   m->large_folios = FALSE;
   m->folio_order = 2;
+  m->other_fs_cached = TRUE;
   m->writeback.dirty_expire_ns = 30ull * G_USEC_PER_SEC * 1000;
   m->writeback.interval_ns = 5ull * G_USEC_PER_SEC * 1000;
   m->writeback.background_ratio = 10;
@@ -371,7 +372,7 @@ machine_equal (const VmemuMachineConfig *a, const VmemuMachineConfig *b)
 {
   return a->page_size_bytes == b->page_size_bytes && a->memory_bytes == b->memory_bytes
          && a->cpus == b->cpus && a->seed == b->seed && !a->large_folios == !b->large_folios
-         && a->folio_order == b->folio_order
+         && a->folio_order == b->folio_order && !a->other_fs_cached == !b->other_fs_cached
          && a->writeback.dirty_expire_ns == b->writeback.dirty_expire_ns
          && a->writeback.interval_ns == b->writeback.interval_ns
          && a->writeback.background_ratio == b->writeback.background_ratio

@@ -155,6 +155,12 @@ typedef struct {
   guint64 seed;                     /* default 1 */
   gboolean large_folios;            /* vmemu extension: multi-page folios in the cache */
   guint32 folio_order;              /* with large_folios: pages per folio = 1 << order */
+  /* vmemu extension: the machine's other filesystems (its root, where the
+   * tasks' programs live) have cached pages.  drop_caches walks the
+   * superblocks oldest first (iterate_supers), so it reaches them before the
+   * scenario's filesystem, and the first invalidate_mapping_pages there
+   * drains the writing CPU's pagevecs (__pagevec_release). */
+  gboolean other_fs_cached;
   struct {
     guint64 dirty_expire_ns;        /* default 30 s */
     guint64 interval_ns;            /* default 5 s */

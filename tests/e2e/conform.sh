@@ -57,7 +57,7 @@ t "two runs: the kernel's trace hashes the same" \
 t "on 5.8.1+4595a298d556 neither loses it, exit 0" \
   "[ $rc = 0 ] && grep -q '^seed-drop-caches: real 5.8.1+4595a298d556: clean | vmemu patched: clean  AGREE$' $tmp/p"
 "$VMEMU" conform --kernel-dir "$KDIR" tests/conform/extend-truncate-mmap.yaml >$tmp/x 2>&1; rc=$?
-t "extend-truncate-mmap: the model keeps both stores as the real kernel does # TODO the model lacks pagecache_isize_extended (docs/conform.md)" \
+t "extend-truncate-mmap: the model keeps both stores as the real kernel does (pagecache_isize_extended)" \
   "[ $rc = 0 ]"
 "$VMEMU" conform --kernel-dir "$KDIR" scenarios/fs-migrate.yaml >$tmp/m 2>&1; rc=$?
 t "a migrate cannot be forced: exit 3 with the op and why" \

@@ -247,8 +247,8 @@ test_explore_explain_seed (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 5);   /* four lines and the empty tail */
   g_assert_cmpstr (lines[0], ==,
                    "1. at 1.000 ms, task admin, op 1 (drop_caches): iomap_releasepage frees the "
-                   "iomap_page of /data page 0, then remove_mapping_fail (refcount 4, "
-                   "holders=cache,pvec_lru_add,lookup,reader): the page stays cached, uptodate "
+                   "iomap_page of /data page 0, then remove_mapping_fail (refcount 3, "
+                   "holders=cache,lookup,reader): the page stays cached, uptodate "
                    "and without its iomap_page; the reader is task reader, op 1 (read offset 0 "
                    "length 4096 hold 5.000 ms).");
   g_assert_cmpstr (lines[1], ==,

@@ -88,7 +88,10 @@ test_drop_caches_releases_then_fails_on_reader (void)
   g_assert_cmpint (q (r, "select a2" EV ("invalidate_mapping_pages")), ==, 0);
 }
 
-/* Batches of 15: pages 5..19 were read first (their lru_add pagevec filled
+/* On a machine whose first filesystem with cached pages is the scenario's
+ * (other_filesystems_cached: false; otherwise an earlier superblock's
+ * pagevec_release drains first: test_earlier_sb_drains).  Batches of 15:
+ * pages 5..19 were read first (their lru_add pagevec filled
  * and drained), pages 0..4 last (still in the pagevec).  In the first batch
  * (0..14) pages 0..4 fail on the pagevec reference and are deactivated; the
  * first pagevec_release drains this CPU (5 lru_add + 5 deactivate); the
@@ -98,7 +101,8 @@ static void
 test_only_first_batch_drains (void)
 {
   g_autoptr (Run) r = run_yaml (
-    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "name: t\nmachine: { other_filesystems_cached: false }\n"
+    "filesystem: { block_size: 1024 }\n"
     "files: [ { path: /f, size: 80KiB, content: random } ]\n"
     "tasks:\n  - name: t\n    ops:\n"
     "      - read: { file: /f, offset: 20480, length: 61440 }\n"
@@ -128,6 +132,41 @@ test_only_first_batch_drains (void)
                    q (r, "select seq" EV ("lru_add_drain") " and detail = 'pagevec_release'"
                          " and t_ns = 1000000"));
   g_assert_cmpint (losses (r), ==, 0);
+}
+
+/* drop_caches_sysctl_handler -> iterate_supers visits the oldest superblock
+ * first: on a machine whose root filesystem has cached pages (the default)
+ * its first invalidate_mapping_pages ends in __pagevec_release ->
+ * lru_add_drain() on this CPU, so pages a read left in this CPU's lru_add
+ * pagevec are on the LRU, without a pagevec reference, when the scenario's
+ * file is visited: all four are removed (s2-pagevec-ref keeps them only with
+ * other_filesystems_cached: false).  Without that drain this test sees
+ * remove_mapping_fail with holders=cache,pvec_lru_add,lookup. */
+static void
+test_earlier_sb_drains (void)
+{
+  const char *fmt = "name: t\n%sfilesystem: { block_size: 1024 }\n"
+                    "files: [ { path: /f, size: 16KiB, content: random, state: on-disk } ]\n"
+                    "tasks:\n  - name: t\n    ops:\n"
+                    "      - read: { file: /f, offset: 0, length: 4096 }\n"
+                    "      - drop_caches: { at: 1ms }\n";
+  g_autofree char *yd = g_strdup_printf (fmt, "");
+  g_autofree char *yf = g_strdup_printf (fmt, "machine: { other_filesystems_cached: false }\n");
+  g_autoptr (Run) d = run_yaml (yd, "baseline");
+  g_autoptr (Run) f = run_yaml (yf, "baseline");
+  g_assert_cmpint (q (d, "select count(*)" EV ("lru_add_drain")
+                         " and detail like 'drop_caches:%%' and t_ns = 1000000"), ==, 1);
+  g_assert_cmpint (q (d, "select seq" EV ("lru_add_drain") " and detail like 'drop_caches:%%'"), <,
+                   q (d, "select min(seq)" EV ("invalidate_mapping_pages")));
+  g_assert_cmpint (q (d, "select count(*)" EV ("remove_mapping_fail")), ==, 0);
+  g_assert_cmpint (q (d, "select count(*)" EV ("mm_filemap_delete_from_page_cache")
+                         " and t_ns = 1000000"), ==, 4);
+  /* the scenario's filesystem first: the pagevec still holds them */
+  g_assert_cmpint (q (f, "select count(*)" EV ("lru_add_drain")
+                         " and detail like 'drop_caches:%%'"), ==, 0);
+  g_assert_cmpint (q (f, "select count(*)" EV ("remove_mapping_fail")), ==, 4);
+  g_autofree char *h = qs (f, "select detail" EV ("remove_mapping_fail") " limit 1");
+  g_assert_cmpstr (h, ==, "holders=cache,pvec_lru_add,lookup");
 }
 
 /* fadvise(DONTNEED): the reader on CPU 1 leaves 4 pages in its lru_add
@@ -271,6 +310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/invalidate/drop-caches/release-then-fail-on-reader",
                    test_drop_caches_releases_then_fails_on_reader);
   g_test_add_func ("/invalidate/drop-caches/only-first-batch-drains", test_only_first_batch_drains);
+  g_test_add_func ("/invalidate/drop-caches/earlier-superblock-drains", test_earlier_sb_drains);
   g_test_add_func ("/invalidate/fadvise/second-pass-after-drain-all", test_fadvise_second_pass);
   g_test_add_func ("/invalidate/truncate/whole-and-partial", test_truncate_whole_and_partial);
   g_test_add_func ("/invalidate/dio/deletes-clean-keeps-dirty",
