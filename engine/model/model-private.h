@@ -109,6 +109,21 @@ struct _VmemuMap {
 
 typedef enum { VM_ACTOR_USER, VM_ACTOR_KSWAPD, VM_ACTOR_FLUSHER, VM_ACTOR_FINAL } VmActorKind;
 
+/* A pagevec filled by pagevec_lookup_range_tag(): up to PAGEVEC_SIZE pages,
+ * each with a VMEMU_REF_WBBATCH reference, held until pagevec_release() --
+ * across every sleep on a later page of the batch (lock_page,
+ * wait_on_page_writeback).  Used by write_cache_pages and
+ * __filemap_fdatawait_range. */
+typedef struct {
+  VmemuPage *pages[VM_PAGEVEC_SIZE];
+  guint nr;                      /* pages in the batch */
+  guint i;                       /* the page being worked on */
+  gboolean drained;              /* percpu_pvec_drained: the first release drained */
+  gboolean locked;               /* write_cache_pages holds pages[i]'s lock */
+  gboolean started;              /* a walk is in progress (index is valid) */
+  guint64 index;                 /* next index to look up from */
+} VmWbBatch;
+
 /* Restartable state of a write_cache_pages pass (struct writeback_control). */
 struct _VmemuWbc {
   VmemuInode *inode;
@@ -116,13 +131,15 @@ struct _VmemuWbc {
   gboolean for_reclaim, for_kupdate, for_background;
   guint64 start, end;            /* page index range (inclusive) */
   gboolean cyclic;
+  gboolean range_whole;          /* range_start 0 .. LLONG_MAX: stores writeback_index */
   gint64 nr_to_write;
   /* progress */
   gboolean started;
   guint64 index;
-  VmemuPage *page;               /* page held (LOOKUP ref) across a sleep */
-  guint batch;                   /* pages processed in the current "pagevec" */
-  gboolean drained;              /* the first pagevec_release drained */
+  VmWbBatch pvec;                /* the pagevec write_cache_pages holds */
+  gboolean done;                 /* stop after this batch (nr_to_write used up) */
+  guint64 done_index;            /* index of the last page looked at (cyclic restart) */
+  VmemuPage *page;               /* copy_file_range parks its pipe page here (fsops.c) */
   guint64 written;
   int error;
   VmemuBio *ioend;               /* the ioend being built (iomap_writepage_ctx) */
@@ -137,6 +154,7 @@ typedef struct {
   int sub;                       /* sub-machine phase (page lookup, fault, mkwrite) */
   guint64 timer_until_ns;
   VmemuWbc wbc;
+  VmWbBatch wait;                /* __filemap_fdatawait_range's pagevec */
   VmemuInode *inode;
   guint ino_i;                   /* sync/drop_caches: inode cursor */
   int result;                    /* errno-style result (0 or negative) */

@@ -474,7 +474,10 @@ vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 star
       {
       case FS_WRITE:
         if (!st->wbc.started && st->wbc.inode != ino)
-          vm_wbc_init (&st->wbc, ino, TRUE, first, last);
+          {
+            vm_wbc_init (&st->wbc, ino, TRUE, first, last);
+            st->wbc.range_whole = start == 0 && end == G_MAXUINT64;
+          }
         if (vm_write_cache_pages (m, a, &st->wbc) == VM_BLOCKED)
           return VM_BLOCKED;
         st->wbc.inode = NULL;

@@ -168,7 +168,7 @@ typedef enum {
 /* "uptodate|dirty|private" style text for flags (g_free the result). */
 char *vmemu_page_flags_string (guint32 flags);
 
-/* Who holds a page reference (kernel-model.md §1.2). */
+/* Who holds a page reference (docs/model.md, "Pages and references"). */
 typedef enum {
   VMEMU_REF_CACHE,        /* page-cache slot */
   VMEMU_REF_IOP,          /* attach_page_private */
@@ -184,6 +184,7 @@ typedef enum {
   VMEMU_REF_PIPE,         /* splice pipe buffer */
   VMEMU_REF_PIN,          /* get_user_pages pin (O_DIRECT buffer) */
   VMEMU_REF_IO,           /* readahead / I/O in flight */
+  VMEMU_REF_WBBATCH,      /* write_cache_pages / __filemap_fdatawait_range pagevec */
   VMEMU_REF__COUNT
 } VmemuRefHolder;
 
