@@ -415,6 +415,37 @@ test_fdatawait_release_drains (void)
                          " and detail = 'pagevec_release'", w), ==, 2);
 }
 
+/* __filemap_fdatawait_range does ClearPageError on each page it waited on:
+ * after an fsync that reported -EIO, a write into another block of the page
+ * finds no PG_error, so iomap_set_range_uptodate marks it and the second
+ * fsync writes it (scenarios/k58-fdatawait-clear-error.yaml).  Fails if
+ * PG_error survives the wait. */
+static void
+test_fdatawait_clears_error (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 16KiB, content: random } ]\n"
+    "tasks:\n  - name: t\n    ops:\n"
+    "      - inject: { error: eio, on: write, file: /f, offset: 0, count: 1 }\n"
+    "      - write: { file: /f, offset: 0, length: 1024, value: 5 }\n"
+    "      - fsync: { file: /f }\n"
+    "      - write: { file: /f, offset: 2048, length: 1024, value: 6 }\n"
+    "      - fsync: { file: /f }\n"
+    "      - drop_caches: {}\n"
+    "      - verify: { file: /f, offset: 2048, length: 1024 }\n",
+    "baseline");
+  g_assert_cmpint (q (r, "select result from syscalls where op = 'fsync' order by seq_enter limit 1"),
+                   ==, -5);
+  g_assert_cmpint (q (r, "select count(*)" EV ("end_page_writeback") " and flags_after & %d",
+                      PG_ERROR), ==, 1);
+  g_assert_cmpint (q (r, "select flags_before & %d" EV ("iomap_set_range_uptodate")
+                         " and a0 = 2048", PG_ERROR), ==, 0);
+  g_assert_cmpint (q (r, "select a1" EV ("iomap_writepage_map") " order by seq desc limit 1"),
+                   ==, 2);
+  g_assert_cmpuint (vmemu_machine_result (r->m)->losses->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -436,5 +467,6 @@ main (int argc, char **argv)
   g_test_add_func ("/writeback/batch/write-cache-pages-holds-batch",
                    test_write_cache_pages_holds_batch);
   g_test_add_func ("/writeback/batch/fdatawait-release-drains", test_fdatawait_release_drains);
+  g_test_add_func ("/writeback/errors/fdatawait-clears-pg-error", test_fdatawait_clears_error);
   return g_test_run ();
 }
