@@ -105,6 +105,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
         memset (&a->st, 0, sizeof a->st);
     }
   g_hash_table_remove_all (m->waitq);   /* every sleeper died above */
+  vm_locks_forget (m);                  /* and every lock holder */
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);

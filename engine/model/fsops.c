@@ -578,12 +578,16 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                 FS_STAGE (a) = CP_END;
                 break;
               }
-            /* generic_file_splice_read -> generic_file_buffered_read */
+            /* generic_file_splice_read -> xfs_file_read_iter: IOLOCK_SHARED
+             * around generic_file_buffered_read */
+            if (vm_rwsem_down (m, a, ino, &ino->iolock, VM_LOCK_SHARED) == VM_BLOCKED)
+              return VM_BLOCKED;
             VmGetPage gp = { .ino = ino, .index = spos >> m->page_shift,
                              .holder = VMEMU_REF_PIPE, .req_pages = 1,
                              .from = (guint) (spos & (m->page_size - 1)), .count = n };
             if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
               return VM_BLOCKED;
+            vm_rwsem_up (m, a, &ino->iolock);
             if (st->page == NULL)
               {
                 FS_STAGE (a) = CP_END;
@@ -601,6 +605,10 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             break;
           }
         case CP_ZERO_EOF:
+          /* iter_file_splice_write -> xfs_file_write_iter: IOLOCK_EXCL
+           * around the EOF zeroing and the write */
+          if (vm_rwsem_down (m, a, ino, &ino->iolock, VM_LOCK_EXCL) == VM_BLOCKED)
+            return VM_BLOCKED;
           if (dpos > ino->i_size)
             {
               /* xfs_file_aio_write_checks -> iomap_zero_range(isize, pos) */
@@ -625,6 +633,7 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                                      .src_pos = spos };
             if (vm_write_page_from (m, a, ino, &from) == VM_BLOCKED)
               return VM_BLOCKED;
+            vm_rwsem_up (m, a, &ino->iolock);
             /* pipe_buf_release */
             vm_trace_page (m, VMEMU_EV_PIPE_RELEASE, p, p->flags, -1, 0, 0, 0,
                            "do_splice_direct");

@@ -247,8 +247,9 @@ user_resume (VmemuMachine *m, VmemuActor *a)
             }
           op_begin (m, a, op);
         }
-      if (vm_op_step (m, a, op) == VM_BLOCKED)
+      if (vm_op_ilock (m, a, op) == VM_BLOCKED || vm_op_step (m, a, op) == VM_BLOCKED)
         return;
+      vm_op_iunlock (m, a);
       op_end (m, a, op);
       a->next_start_ns = vm_now (m);
     }
@@ -316,6 +317,8 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->blocks = g_array_new (FALSE, TRUE, sizeof (guint64));
   ino->pages = vmemu_xa_new ();
   ino->maps = g_ptr_array_new ();
+  vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
+  vm_rwsem_init (&ino->mmaplock, VM_ILOCK_MMAPLOCK);
   ino->expected = g_byte_array_new ();
   ino->durable = g_byte_array_new ();
   ino->durable_known = g_byte_array_new ();

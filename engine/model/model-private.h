@@ -65,6 +65,19 @@ typedef struct {
  * hole), half the size of a VmBlk. */
 #define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
 
+/* A sleeping reader/writer lock (struct rw_semaphore): the XFS IOLOCK (the
+ * VFS inode's i_rwsem in 5.8) and MMAPLOCK (ip->i_mmaplock).  Sleepers queue
+ * in FIFO order (actor->rw_next); locks.c says how they are woken. */
+typedef struct {
+  gint32 readers;                /* shared holders */
+  VmemuActor *writer;            /* the exclusive holder, or NULL */
+  VmemuActor *wait_head, *wait_tail;   /* sleepers, oldest first */
+  guint8 cls;                    /* VM_ILOCK_IOLOCK or VM_ILOCK_MMAPLOCK (for the trace) */
+} VmRwsem;
+enum { VM_ILOCK_IOLOCK = 1, VM_ILOCK_MMAPLOCK = 2 };
+enum { VM_LOCK_SHARED = 1, VM_LOCK_EXCL = 2 };
+#define VM_MAX_HELD_LOCKS 4
+
 struct _VmemuInode {
   guint64 ino;
   char *path;
@@ -81,6 +94,8 @@ struct _VmemuInode {
   guint32 wb_err_seq;            /* errseq_t of the mapping: bumped on each error */
   int wb_err;                    /* last error (negative errno) */
   GPtrArray *maps;               /* i_mmap: VmemuMap* mapping this inode */
+  VmRwsem iolock;                /* XFS_IOLOCK_* = inode->i_rwsem */
+  VmRwsem mmaplock;              /* XFS_MMAPLOCK_* = ip->i_mmaplock */
   /* oracle: what a correct kernel shows for this file */
   GByteArray *expected;
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
@@ -155,6 +170,7 @@ typedef struct {
   guint64 timer_until_ns;
   VmemuWbc wbc;
   VmWbBatch wait;                /* __filemap_fdatawait_range's pagevec */
+  VmemuPage *wp_page;            /* wp_page_shared: its reference, kept to the end of the fault */
   VmemuInode *inode;
   guint ino_i;                   /* sync/drop_caches: inode cursor */
   int result;                    /* errno-style result (0 or negative) */
@@ -179,6 +195,13 @@ struct _VmemuActor {
   gboolean wake_pending;
   VmemuActor *wait_next;         /* on a page's waiters list */
   VmemuPage *waiting_on;
+  /* sleeping locks (locks.c) */
+  VmRwsem *rw_wait;              /* the rwsem this actor sleeps on, or NULL */
+  VmemuActor *rw_next;           /* next sleeper on rw_wait */
+  guint8 rw_mode;                /* VM_LOCK_* asked for */
+  VmRwsem *held[VM_MAX_HELD_LOCKS];   /* rwsems held now */
+  guint8 held_mode[VM_MAX_HELD_LOCKS];
+  guint nheld;
   /* user tasks */
   GArray *ops;                   /* of VmemuOp (owned copy, generate expanded) */
   guint op_i;
@@ -430,6 +453,18 @@ gboolean vm_page_mkclean (VmemuMachine *m, VmemuPage *p);
 gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
 void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
 int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
+
+/* ---- locks.c: sleeping inode locks (XFS IOLOCK / MMAPLOCK) ---- */
+void vm_rwsem_init (VmRwsem *sem, int cls);
+/* down_read / down_write: VM_DONE once held (again VM_DONE when the actor
+ * already holds it), VM_BLOCKED while queued; call again when woken. */
+VmStep vm_rwsem_down (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, VmRwsem *sem, int mode);
+void vm_rwsem_up (VmemuMachine *m, VmemuActor *a, VmRwsem *sem);
+/* The locks a syscall takes for its whole length, as 5.8 XFS does. */
+VmStep vm_op_ilock (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+void vm_op_iunlock (VmemuMachine *m, VmemuActor *a);
+/* Power cut: every task holding or waiting died. */
+void vm_locks_forget (VmemuMachine *m);
 
 /* ---- folio.c: large folios ---- */
 /* Split the large folio holding p (split_huge_page): each page keeps its

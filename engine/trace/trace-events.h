@@ -127,7 +127,9 @@ typedef enum {
   X (PIPE_RELEASE, "pipe_buf_release", GENERIC, "pipe", "", "", "") \
   X (POWER_CUT, "power_cut", GENERIC, "pages_lost", "", "", "") \
   X (DATA_LOSS, "vmemu_data_loss", ORACLE, "offset_bytes", "length_bytes", "", "") \
-  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "")
+  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "") \
+  X (XFS_ILOCK_WAIT, "xfs_ilock_wait", XFS, "lock", "mode", "waiters", "") \
+  X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,
