@@ -170,14 +170,6 @@ test_direct_reclaim_reclaims_a_cluster (void)
 {
   g_autoptr (Run) r = run_yaml (direct_yaml, "baseline");
   gint64 got = q (r, "select a0" EV ("mm_vmscan_direct_reclaim_end"));
-  if (got != 44)
-    {
-      g_autofree char *msg = g_strdup_printf (
-        "model bug: direct reclaim reclaimed %" G_GINT64_FORMAT " pages and stopped at the min "
-        "watermark; 5.8 do_try_to_free_pages goes on until SWAP_CLUSTER_MAX (44 here)", got);
-      g_test_skip (msg);
-      return;
-    }
   g_assert_cmpint (got, ==, 44);
 }
 
@@ -293,13 +285,6 @@ test_writeback_end_rotates_to_inactive (void)
   g_autoptr (Run) r = run_yaml (writeback_yaml, "baseline");
   gint64 flags = q (r, "select flags_before" EV ("mm_filemap_delete_from_page_cache")
                        " and t_ns = 1000000");
-  if (flags & PG_ACTIVE)
-    {
-      g_test_skip ("model bug: rotate_fn (page.c) ignores an active PG_reclaim page at the end "
-                   "of writeback; 5.8 pagevec_move_tail_fn clears PG_active and moves it to the "
-                   "inactive tail");
-      return;
-    }
   g_assert_cmpint (flags & PG_ACTIVE, ==, 0);
 }
 
@@ -622,12 +607,6 @@ test_shrink_active_sets_workingset (void)
 {
   g_autoptr (Run) r = run_yaml (active_yaml, "baseline");
   gint64 f = q (r, "select flags_after" EV ("shrink_page_list") " and detail = 'deactivate'");
-  if (!(f & PG_WORKINGSET))
-    {
-      g_test_skip ("model bug (minor): shrink_active_list does not set PG_workingset on the "
-                   "pages it deactivates");
-      return;
-    }
   g_assert_cmpint (f & PG_WORKINGSET, ==, PG_WORKINGSET);
 }
 
