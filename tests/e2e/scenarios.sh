@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Every scenario in scenarios/ under every named variant: exit status 0 or 1
-# (never a crash or a refusal), and where the scenario's expect: names the
-# variant, the outcome it states (0 clean, 1 data loss).
+# Every scenario in scenarios/ under every variant `vmemu variants` lists
+# (the named ones and baseline+SWITCH): exit status 0 or 1 (never a crash or
+# a refusal), and where the scenario's expect: names the variant, the outcome
+# it states (0 clean, 1 data loss).  Every scenario must state the verdict
+# for every named variant (the list before the "# switches" line): a named
+# variant without an expectation fails.
 set -u
 VMEMU=${VMEMU:-build/vmemu}
 cd "$(dirname "$0")/../.."
 variants=$("$VMEMU" variants | awk '{print $1}' | grep -E '^[a-z0-9+_-]+$')
+named=" $("$VMEMU" variants | sed '/^#/,$d' | awk '{print $1}' | tr '\n' ' ')"
 n=0
 plan=0
 for f in scenarios/*.yaml; do for v in $variants; do plan=$((plan+1)); done; done
@@ -17,6 +21,8 @@ for f in scenarios/*.yaml; do
     want=$(printf '%s\n' "$out" | sed -n "s/^expectation for $v: \([a-z-]*\), .*/\1/p")
     if [ $rc != 0 ] && [ $rc != 1 ]; then
       echo "not ok $n - $f under $v exits $rc: $(printf '%s' "$out" | tail -1)"
+    elif [ -z "$want" ] && [ "${named#* $v }" != "$named" ]; then
+      echo "not ok $n - $f states no verdict for the named variant $v in its expect: block"
     elif [ "$want" = data-loss ] && [ $rc != 1 ]; then
       echo "not ok $n - $f under $v: expected data loss, verified clean"
     elif [ "$want" = clean ] && [ $rc != 0 ]; then
