@@ -301,6 +301,11 @@ struct _VmemuMachine {
   gboolean pgdat_dirty, pgdat_writeback;
   gboolean bh_over_limit;
   gboolean drain_on_exit;
+  /* the last user-task step on a file (note_same_instant in machine.c) */
+  gboolean inst_valid;
+  guint64 inst_t_ns;
+  int inst_file;
+  guint32 inst_cpu;
 
   /* writeback */
   GQueue b_dirty;                /* dirty inodes, oldest first */
@@ -343,6 +348,10 @@ void vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2
 guint32 vm_page_trace_flags (const VmemuPage *p);
 char *vm_page_holders (const VmemuPage *p);
 static inline guint64 vm_now (VmemuMachine *m) { return vmemu_sim_now_ns (m->sim); }
+/* The run reached a simplification of the model that could change its
+ * verdict (`what` names it and the kernel function it stands for): recorded
+ * once in the result and traced as vmemu_depends_on. */
+void vm_depends_on (VmemuMachine *m, const char *what);
 
 /* ---- page.c: page state, refs, locks, page cache, LRU, pagevecs ---- */
 static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }

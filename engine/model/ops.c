@@ -15,6 +15,11 @@
 
 #define EIO_ (-5)
 #define ENOMEM_ (-12)
+/* An allocation the model fails with ENOMEM: 5.8's __alloc_pages_slowpath
+ * would go on (compaction, retries, the OOM killer), so what follows is not
+ * what the kernel does. */
+#define OOM_SIMPLIFIED "no OOM killer or compaction: an allocation failed with ENOMEM"
+
 #define EFAULT_ (-14)
 #define EINVAL_ (-22)
 
@@ -110,6 +115,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
               p = vm_page_alloc (m, gp->holder);
               if (p == NULL)
                 {
+                  vm_depends_on (m, OOM_SIMPLIFIED);
                   st->result = ENOMEM_;
                   return VM_DONE;
                 }
@@ -285,6 +291,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
               p = vm_page_alloc (m, VMEMU_REF_LOOKUP);
               if (p == NULL)
                 {
+                  vm_depends_on (m, OOM_SIMPLIFIED);
                   st->result = ENOMEM_;
                   return VM_DONE;
                 }
@@ -1019,6 +1026,7 @@ op_allocate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   guint64 n = (op->size_bytes + m->page_size - 1) >> m->page_shift;
   if (!vm_alloc_pages_check (m, n))
     {
+      vm_depends_on (m, OOM_SIMPLIFIED);
       a->st.result = ENOMEM_;
       return;
     }

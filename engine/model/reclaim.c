@@ -595,6 +595,10 @@ vm_invalidate_inode_pages2_range (VmemuMachine *m, VmemuInode *ino, guint64 star
       next++;
       if (p->flags & (VMEMU_PG_LOCKED | VMEMU_PG_WRITEBACK))
         {
+          /* 5.8 sleeps in lock_page / wait_on_page_writeback and then
+           * invalidates the page; the model leaves it cached. */
+          vm_depends_on (m, "invalidate_inode_pages2_range does not wait on a locked or "
+                            "writeback page");
           ret = -16;   /* the model does not sleep here: count it as busy */
           continue;
         }

@@ -129,7 +129,8 @@ typedef enum {
   X (DATA_LOSS, "vmemu_data_loss", ORACLE, "offset_bytes", "length_bytes", "", "") \
   X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "") \
   X (XFS_ILOCK_WAIT, "xfs_ilock_wait", XFS, "lock", "mode", "waiters", "") \
-  X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "")
+  X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "") \
+  X (DEPENDS_ON, "vmemu_depends_on", ORACLE, "", "", "", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,
