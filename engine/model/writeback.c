@@ -479,7 +479,7 @@ vm_flusher_resume (VmemuMachine *m, VmemuActor *a)
 }
 
 /* balance_dirty_pages_ratelimited, in the shape the kernel model allows
- * (kernel-model.md §6.6): every 32 pages a task dirties, compare the global
+ * (docs/model.md "Writeback", throttling): every 32 pages a task dirties, compare the global
  * dirty count with the thresholds; above background start the flusher, above
  * the freerun point sleep (at most 200 ms) and look again. */
 VmStep

@@ -1,5 +1,5 @@
 /* test-reclaim.c — the reclaim model's conditions (docs/model.md "Reclaim",
- * kernel-model.md §7.1-§7.3), one at a time: watermarks derived from the
+ * mm/vmscan.c, mm/page_alloc.c), one at a time: watermarks derived from the
  * memory size, kswapd and direct reclaim, shrink_page_list's order per page,
  * the per-CPU pagevecs, shrink_active_list and buffer_heads_over_limit.
  *

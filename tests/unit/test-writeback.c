@@ -1,5 +1,5 @@
 /* test-writeback.c — the writeback model's conditions (docs/model.md
- * "Writeback", kernel-model.md §6), one at a time: dirtied_when and kupdate
+ * "Writeback", mm/page-writeback.c, fs/fs-writeback.c), one at a time: dirtied_when and kupdate
  * expiry, the background threshold and balance_dirty_pages, write_cache_pages
  * (index order, TOWRITE tagging, cyclic writeback_index), fsync, msync,
  * sync_file_range, write errors and errseq, page_mkclean.
