@@ -150,7 +150,6 @@ struct _VmemuWbc {
   gint64 nr_to_write;
   /* progress */
   gboolean started;
-  guint64 index;
   VmWbBatch pvec;                /* the pagevec write_cache_pages holds */
   gboolean done;                 /* stop after this batch (nr_to_write used up) */
   guint64 done_index;            /* index of the last page looked at (cyclic restart) */
