@@ -568,6 +568,8 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
               }
             CP_DONE (st) = 0;
             st->end = len;
+            if (len > m->page_size)
+              ino->copies_in_flight++;   /* see vm_note_pipe_batch */
             fs_stage_next (a, CP_READ);
             break;
           }
@@ -649,6 +651,8 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             break;
           }
         default:
+          if (st->end > m->page_size)
+            ino->copies_in_flight--;
           vm_oracle_report (m, a, st, ino, "copy", src, done);
           if (st->result == 0)
             st->result = (int) done;

@@ -241,6 +241,7 @@ vm_locks_forget (VmemuMachine *m)
       VmemuInode *ino = g_ptr_array_index (m->inodes, i);
       vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
       vm_rwsem_init (&ino->mmaplock, VM_ILOCK_MMAPLOCK);
+      ino->copies_in_flight = 0;   /* the copying tasks died too */
     }
   for (guint i = 0; i < m->actors->len; i++)
     {

@@ -96,6 +96,7 @@ struct _VmemuInode {
   GPtrArray *maps;               /* i_mmap: VmemuMap* mapping this inode */
   VmRwsem iolock;                /* XFS_IOLOCK_* = inode->i_rwsem */
   VmRwsem mmaplock;              /* XFS_MMAPLOCK_* = ip->i_mmaplock */
+  guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   /* oracle: what a correct kernel shows for this file */
   GByteArray *expected;
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
@@ -473,6 +474,18 @@ VmStep vm_op_ilock (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
 void vm_op_iunlock (VmemuMachine *m, VmemuActor *a);
 /* Power cut: every task holding or waiting died. */
 void vm_locks_forget (VmemuMachine *m);
+
+/* do_splice_direct fills a 16-page pipe before writing it out, holding up to
+ * 16 source pages' references; the model copies one page per round.  A
+ * path that releases private data and removes pages (invalidate, reclaim)
+ * on a file with a multi-page copy in flight records that the verdict
+ * depends on it. */
+static inline void
+vm_note_pipe_batch (VmemuMachine *m, VmemuInode *ino)
+{
+  if (ino && ino->copies_in_flight > 0)
+    vm_depends_on (m, "do_splice_direct copies one page per round (5.8: a 16-page pipe)");
+}
 
 /* ---- folio.c: large folios ---- */
 /* Split the large folio holding p (split_huge_page): each page keeps its

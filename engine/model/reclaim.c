@@ -187,6 +187,7 @@ shrink_one (VmemuMachine *m, ScanControl *sc, VmemuPage *p)
   int out, refs = -1;
   if (!vm_trylock_page (p))
     return SP_KEEP;
+  vm_note_pipe_batch (m, p->mapping);
   sc->nr_scanned++;
   /* page_check_dirty_writeback, before anything else looks at the page */
   if (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK))
@@ -458,6 +459,7 @@ vm_invalidate_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 start, gu
   guint64 count = 0, next = start;
   gboolean drained = FALSE;
   guint cpu = m->cur ? m->cur->cpu : 0;
+  vm_note_pipe_batch (m, ino);
   for (;;)
     {
       guint n = next > end ? 0 : vmemu_xa_gather (ino->pages, next, end, VMEMU_XA_NO_MARK, batch,
