@@ -14,6 +14,7 @@ enum {
   VMEMU_EXIT_OK = 0,
   VMEMU_EXIT_FAIL = 1,      /* run: data loss / failed verification; diff: traces differ */
   VMEMU_EXIT_USAGE = 2,     /* bad command line or bad input */
+  VMEMU_EXIT_CANNOT_JUDGE = 3, /* run: the verdict depends on a model simplification */
   VMEMU_EXIT_INTERRUPTED = 130,
 };
 

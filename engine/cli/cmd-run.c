@@ -59,6 +59,12 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
               l->path, l->offset_bytes, l->length_bytes, l->total_bytes, l->kind, l->task,
               l->time_ns / 1e6, l->expected_hex, l->found_hex);
     }
+  g_autofree char *deps = vmemu_run_depends_on_text (r);
+  const char *what = r->losses->len > 0 ? "data loss" : "clean";
+  if (deps)
+    printf ("verdict: %s (depends on: %s)\n", what, deps);   /* even with --quiet */
+  else if (!quiet)
+    printf ("verdict: %s\n", what);
   VmemuExpectOutcome want;
   if (vmemu_scenario_expect (scn, v->spec, &want))
     {
@@ -66,7 +72,7 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
       gboolean ok = (want == VMEMU_EXPECT_DATA_LOSS) == lost;
       printf ("expectation for %s: %s, %s\n", v->spec,
               want == VMEMU_EXPECT_DATA_LOSS ? "data-loss" : "clean",
-              ok ? "met" : "NOT MET");
+              deps ? "cannot judge" : ok ? "met" : "NOT MET");
     }
 }
 
@@ -127,7 +133,9 @@ run_with_options (RunOptions *o, int argc, char **argv)
   g_set_prgname ("vmemu run");
   g_option_context_set_summary (ctx,
     "Run a scenario under a kernel variant, check every read and the files at the end.\n"
-    "Exit status: 0 every check passed, 1 data loss or a failed check, 2 bad input.");
+    "Exit status: 0 every check passed, 1 data loss or a failed check, 2 bad input,\n"
+    "3 cannot judge: the run reached a simplification of the model that could change its\n"
+    "verdict (the verdict line names it: 'verdict: data loss (depends on: ...)').");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return vmemu_cli_usage ("%s", error->message);
@@ -175,6 +183,12 @@ run_with_options (RunOptions *o, int argc, char **argv)
   const VmemuRunResult *r = vmemu_machine_result (m);
   int status = r->losses->len > 0 ? VMEMU_EXIT_FAIL : VMEMU_EXIT_OK;
   vmemu_trace_meta (tr, "result", status ? "data-loss" : "clean");
+  g_autofree char *deps = vmemu_run_depends_on_text (r);
+  if (deps)
+    {
+      vmemu_trace_meta (tr, "depends_on", deps);
+      status = VMEMU_EXIT_CANNOT_JUDGE;
+    }
   if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
     {
       vmemu_trace_abort (tr);

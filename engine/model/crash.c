@@ -86,6 +86,12 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
       VmemuActor *a = g_ptr_array_index (m->actors, i);
       collect (all, a->st.page);
       collect (all, a->st.wbc.page);
+      for (guint j = 0; j < a->st.wbc.pvec.nr; j++)
+        collect (all, a->st.wbc.pvec.pages[j]);
+      for (guint j = 0; j < a->st.wait.nr; j++)
+        collect (all, a->st.wait.pages[j]);
+      a->st.wbc.pvec = (VmWbBatch) { 0 };
+      a->st.wait = (VmWbBatch) { 0 };
       a->st.page = NULL;
       a->st.wbc.page = NULL;
       a->waiting_on = NULL;
@@ -99,6 +105,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
         memset (&a->st, 0, sizeof a->st);
     }
   g_hash_table_remove_all (m->waitq);   /* every sleeper died above */
+  vm_locks_forget (m);                  /* and every lock holder */
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);

@@ -568,6 +568,8 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
               }
             CP_DONE (st) = 0;
             st->end = len;
+            if (len > m->page_size)
+              ino->copies_in_flight++;   /* see vm_note_pipe_batch */
             fs_stage_next (a, CP_READ);
             break;
           }
@@ -578,12 +580,16 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                 FS_STAGE (a) = CP_END;
                 break;
               }
-            /* generic_file_splice_read -> generic_file_buffered_read */
+            /* generic_file_splice_read -> xfs_file_read_iter: IOLOCK_SHARED
+             * around generic_file_buffered_read */
+            if (vm_rwsem_down (m, a, ino, &ino->iolock, VM_LOCK_SHARED) == VM_BLOCKED)
+              return VM_BLOCKED;
             VmGetPage gp = { .ino = ino, .index = spos >> m->page_shift,
                              .holder = VMEMU_REF_PIPE, .req_pages = 1,
                              .from = (guint) (spos & (m->page_size - 1)), .count = n };
             if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
               return VM_BLOCKED;
+            vm_rwsem_up (m, a, &ino->iolock);
             if (st->page == NULL)
               {
                 FS_STAGE (a) = CP_END;
@@ -601,6 +607,10 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             break;
           }
         case CP_ZERO_EOF:
+          /* iter_file_splice_write -> xfs_file_write_iter: IOLOCK_EXCL
+           * around the EOF zeroing and the write */
+          if (vm_rwsem_down (m, a, ino, &ino->iolock, VM_LOCK_EXCL) == VM_BLOCKED)
+            return VM_BLOCKED;
           if (dpos > ino->i_size)
             {
               /* xfs_file_aio_write_checks -> iomap_zero_range(isize, pos) */
@@ -625,6 +635,7 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                                      .src_pos = spos };
             if (vm_write_page_from (m, a, ino, &from) == VM_BLOCKED)
               return VM_BLOCKED;
+            vm_rwsem_up (m, a, &ino->iolock);
             /* pipe_buf_release */
             vm_trace_page (m, VMEMU_EV_PIPE_RELEASE, p, p->flags, -1, 0, 0, 0,
                            "do_splice_direct");
@@ -640,6 +651,8 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             break;
           }
         default:
+          if (st->end > m->page_size)
+            ino->copies_in_flight--;
           vm_oracle_report (m, a, st, ino, "copy", src, done);
           if (st->result == 0)
             st->result = (int) done;

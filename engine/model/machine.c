@@ -105,6 +105,17 @@ vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gin
   emit (m, &ev);
 }
 
+void
+vm_depends_on (VmemuMachine *m, const char *what)
+{
+  GPtrArray *d = m->result.depends_on;
+  for (guint i = 0; i < d->len; i++)
+    if (strcmp (g_ptr_array_index (d, i), what) == 0)
+      return;
+  g_ptr_array_add (d, g_strdup (what));
+  vm_trace (m, VMEMU_EV_DEPENDS_ON, 0, 0, 0, 0, what);
+}
+
 /* ---- actors ---- */
 
 static void actor_resume_cb (VmemuSim *sim, gpointer data, guint64 arg);
@@ -228,6 +239,43 @@ task_done (VmemuMachine *m, VmemuActor *a)
     start_final (m);
 }
 
+/* The file an operation works on (through its mapping for map ops), or -1. */
+static int
+op_file (VmemuActor *a, const VmemuOp *op)
+{
+  if (op->file >= 0)
+    return op->file;
+  if ((op->kind == VMEMU_OP_MREAD || op->kind == VMEMU_OP_MWRITE || op->kind == VMEMU_OP_MSYNC)
+      && op->map >= 0 && (guint) op->map < a->maps->len)
+    {
+      VmemuMap *map = g_ptr_array_index (a->maps, op->map);
+      return map ? (int) map->inode->file_idx : -1;
+    }
+  return -1;
+}
+
+/* The model runs a kernel path without interruption until it sleeps; 5.8
+ * runs tasks on two CPUs truly in parallel.  Two user tasks on different
+ * CPUs starting system calls (or faults) on the same file at the same
+ * instant could interleave in any order in the kernel: the verdict depends
+ * on the model's (sequence-number) order.  (A task resumed by another's
+ * unlock or I/O completion is ordered by that wake-up, in 5.8 too.) */
+static void
+note_same_instant (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  int file = op_file (a, op);
+  if (a->kind != VM_ACTOR_USER || file < 0 || op->kind >= VMEMU_OP__COUNT)
+    return;   /* the final check runs after every task ended */
+  guint64 now = vm_now (m);
+  if (m->inst_valid && m->inst_t_ns == now && m->inst_file == file && m->inst_cpu != a->cpu)
+    vm_depends_on (m, "no parallelism within an instant: two CPUs work on one file at "
+                      "the same time");
+  m->inst_valid = TRUE;
+  m->inst_t_ns = now;
+  m->inst_file = file;
+  m->inst_cpu = a->cpu;
+}
+
 /* Run the task's operations until one sleeps or the next starts later. */
 static void
 user_resume (VmemuMachine *m, VmemuActor *a)
@@ -250,9 +298,11 @@ user_resume (VmemuMachine *m, VmemuActor *a)
               return;
             }
           op_begin (m, a, op);
+          note_same_instant (m, a, op);
         }
-      if (vm_op_step (m, a, op) == VM_BLOCKED)
+      if (vm_op_ilock (m, a, op) == VM_BLOCKED || vm_op_step (m, a, op) == VM_BLOCKED)
         return;
+      vm_op_iunlock (m, a);
       op_end (m, a, op);
       a->next_start_ns = vm_now (m);
     }
@@ -320,6 +370,8 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->blocks = g_array_new (FALSE, TRUE, sizeof (guint64));
   ino->pages = vmemu_xa_new ();
   ino->maps = g_ptr_array_new ();
+  vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
+  vm_rwsem_init (&ino->mmaplock, VM_ILOCK_MMAPLOCK);
   ino->expected = g_byte_array_new ();
   ino->durable = g_byte_array_new ();
   ino->durable_known = g_byte_array_new ();
@@ -525,6 +577,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->injects = g_array_new (FALSE, TRUE, sizeof (VmInject));
   m->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   m->result.losses = g_ptr_array_new ();
+  m->result.depends_on = g_ptr_array_new_with_free_func (g_free);
   m->result.seed = m->seed;
   g_queue_init (&m->b_dirty);
   machine_init_memory (m);
@@ -616,6 +669,8 @@ vmemu_machine_free (VmemuMachine *m)
   g_free (m->cpus);
   vmemu_fsx_pattern_free (m->fsx);
   g_clear_pointer (&m->sim, vmemu_sim_free);
+  if (m->result.depends_on)
+    g_ptr_array_unref (m->result.depends_on);
   if (m->result.losses)
     {
       for (guint i = 0; i < m->result.losses->len; i++)
@@ -712,4 +767,15 @@ vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
         return FALSE;
     }
   return TRUE;
+}
+
+char *
+vmemu_run_depends_on_text (const VmemuRunResult *r)
+{
+  if (r->depends_on == NULL || r->depends_on->len == 0)
+    return NULL;
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < r->depends_on->len; i++)
+    g_string_append_printf (s, "%s%s", i ? "; " : "", (char *) g_ptr_array_index (r->depends_on, i));
+  return g_string_free (s, FALSE);
 }

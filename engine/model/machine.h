@@ -61,6 +61,11 @@ typedef struct {
   guint64 bytes_written;        /* to the device */
   guint64 pages_reclaimed;
   GPtrArray *losses;            /* of VmemuLoss*, in time order */
+  /* of char*: the model simplifications (docs/model.md, "What the model
+   * simplifies and how a run says so") this run reached where they could
+   * change its verdict, in the order first reached.  Non-empty: the verdict
+   * depends on them, and `vmemu run` exits 3 (cannot judge). */
+  GPtrArray *depends_on;
 } VmemuRunResult;
 
 /* With a trace, the run's meta (scenario, sha256, seed, variant and its
@@ -73,6 +78,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuMachine, vmemu_machine_free)
 /* Run every task, then the final check (sync, evict, read back every file). */
 gboolean vmemu_machine_run (VmemuMachine *m, GError **error);
 const VmemuRunResult *vmemu_machine_result (const VmemuMachine *m);
+/* The result's depends_on joined with "; ", or NULL when it is empty (the
+ * verdict can be trusted); g_free it. */
+char *vmemu_run_depends_on_text (const VmemuRunResult *r);
 
 /* Write the final (on-disk) contents of every file into dir, one file per
  * scenario path with '/' turned into '_' (leading '/' dropped). */

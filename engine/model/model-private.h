@@ -64,6 +64,19 @@ typedef struct {
  * hole), half the size of a VmBlk. */
 #define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
 
+/* A sleeping reader/writer lock (struct rw_semaphore): the XFS IOLOCK (the
+ * VFS inode's i_rwsem in 5.8) and MMAPLOCK (ip->i_mmaplock).  Sleepers queue
+ * in FIFO order (actor->rw_next); locks.c says how they are woken. */
+typedef struct {
+  gint32 readers;                /* shared holders */
+  VmemuActor *writer;            /* the exclusive holder, or NULL */
+  VmemuActor *wait_head, *wait_tail;   /* sleepers, oldest first */
+  guint8 cls;                    /* VM_ILOCK_IOLOCK or VM_ILOCK_MMAPLOCK (for the trace) */
+} VmRwsem;
+enum { VM_ILOCK_IOLOCK = 1, VM_ILOCK_MMAPLOCK = 2 };
+enum { VM_LOCK_SHARED = 1, VM_LOCK_EXCL = 2 };
+#define VM_MAX_HELD_LOCKS 4
+
 struct _VmemuInode {
   guint64 ino;
   char *path;
@@ -81,6 +94,9 @@ struct _VmemuInode {
   int wb_err;                    /* last error (negative errno) */
   GPtrArray *maps;               /* i_mmap: VmemuMap* mapping this inode */
   guint64 sb_list_seq;           /* order of inode_sb_list_add (0: not in core yet) */
+  VmRwsem iolock;                /* XFS_IOLOCK_* = inode->i_rwsem */
+  VmRwsem mmaplock;              /* XFS_MMAPLOCK_* = ip->i_mmaplock */
+  guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   /* oracle: what a correct kernel shows for this file */
   GByteArray *expected;
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
@@ -109,6 +125,21 @@ struct _VmemuMap {
 
 typedef enum { VM_ACTOR_USER, VM_ACTOR_KSWAPD, VM_ACTOR_FLUSHER, VM_ACTOR_FINAL } VmActorKind;
 
+/* A pagevec filled by pagevec_lookup_range_tag(): up to PAGEVEC_SIZE pages,
+ * each with a VMEMU_REF_WBBATCH reference, held until pagevec_release() --
+ * across every sleep on a later page of the batch (lock_page,
+ * wait_on_page_writeback).  Used by write_cache_pages and
+ * __filemap_fdatawait_range. */
+typedef struct {
+  VmemuPage *pages[VM_PAGEVEC_SIZE];
+  guint nr;                      /* pages in the batch */
+  guint i;                       /* the page being worked on */
+  gboolean drained;              /* percpu_pvec_drained: the first release drained */
+  gboolean locked;               /* write_cache_pages holds pages[i]'s lock */
+  gboolean started;              /* a walk is in progress (index is valid) */
+  guint64 index;                 /* next index to look up from */
+} VmWbBatch;
+
 /* Restartable state of a write_cache_pages pass (struct writeback_control). */
 struct _VmemuWbc {
   VmemuInode *inode;
@@ -116,13 +147,14 @@ struct _VmemuWbc {
   gboolean for_reclaim, for_kupdate, for_background;
   guint64 start, end;            /* page index range (inclusive) */
   gboolean cyclic;
+  gboolean range_whole;          /* range_start 0 .. LLONG_MAX: stores writeback_index */
   gint64 nr_to_write;
   /* progress */
   gboolean started;
-  guint64 index;
-  VmemuPage *page;               /* page held (LOOKUP ref) across a sleep */
-  guint batch;                   /* pages processed in the current "pagevec" */
-  gboolean drained;              /* the first pagevec_release drained */
+  VmWbBatch pvec;                /* the pagevec write_cache_pages holds */
+  gboolean done;                 /* stop after this batch (nr_to_write used up) */
+  guint64 done_index;            /* index of the last page looked at (cyclic restart) */
+  VmemuPage *page;               /* copy_file_range parks its pipe page here (fsops.c) */
   guint64 written;
   int error;
   VmemuBio *ioend;               /* the ioend being built (iomap_writepage_ctx) */
@@ -137,6 +169,8 @@ typedef struct {
   int sub;                       /* sub-machine phase (page lookup, fault, mkwrite) */
   guint64 timer_until_ns;
   VmemuWbc wbc;
+  VmWbBatch wait;                /* __filemap_fdatawait_range's pagevec */
+  VmemuPage *wp_page;            /* wp_page_shared: its reference, kept to the end of the fault */
   VmemuInode *inode;
   guint ino_i;                   /* sync/drop_caches: inode cursor */
   int result;                    /* errno-style result (0 or negative) */
@@ -170,6 +204,13 @@ struct _VmemuActor {
   gboolean wake_pending;
   VmemuActor *wait_next;         /* on a page's waiters list */
   VmemuPage *waiting_on;
+  /* sleeping locks (locks.c) */
+  VmRwsem *rw_wait;              /* the rwsem this actor sleeps on, or NULL */
+  VmemuActor *rw_next;           /* next sleeper on rw_wait */
+  guint8 rw_mode;                /* VM_LOCK_* asked for */
+  VmRwsem *held[VM_MAX_HELD_LOCKS];   /* rwsems held now */
+  guint8 held_mode[VM_MAX_HELD_LOCKS];
+  guint nheld;
   /* user tasks */
   GArray *ops;                   /* of VmemuOp (owned copy, generate expanded) */
   guint op_i;
@@ -271,6 +312,11 @@ struct _VmemuMachine {
   gboolean pgdat_dirty, pgdat_writeback;
   gboolean bh_over_limit;
   gboolean drain_on_exit;
+  /* the last user-task step on a file (note_same_instant in machine.c) */
+  gboolean inst_valid;
+  guint64 inst_t_ns;
+  int inst_file;
+  guint32 inst_cpu;
 
   /* writeback */
   GQueue b_dirty;                /* dirty inodes, oldest first */
@@ -313,6 +359,10 @@ void vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2
 guint32 vm_page_trace_flags (const VmemuPage *p);
 char *vm_page_holders (const VmemuPage *p);
 static inline guint64 vm_now (VmemuMachine *m) { return vmemu_sim_now_ns (m->sim); }
+/* The run reached a simplification of the model that could change its
+ * verdict (`what` names it and the kernel function it stands for): recorded
+ * once in the result and traced as vmemu_depends_on. */
+void vm_depends_on (VmemuMachine *m, const char *what);
 
 /* ---- page.c: page state, refs, locks, page cache, LRU, pagevecs ---- */
 static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }
@@ -424,6 +474,30 @@ gboolean vm_page_mkclean_from (VmemuMachine *m, VmemuPage *p, const char *caller
 gboolean vm_try_to_unmap (VmemuMachine *m, VmemuPage *p);
 void vm_unmap_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last);
 int vm_page_referenced (VmemuMachine *m, VmemuPage *p);
+
+/* ---- locks.c: sleeping inode locks (XFS IOLOCK / MMAPLOCK) ---- */
+void vm_rwsem_init (VmRwsem *sem, int cls);
+/* down_read / down_write: VM_DONE once held (again VM_DONE when the actor
+ * already holds it), VM_BLOCKED while queued; call again when woken. */
+VmStep vm_rwsem_down (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, VmRwsem *sem, int mode);
+void vm_rwsem_up (VmemuMachine *m, VmemuActor *a, VmRwsem *sem);
+/* The locks a syscall takes for its whole length, as 5.8 XFS does. */
+VmStep vm_op_ilock (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
+void vm_op_iunlock (VmemuMachine *m, VmemuActor *a);
+/* Power cut: every task holding or waiting died. */
+void vm_locks_forget (VmemuMachine *m);
+
+/* do_splice_direct fills a 16-page pipe before writing it out, holding up to
+ * 16 source pages' references; the model copies one page per round.  A
+ * path that releases private data and removes pages (invalidate, reclaim)
+ * on a file with a multi-page copy in flight records that the verdict
+ * depends on it. */
+static inline void
+vm_note_pipe_batch (VmemuMachine *m, VmemuInode *ino)
+{
+  if (ino && ino->copies_in_flight > 0)
+    vm_depends_on (m, "do_splice_direct copies one page per round (5.8: a 16-page pipe)");
+}
 
 /* ---- folio.c: large folios ---- */
 /* Split the large folio holding p (split_huge_page): each page keeps its

@@ -15,6 +15,11 @@
 
 #define EIO_ (-5)
 #define ENOMEM_ (-12)
+/* An allocation the model fails with ENOMEM: 5.8's __alloc_pages_slowpath
+ * would go on (compaction, retries, the OOM killer), so what follows is not
+ * what the kernel does. */
+#define OOM_SIMPLIFIED "no OOM killer or compaction: an allocation failed with ENOMEM"
+
 #define EFAULT_ (-14)
 #define EINVAL_ (-22)
 
@@ -76,6 +81,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
               p = vm_page_alloc (m, gp->holder);
               if (p == NULL)
                 {
+                  vm_depends_on (m, OOM_SIMPLIFIED);
                   st->result = ENOMEM_;
                   return VM_DONE;
                 }
@@ -286,6 +292,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
               p = vm_page_alloc (m, VMEMU_REF_LOOKUP);
               if (p == NULL)
                 {
+                  vm_depends_on (m, OOM_SIMPLIFIED);
                   st->result = ENOMEM_;
                   return VM_DONE;
                 }
@@ -484,7 +491,10 @@ vm_write_and_wait (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 star
       {
       case FS_WRITE:
         if (!st->wbc.started && st->wbc.inode != ino)
-          vm_wbc_init (&st->wbc, ino, TRUE, first, last);
+          {
+            vm_wbc_init (&st->wbc, ino, TRUE, first, last);
+            st->wbc.range_whole = start == 0 && end == G_MAXUINT64;
+          }
         if (vm_write_cache_pages (m, a, &st->wbc) == VM_BLOCKED)
           return VM_BLOCKED;
         st->wbc.inode = NULL;
@@ -787,31 +797,45 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
             {
               /* do_wp_page -> wp_page_shared */
               st->page = map->ptepage[i];
+              st->wp_page = st->page;
               vm_get_page (m, st->page, VMEMU_REF_FAULT);
               vm_trace_page (m, VMEMU_EV_WP_PAGE_SHARED, st->page, st->page->flags, 0, 0, 0, 0,
                              NULL);
               st->phase = MF_MKWRITE;
               break;
             }
-          vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
           /* do_read_fault: "fault_around_bytes >> PAGE_SHIFT > 1" (none
            * with 64 KiB pages) */
-          if (!write && !(pte & VM_PTE_PRESENT) && fault_around_pages (m) > 1
-              && filemap_map_pages (m, a, map, i))
+          if (!write && !(pte & VM_PTE_PRESENT) && fault_around_pages (m) > 1)
             {
-              st->phase = MF_ACCESS;   /* do_fault_around mapped the page */
-              break;
+              /* xfs_filemap_map_pages: filemap_map_pages under MMAPLOCK_SHARED */
+              if (vm_rwsem_down (m, a, ino, &ino->mmaplock, VM_LOCK_SHARED) == VM_BLOCKED)
+                return VM_BLOCKED;
+              vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
+              gboolean mapped = filemap_map_pages (m, a, map, i);
+              vm_rwsem_up (m, a, &ino->mmaplock);
+              if (mapped)
+                {
+                  st->phase = MF_ACCESS;   /* do_fault_around mapped the page */
+                  break;
+                }
             }
+          else
+            vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
           st->phase = MF_FAULT;
           break;
         }
       case MF_FAULT:
         {
-          /* filemap_fault: the page uptodate and locked, with a reference. */
+          /* xfs_filemap_fault: filemap_fault under MMAPLOCK_SHARED, which
+           * returns the page uptodate and locked, with a reference. */
+          if (vm_rwsem_down (m, a, ino, &ino->mmaplock, VM_LOCK_SHARED) == VM_BLOCKED)
+            return VM_BLOCKED;
           VmGetPage gp = { .ino = ino, .index = index, .holder = VMEMU_REF_FAULT,
                          .want_lock = TRUE, .mmap_ra = TRUE, .req_pages = 1 };
           if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
             return VM_BLOCKED;
+          vm_rwsem_up (m, a, &ino->mmaplock);
           if (st->page == NULL)
             return VM_DONE;   /* SIGBUS */
           VmemuPage *p = st->page;
@@ -861,10 +885,15 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
         }
       case MF_MKWRITE:
         {
+          /* xfs_filemap_page_mkwrite: iomap_page_mkwrite under
+           * MMAPLOCK_SHARED, taken before the page lock. */
           VmemuPage *p = st->page;
+          if (vm_rwsem_down (m, a, ino, &ino->mmaplock, VM_LOCK_SHARED) == VM_BLOCKED)
+            return VM_BLOCKED;
           if (vm_lock_page (m, a, p) == VM_BLOCKED)
             return VM_BLOCKED;
           int r = vm_iomap_page_mkwrite (m, p, ino);
+          vm_rwsem_up (m, a, &ino->mmaplock);
           vm_trace_page (m, VMEMU_EV_PAGE_MKWRITE, p, p->flags, r, 0, 0, 0, NULL);
           if (r < 0)
             {
@@ -872,6 +901,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               vm_unlock_page (m, p);
               vm_put_page (m, p, VMEMU_REF_FAULT);
               st->page = NULL;
+              st->wp_page = NULL;
               st->phase = MF_START;
               if (p->mapping == NULL || index >= ((ino->i_size + m->page_size - 1) >> m->page_shift))
                 {
@@ -880,6 +910,8 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
                 }
               break;
             }
+          if (st->wp_page)
+            vm_get_page (m, p, VMEMU_REF_FAULT);   /* wp_page_shared's get_page */
           install_pte (m, map, i, p, TRUE);
           /* fault_dirty_shared_page */
           vm_set_page_dirty (m, p);
@@ -889,8 +921,16 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
           break;
         }
       case MF_BALANCE:
+        /* fault_dirty_shared_page -> balance_dirty_pages_ratelimited; a
+         * wp_page_shared fault keeps its page reference across it and puts
+         * it only afterwards (5.8 mm/memory.c). */
         if (vm_balance_dirty_pages_ratelimited (m, a) == VM_BLOCKED)
           return VM_BLOCKED;
+        if (st->wp_page)
+          {
+            vm_put_page (m, st->wp_page, VMEMU_REF_FAULT);
+            st->wp_page = NULL;
+          }
         st->phase = MF_ACCESS;
         break;
       default:   /* MF_ACCESS */
@@ -1099,6 +1139,7 @@ op_allocate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   guint64 n = (op->size_bytes + m->page_size - 1) >> m->page_shift;
   if (!vm_alloc_pages_check (m, n))
     {
+      vm_depends_on (m, OOM_SIMPLIFIED);
       a->st.result = ENOMEM_;
       return;
     }

@@ -187,9 +187,13 @@ shrink_one (VmemuMachine *m, ScanControl *sc, VmemuPage *p)
   int out, refs = -1;
   if (!vm_trylock_page (p))
     return SP_KEEP;
+  vm_note_pipe_batch (m, p->mapping);
   sc->nr_scanned++;
-  if (p->flags & VMEMU_PG_DIRTY)
+  /* page_check_dirty_writeback, before anything else looks at the page */
+  if (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK))
     sc->nr_dirty++;
+  if ((p->flags & VMEMU_PG_DIRTY) && !(p->flags & VMEMU_PG_WRITEBACK))
+    sc->nr_unqueued_dirty++;
   if (p->flags & VMEMU_PG_WRITEBACK)
     {
       sc->nr_writeback++;
@@ -220,8 +224,6 @@ shrink_one (VmemuMachine *m, ScanControl *sc, VmemuPage *p)
     }
   if (p->flags & VMEMU_PG_DIRTY)
     {
-      if (!(p->flags & VMEMU_PG_WRITEBACK))
-        sc->nr_unqueued_dirty++;
       out = shrink_dirty (m, sc, p, refs, &unlocked);
       if (out >= 0)
         goto done;
@@ -303,13 +305,10 @@ shrink_inactive_list (VmemuMachine *m, ScanControl *sc, guint64 nr_to_scan)
   if (n > 0 && unqueued == n)
     {
       /* Every page taken was dirty and not queued: kick the flusher
-       * (wakeup_flusher_threads(WB_REASON_VMSCAN)); kswapd flags the node. */
+       * (wakeup_flusher_threads(WB_REASON_VMSCAN)).  The node flags are
+       * shrink_node's, over all its batches (below). */
       vm_wakeup_flusher_threads (m);
-      if (sc->kswapd)
-        m->pgdat_dirty = TRUE;
     }
-  if (sc->kswapd && n > 0 && sc->nr_writeback - before.nr_writeback == n)
-    m->pgdat_writeback = TRUE;
   return reclaimed;
 }
 
@@ -357,6 +356,22 @@ inactive_is_low (VmemuMachine *m)
   return m->lru_count[VM_LRU_INACTIVE] * ratio < m->lru_count[VM_LRU_ACTIVE];
 }
 
+/* The end of shrink_node for kswapd (5.8): over every batch of this call
+ * (sc->nr is zeroed per shrink_node), PGDAT_WRITEBACK when every page taken
+ * was under writeback, PGDAT_DIRTY when every file page taken was dirty and
+ * not queued for I/O -- including when none was taken (0 == 0), as 5.8's
+ * `sc->nr.unqueued_dirty == sc->nr.file_taken` does. */
+static void
+shrink_node_flags (VmemuMachine *m, const ScanControl *sc)
+{
+  if (!sc->kswapd)
+    return;
+  if (sc->nr_writeback && sc->nr_writeback == sc->nr_taken)
+    m->pgdat_writeback = TRUE;
+  if (sc->nr_unqueued_dirty == sc->nr_taken)
+    m->pgdat_dirty = TRUE;
+}
+
 /* shrink_node at one priority: scan lru_size >> priority pages (all of a small
  * list at priority 0), balancing the active list first when needed. */
 guint64
@@ -367,9 +382,7 @@ vm_shrink_node (VmemuMachine *m, gboolean kswapd, int priority, guint64 nr_to_re
   guint64 scan = size >> priority;
   if (scan == 0 && priority == 0)
     scan = size;
-  if (scan == 0)
-    return 0;
-  if (inactive_is_low (m))
+  if (scan > 0 && inactive_is_low (m))
     shrink_active_list (m, &sc, scan);
   guint64 left = MIN (scan, m->lru_count[VM_LRU_INACTIVE] + VM_PAGEVEC_SIZE * m->ncpus);
   while (left > 0 && sc.nr_reclaimed < nr_to_reclaim)
@@ -381,6 +394,7 @@ vm_shrink_node (VmemuMachine *m, gboolean kswapd, int priority, guint64 nr_to_re
         break;
       left -= MIN (left, took);
     }
+  shrink_node_flags (m, &sc);
   return sc.nr_reclaimed;
 }
 
@@ -445,6 +459,7 @@ vm_invalidate_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 start, gu
   guint64 count = 0, next = start;
   gboolean drained = FALSE;
   guint cpu = m->cur ? m->cur->cpu : 0;
+  vm_note_pipe_batch (m, ino);
   for (;;)
     {
       guint n = next > end ? 0 : vmemu_xa_gather (ino->pages, next, end, VMEMU_XA_NO_MARK, batch,
@@ -582,6 +597,10 @@ vm_invalidate_inode_pages2_range (VmemuMachine *m, VmemuInode *ino, guint64 star
       next++;
       if (p->flags & (VMEMU_PG_LOCKED | VMEMU_PG_WRITEBACK))
         {
+          /* 5.8 sleeps in lock_page / wait_on_page_writeback and then
+           * invalidates the page; the model leaves it cached. */
+          vm_depends_on (m, "invalidate_inode_pages2_range does not wait on a locked or "
+                            "writeback page");
           ret = -16;   /* the model does not sleep here: count it as busy */
           continue;
         }

@@ -152,15 +152,104 @@ write_one_page (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
   return TRUE;
 }
 
-/* write_cache_pages + iomap_writepages: walk the DIRTY tag (TOWRITE after
- * tag_pages_for_writeback for WB_SYNC_ALL) in index order; lock each page
- * (sleeping if it is locked), wait for writeback under WB_SYNC_ALL, clean it
- * for I/O and write it.  The first "pagevec" release drains this CPU's
- * pagevecs.  Restartable: the cursor lives in wbc. */
+/* pagevec_release: the first release of a pagevec drains this CPU's pagevecs
+ * (__pagevec_release -> lru_add_drain), then every batch reference goes. */
+static void
+wb_batch_release (VmemuMachine *m, VmemuActor *a, VmWbBatch *pv)
+{
+  if (pv->nr == 0)
+    return;
+  if (!pv->drained)
+    {
+      pv->drained = TRUE;
+      vm_lru_add_drain (m, a->cpu, "pagevec_release");
+    }
+  for (guint i = 0; i < pv->nr; i++)
+    {
+      vm_put_page (m, pv->pages[i], VMEMU_REF_WBBATCH);
+      pv->pages[i] = NULL;
+    }
+  pv->nr = pv->i = 0;
+}
+
+/* pagevec_lookup_range_tag -> find_get_pages_range_tag: up to PAGEVEC_SIZE
+ * pages carrying the tag in [pv->index, end], in index order, each with a
+ * reference.  A full batch moves the cursor past its last page; a short one
+ * moves it past `end`, so pages tagged behind the walk later are not seen. */
+static guint
+wb_batch_lookup (VmemuMachine *m, VmWbBatch *pv, VmemuInode *ino, guint64 end, int tag)
+{
+  guint64 idx = pv->index;
+  pv->nr = pv->i = 0;
+  VmemuPage *p;
+  while (idx <= end && (p = vmemu_xa_find (ino->pages, &idx, end, tag)) != NULL)
+    {
+      vm_get_page (m, p, VMEMU_REF_WBBATCH);
+      pv->pages[pv->nr++] = p;
+      if (pv->nr == VM_PAGEVEC_SIZE)
+        {
+          pv->index = idx + 1;
+          return pv->nr;
+        }
+      if (idx == G_MAXUINT64)
+        break;
+      idx++;
+    }
+  pv->index = end == G_MAXUINT64 ? G_MAXUINT64 : end + 1;
+  return pv->nr;
+}
+
+enum { WCP_NEXT, WCP_BLOCKED, WCP_STOP };
+
+/* The body of write_cache_pages' inner loop for one page of the batch:
+ * lock_page (sleeping, the batch still held), skip it if truncated or
+ * clean, under WB_SYNC_ALL wait_on_page_writeback with the page locked,
+ * clean it for I/O and write it. */
+static int
+wcp_one (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc, VmemuPage *p)
+{
+  VmWbBatch *pv = &wbc->pvec;
+  if (!pv->locked)
+    {
+      wbc->done_index = p->index;
+      if (vm_lock_page (m, a, p) == VM_BLOCKED)
+        return WCP_BLOCKED;
+      pv->locked = TRUE;
+    }
+  if (p->mapping != wbc->inode || !(p->flags & VMEMU_PG_DIRTY))
+    goto unlock;
+  if (p->flags & VMEMU_PG_WRITEBACK)
+    {
+      if (!wbc->sync_all)
+        goto unlock;
+      vm_trace_page (m, VMEMU_EV_WAIT_ON_PAGE_WRITEBACK, p, p->flags, 0, 0, 0, 0, NULL);
+      vm_wait_on_page (m, a, p);
+      return WCP_BLOCKED;   /* re-checked from the top, the lock still held */
+    }
+  pv->locked = FALSE;
+  if (!write_one_page (m, wbc, p))   /* unlocks when it writes */
+    {
+      pv->locked = TRUE;
+      goto unlock;
+    }
+  return wbc->nr_to_write <= 0 && !wbc->sync_all ? WCP_STOP : WCP_NEXT;
+unlock:
+  pv->locked = FALSE;
+  vm_unlock_page (m, p);
+  return WCP_NEXT;
+}
+
+/* write_cache_pages + iomap_writepages: batches of the DIRTY tag (TOWRITE
+ * after tag_pages_for_writeback for WB_SYNC_ALL) from
+ * pagevec_lookup_range_tag, in index order.  The batch's references are held
+ * until pagevec_release, across the sleeps on its later pages, as in 5.8;
+ * the first release drains this CPU's pagevecs.  Restartable: the cursor and
+ * the batch live in wbc. */
 VmStep
 vm_write_cache_pages (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc)
 {
   VmemuInode *ino = wbc->inode;
+  VmWbBatch *pv = &wbc->pvec;
   int tag = wbc->sync_all ? VMEMU_XA_MARK_TOWRITE : VMEMU_XA_MARK_DIRTY;
   if (!wbc->started)
     {
@@ -170,72 +259,78 @@ vm_write_cache_pages (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc)
           wbc->start = ino->writeback_index;
           wbc->end = G_MAXUINT64;
         }
-      wbc->index = wbc->start;
+      *pv = (VmWbBatch) { .index = wbc->start, .started = TRUE };
+      wbc->done = FALSE;
+      wbc->done_index = wbc->start;
       if (wbc->sync_all)
         vmemu_xa_copy_marks (ino->pages, wbc->start, wbc->end, VMEMU_XA_MARK_DIRTY,
                              VMEMU_XA_MARK_TOWRITE);
     }
   for (;;)
     {
-      VmemuPage *p = wbc->page;
-      if (p == NULL)
+      if (pv->i == pv->nr)
         {
-          if (wbc->nr_to_write <= 0 && !wbc->sync_all)
+          wb_batch_release (m, a, pv);
+          if (wbc->done || pv->index > wbc->end || wb_batch_lookup (m, pv, ino, wbc->end, tag) == 0)
             break;
-          guint64 idx = wbc->index;
-          if (idx > wbc->end || (p = vmemu_xa_find (ino->pages, &idx, wbc->end, tag)) == NULL)
-            break;
-          vm_get_page (m, p, VMEMU_REF_LOOKUP);
-          wbc->page = p;
-          wbc->index = idx + 1;
         }
-      if (vm_lock_page (m, a, p) == VM_BLOCKED)
+      int r = wcp_one (m, a, wbc, pv->pages[pv->i]);
+      if (r == WCP_BLOCKED)
         return VM_BLOCKED;
-      if ((p->flags & VMEMU_PG_WRITEBACK) && p->mapping == ino && (p->flags & VMEMU_PG_DIRTY))
+      pv->i++;
+      if (r == WCP_STOP)
         {
-          if (!wbc->sync_all)
-            {
-              vm_unlock_page (m, p);
-              goto next;
-            }
-          vm_unlock_page (m, p);
-          vm_trace_page (m, VMEMU_EV_WAIT_ON_PAGE_WRITEBACK, p, p->flags, 0, 0, 0, 0, NULL);
-          return vm_wait_on_page (m, a, p);
+          wbc->done = TRUE;
+          pv->i = pv->nr;   /* break out of the batch; it is released above */
         }
-      if (!write_one_page (m, wbc, p))
-        vm_unlock_page (m, p);
-    next:
-      wbc->page = NULL;
-      if (++wbc->batch == VM_PAGEVEC_SIZE && !wbc->drained)
-        {
-          wbc->drained = TRUE;
-          vm_lru_add_drain (m, a->cpu, "pagevec_release");
-        }
-      wbc->batch %= VM_PAGEVEC_SIZE;
-      vm_put_page (m, p, VMEMU_REF_LOOKUP);
     }
-  if (!wbc->drained && wbc->batch > 0)
-    vm_lru_add_drain (m, a->cpu, "pagevec_release");
-  wbc->drained = TRUE;
+  pv->started = FALSE;
   vm_iomap_submit_ioend (m, wbc);
+  /* 5.8: range_cyclic (and a whole-file range with nr_to_write left) stores
+   * done_index, the last page looked at; a cyclic walk that reached the end
+   * restarts from 0 next time. */
   if (wbc->cyclic)
-    ino->writeback_index = wbc->page == NULL && wbc->nr_to_write > 0 ? 0 : wbc->index;
+    ino->writeback_index = wbc->done ? wbc->done_index : 0;
+  else if (wbc->range_whole && wbc->nr_to_write > 0)
+    ino->writeback_index = wbc->done_index;
   if (!vmemu_xa_marked (ino->pages, VMEMU_XA_MARK_DIRTY))
     inode_clean (m, ino);
   return VM_DONE;
 }
 
-/* filemap_fdatawait_range: sleep on each page still under writeback. */
+/* __filemap_fdatawait_range: batches of WRITEBACK-tagged pages from
+ * pagevec_lookup_range_tag; wait_on_page_writeback on each in turn, holding
+ * the whole batch's references while asleep, then ClearPageError on it (every
+ * page of the batch, whether it still was under writeback or not); the
+ * first pagevec_release drains this CPU.  Restartable through a->st.wait. */
 VmStep
 vm_filemap_fdatawait_range (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, guint64 start,
                             guint64 end)
 {
-  guint64 idx = start;
-  VmemuPage *p = vmemu_xa_find (ino->pages, &idx, end, VMEMU_XA_MARK_WRITEBACK);
-  if (p == NULL)
-    return VM_DONE;
-  vm_trace_page (m, VMEMU_EV_WAIT_ON_PAGE_WRITEBACK, p, p->flags, 0, 0, 0, 0, NULL);
-  return vm_wait_on_page (m, a, p);
+  VmWbBatch *pv = &a->st.wait;
+  if (!pv->started)
+    *pv = (VmWbBatch) { .index = start, .started = TRUE };
+  for (;;)
+    {
+      if (pv->i == pv->nr)
+        {
+          wb_batch_release (m, a, pv);
+          if (pv->index > end
+              || wb_batch_lookup (m, pv, ino, end, VMEMU_XA_MARK_WRITEBACK) == 0)
+            break;
+        }
+      VmemuPage *p = pv->pages[pv->i];
+      if (p->flags & VMEMU_PG_WRITEBACK)
+        {
+          /* wait_on_page_bit(PG_writeback) sleeps until it sees the bit clear */
+          vm_trace_page (m, VMEMU_EV_WAIT_ON_PAGE_WRITEBACK, p, p->flags, 0, 0, 0, 0, NULL);
+          return vm_wait_on_page (m, a, p);
+        }
+      p->flags &= ~VMEMU_PG_ERROR;   /* ClearPageError */
+      pv->i++;
+    }
+  *pv = (VmWbBatch) { 0 };
+  return VM_DONE;
 }
 
 /* ---- the flusher (wb_workfn) ---- */
@@ -384,7 +479,7 @@ vm_flusher_resume (VmemuMachine *m, VmemuActor *a)
 }
 
 /* balance_dirty_pages_ratelimited, in the shape the kernel model allows
- * (kernel-model.md §6.6): every 32 pages a task dirties, compare the global
+ * (docs/model.md "Writeback", throttling): every 32 pages a task dirties, compare the global
  * dirty count with the thresholds; above background start the flusher, above
  * the freerun point sleep (at most 200 ms) and look again. */
 VmStep

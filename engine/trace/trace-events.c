@@ -71,6 +71,7 @@ static const char *const ref_holder_names[VMEMU_REF__COUNT] = {
   [VMEMU_REF_PIPE] = "pipe",
   [VMEMU_REF_PIN] = "pin",
   [VMEMU_REF_IO] = "io",
+  [VMEMU_REF_WBBATCH] = "wbbatch",
 };
 
 const char *

@@ -127,7 +127,10 @@ typedef enum {
   X (PIPE_RELEASE, "pipe_buf_release", GENERIC, "pipe", "", "", "") \
   X (POWER_CUT, "power_cut", GENERIC, "pages_lost", "", "", "") \
   X (DATA_LOSS, "vmemu_data_loss", ORACLE, "offset_bytes", "length_bytes", "", "") \
-  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "")
+  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "") \
+  X (XFS_ILOCK_WAIT, "xfs_ilock_wait", XFS, "lock", "mode", "waiters", "") \
+  X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "") \
+  X (DEPENDS_ON, "vmemu_depends_on", ORACLE, "", "", "", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,
@@ -169,7 +172,7 @@ typedef enum {
 /* "uptodate|dirty|private" style text for flags (g_free the result). */
 char *vmemu_page_flags_string (guint32 flags);
 
-/* Who holds a page reference (kernel-model.md §1.2). */
+/* Who holds a page reference (docs/model.md, "Pages and references"). */
 typedef enum {
   VMEMU_REF_CACHE,        /* page-cache slot */
   VMEMU_REF_IOP,          /* attach_page_private */
@@ -185,6 +188,7 @@ typedef enum {
   VMEMU_REF_PIPE,         /* splice pipe buffer */
   VMEMU_REF_PIN,          /* get_user_pages pin (O_DIRECT buffer) */
   VMEMU_REF_IO,           /* readahead / I/O in flight */
+  VMEMU_REF_WBBATCH,      /* write_cache_pages / __filemap_fdatawait_range pagevec */
   VMEMU_REF__COUNT
 } VmemuRefHolder;
 

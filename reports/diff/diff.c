@@ -315,7 +315,7 @@ fields_differ_text (const DiffEvent *a, const DiffEvent *b, const char *la,
 }
 
 /* iomap_page_create on an uptodate page with some bits clear on one side:
- * the case 4595a298d556 fixes (kernel-model.md §2.18-2.19). */
+ * the case 4595a298d556 fixes (iomap_page_create, iomap_page_mkwrite_actor; docs/model.md "iomap"). */
 static void
 diff_hint_iop_create (VmemuDiff *d)
 {

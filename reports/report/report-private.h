@@ -72,6 +72,8 @@ typedef struct {
   char *content_sha256;
   guint64 n_events;
   guint64 t_end_ns;
+  char *depends_on;             /* the trace's depends_on meta: the model simplifications the
+                                 * verdict depends on ("; "-joined), NULL when none */
   GPtrArray *losses;            /* VmemuTracedbVerify*: the failed checks */
   GArray *loss_times;           /* guint64 t_ns of vmemu_data_loss events */
   GArray *pages;                /* VmemuTracedbPageCounts over time */

@@ -127,6 +127,8 @@ report_verdict_sentence (const ReportSide *s)
 
   if (s->outcome == REPORT_OUTCOME_ERROR)
     return g_strdup_printf ("error: %s", s->error ? s->error : "the run failed");
+  if (s->depends_on)   /* vmemu run exits 3: the model cannot judge this run */
+    return g_strdup_printf ("cannot judge: %s (depends on: %s)", what, s->depends_on);
   if (!s->has_expect)
     return g_strdup_printf ("%s (no expectation)", what);
   if (s->verdict == REPORT_VERDICT_EXPECT_FAILED)
@@ -138,7 +140,8 @@ report_verdict_sentence (const ReportSide *s)
 gboolean
 report_side_bad (const ReportSide *s)
 {
-  return s->outcome != REPORT_OUTCOME_CLEAN || s->verdict == REPORT_VERDICT_EXPECT_FAILED;
+  return s->outcome != REPORT_OUTCOME_CLEAN || s->verdict == REPORT_VERDICT_EXPECT_FAILED
+         || s->depends_on != NULL;
 }
 
 gboolean

@@ -572,6 +572,9 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
     }
   const VmemuRunResult *res = vmemu_machine_result (m);
   vmemu_trace_meta (tr, "result", res->losses->len > 0 ? "data-loss" : "clean");
+  g_autofree char *deps = vmemu_run_depends_on_text (res);
+  if (deps)
+    vmemu_trace_meta (tr, "depends_on", deps);
   s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
   return vmemu_trace_close (tr, error);
 }

@@ -1,5 +1,5 @@
-/* test-diff.c — vmemu diff on two synthetic S1 traces (kernel-model.md §10
- * S1) that part at the iomap_page_create of the mmap write fault. */
+/* test-diff.c — vmemu diff on two synthetic S1 traces (scenarios/s1-splice-pipe.yaml:
+ * splice_to_pipe's reference) that part at the iomap_page_create of the mmap write fault. */
 #include "reports/diff/diff.h"
 
 #include <string.h>

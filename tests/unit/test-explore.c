@@ -138,7 +138,11 @@ test_explore_finds_and_shrinks (void)
   g_assert_cmpuint (one.cases_to_first_loss, ==, one.first_case + 1);
   g_assert_cmpuint (one.first_case_seed, ==, vmemu_explore_case_seed (1, one.first_case));
   g_assert_cmpstr (one.loss_path, ==, "/fsx");
-  g_assert_cmpuint (one.shrunk_ops, <=, 8);
+  /* 10 since the XFS IOLOCK is modelled: a read holding its pages (and
+   * IOLOCK_SHARED) now delays the case's buffered writes, and the greedy
+   * shrinker stops at a 10-op case whose loss comes through the activate
+   * pagevec's reference (before: 4 ops through a reader's). */
+  g_assert_cmpuint (one.shrunk_ops, <=, 10);
   g_assert_cmpuint (one.shrunk_ops, ==, vmemu_explore_count_ops (one.minimal));
   g_assert_cmpuint (one.original_ops, >, one.shrunk_ops);
   g_assert_true (one.checked && one.check_clean);

@@ -14,7 +14,8 @@
 #define G127_LENGTH 262144
 
 /* Recorded by the real fsx (see docs/fsx.md); verbatim copies of
- * /work/shared/fsx-examples/g127-{std,lite}-mmap-seed191110531-n200.fsxops. */
+ * ../shared/fsx-examples/g127-{std,lite}-mmap-seed191110531-n200.fsxops (relative to the
+ * project root). */
 static const char example_std[] =
   "skip collapse_range 0x3d6a5000 0xf000 0x0\n"
   "zero_range 0x13e95 0xd656 0x0\n"

@@ -1,5 +1,6 @@
 /* test-invalidate.c — invalidation and truncation conditions (docs/model.md
- * "Invalidation", kernel-model.md §7.4-§7.6): invalidate_mapping_pages from
+ * "Invalidation", invalidate_mapping_pages, generic_fadvise, truncate_inode_pages_range,
+ * invalidate_inode_pages2_range): invalidate_mapping_pages from
  * drop_caches and fadvise(DONTNEED), truncate_inode_pages_range with partial
  * pages, invalidate_inode_pages2_range around a direct write.
  */

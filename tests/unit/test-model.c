@@ -200,6 +200,112 @@ test_large_page_shape (void)
   g_assert_cmpuint (losses (r), >=, 1);
 }
 
+/* ---- "cannot judge": runs that reach a model simplification ---- */
+
+static char *
+depends (Run *r)
+{
+  return vmemu_run_depends_on_text (vmemu_machine_result (r->m));
+}
+
+/* The seed scenarios reach no simplification: their verdicts stand. */
+static void
+test_seeds_can_be_judged (void)
+{
+  const char *files[] = { "scenarios/seed-drop-caches.yaml", "scenarios/seed-reclaim.yaml" };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    for (guint v = 0; v < 2; v++)
+      {
+        g_autofree char *yaml = NULL;   /* tests run from the project root */
+        g_assert_true (g_file_get_contents (files[i], &yaml, NULL, NULL));
+        g_autoptr (Run) r = run_yaml (yaml, v ? "patched" : "baseline");
+        g_autofree char *d = depends (r);
+        g_assert_null (d);
+        gboolean lost = vmemu_machine_result (r->m)->losses->len > 0;
+        g_assert_cmpint (lost, ==, v == 0);   /* baseline loses, patched does not */
+      }
+}
+
+/* 5.8 end_page_writeback BUG()s on a page not under writeback; with
+ * mkwrite_no_iop and no writepage_create_iop a page without iomap_page is
+ * written in several bios and each completion ends its writeback.  The run
+ * goes on without the assertion and says it cannot be judged. */
+static void
+test_kernel_bug_cannot_judge (void)
+{
+  g_autofree char *yaml = NULL;
+  g_assert_true (g_file_get_contents ("scenarios/k58-wcp-batch-lock.yaml", &yaml, NULL,
+                                      NULL));
+  g_autoptr (Run) r = run_yaml (yaml, "baseline+mkwrite_no_iop");
+  g_autofree char *d = depends (r);
+  g_assert_cmpstr (d, ==, "kernel BUG: end_page_writeback of a page not under writeback");
+  g_assert_cmpint (q (r, "select count(*) from events_named where name = 'vmemu_depends_on'"),
+                   ==, 1);
+}
+
+/* An allocation the model fails (5.8 would compact, retry, OOM-kill). */
+static void
+test_enomem_cannot_judge (void)
+{
+  g_autoptr (Run) r = run_yaml (
+    "name: t\nmachine: { memory: 4MiB }\nfiles: [ { path: /f, size: 4096 } ]\n"
+    "tasks:\n  - name: a\n    ops:\n"
+    "      - allocate: { size: 4MiB, as: x }\n"
+    "      - allocate: { size: 4MiB, as: y }\n",
+    "baseline");
+  g_autofree char *d = depends (r);
+  g_assert_cmpstr (d, ==, "no OOM killer or compaction: an allocation failed with ENOMEM");
+}
+
+/* Two tasks on two CPUs working on one file at the same instant are
+ * flagged; on one CPU, or at different instants, they are not. */
+static void
+test_same_instant_two_cpus (void)
+{
+  const char *fmt =
+    "name: t\nmachine: { cpus: 2 }\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 16KiB, content: random } ]\n"
+    "tasks:\n  - name: a\n    cpu: 0\n    ops:\n"
+    "      - write: { at: 1ms, file: /f, offset: 0, length: 100, value: 1 }\n"
+    "  - name: b\n    cpu: %d\n    ops:\n"
+    "      - read: { at: %s, file: /f, offset: 8192, length: 100 }\n";
+  struct { int cpu; const char *at; gboolean flagged; } c[] = {
+    { 1, "1ms", TRUE }, { 0, "1ms", FALSE }, { 1, "1001us", FALSE } };
+  for (guint i = 0; i < G_N_ELEMENTS (c); i++)
+    {
+      g_autofree char *yaml = g_strdup_printf (fmt, c[i].cpu, c[i].at);
+      g_autoptr (Run) r = run_yaml (yaml, "baseline");
+      g_autofree char *d = depends (r);
+      if (c[i].flagged)
+        g_assert_cmpstr (d, ==, "no parallelism within an instant: two CPUs work on one file at "
+                                "the same time");
+      else
+        g_assert_null (d);
+    }
+}
+
+/* do_splice_direct holds up to 16 source pages in its pipe; the model one.
+ * drop_caches on the file while a 3-page copy is in flight (its first read
+ * sleeps on I/O) is flagged; after the copy it is not. */
+static void
+test_copy_pipe_batch (void)
+{
+  const char *fmt =
+    "name: t\nfilesystem: { block_size: 1024 }\n"
+    "files: [ { path: /f, size: 64KiB, content: random } ]\n"
+    "tasks:\n  - name: c\n    ops:\n"
+    "      - copy_range: { file: /f, src: 0, dst: 32768, length: 12288 }\n"
+    "  - name: d\n    ops:\n      - drop_caches: { at: %s }\n";
+  g_autofree char *during = g_strdup_printf (fmt, "50us");
+  g_autofree char *after = g_strdup_printf (fmt, "5ms");
+  g_autoptr (Run) a = run_yaml (during, "baseline");
+  g_autoptr (Run) b = run_yaml (after, "baseline");
+  g_autofree char *da = depends (a);
+  g_autofree char *db = depends (b);
+  g_assert_cmpstr (da, ==, "do_splice_direct copies one page per round (5.8: a 16-page pipe)");
+  g_assert_null (db);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -217,5 +323,10 @@ main (int argc, char **argv)
   g_test_add_func ("/model/writeback/kupdate-writes-after-expiry", test_kupdate_writes_after_expiry);
   g_test_add_func ("/model/determinism/same-run-same-fingerprint", test_same_run_same_fingerprint);
   g_test_add_func ("/model/iomap/64k-pages-4k-blocks", test_large_page_shape);
+  g_test_add_func ("/model/cannot-judge/seeds-can-be-judged", test_seeds_can_be_judged);
+  g_test_add_func ("/model/cannot-judge/kernel-bug", test_kernel_bug_cannot_judge);
+  g_test_add_func ("/model/cannot-judge/enomem", test_enomem_cannot_judge);
+  g_test_add_func ("/model/cannot-judge/same-instant-two-cpus", test_same_instant_two_cpus);
+  g_test_add_func ("/model/cannot-judge/copy-pipe-batch", test_copy_pipe_batch);
   return g_test_run ();
 }
