@@ -290,6 +290,19 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
   g_autofree char *err = read_out (boot->workdir, "guest.err");
   if (done == NULL || err != NULL || !g_str_has_prefix (done, "ok tasks=ok"))
     {
+      /* out_of_memory -> oom_kill_process: the scenario's allocations
+       * went past what the guest can hold at its watermarks (no swap); the
+       * model fails such an allocation with ENOMEM instead, so the two runs
+       * are not the same sequence: cannot be forced, not a broken run. */
+      g_autofree char *log = NULL;
+      if (g_file_get_contents (console, &log, NULL, NULL)
+          && strstr (log, "Out of memory: Killed process"))
+        {
+          g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_UNSUPPORTED,
+                       "the real kernel's OOM killer ended a task (the scenario's allocations "
+                       "leave less than the guest needs; the model has no OOM killer)");
+          return NULL;
+        }
       g_autofree char *tail = console_tail (console);
       g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_GUEST,
                    "the guest run failed: %s (console: %s)",
