@@ -115,10 +115,8 @@ import_and_write (const char *ops_path, const ImportArgs *a)
 
   if (!build_options (a, &o, &error))
     return vmemu_cli_usage ("%s", error->message);
-  if (g_file_test (ops_path, G_FILE_TEST_IS_DIR))
-    return vmemu_cli_usage ("%s: cannot read: is a directory", ops_path);
-  if (!g_file_get_contents (ops_path, &text, &len, &error))
-    return vmemu_cli_usage ("%s: cannot read: %s", ops_path, reason (error));
+  if (!vmemu_read_input_file (ops_path, VMEMU_FSX_MAX_FILE_BYTES, &text, &len, &error))
+    return vmemu_cli_usage ("%s", error->message);
   scn = vmemu_fsx_import_data (ops_path, text, len, &o, &st, &error);
   if (scn == NULL)
     return vmemu_cli_usage ("%s", error->message);

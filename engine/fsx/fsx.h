@@ -16,6 +16,9 @@
 
 #include "engine/scenario/scenario.h"
 
+/* The largest fsx op file read (256 MiB: an fsx -N 1000000 log is ~60 MiB). */
+#define VMEMU_FSX_MAX_FILE_BYTES ((gsize) 256 << 20)
+
 G_BEGIN_DECLS
 
 #define VMEMU_FSX_ERROR (vmemu_fsx_error_quark ())

@@ -150,6 +150,7 @@ typedef struct {
   guint chunk;                   /* bytes of the current page step */
   guint32 gen_start;             /* oracle generation when the op began */
   int io_error;
+  guint fault_retries;           /* map_access: the page was unmapped before the access */
 } VmOpState;
 
 struct _VmemuActor {

@@ -114,6 +114,11 @@ sget_size_dev (ScenarioLoad *ld, const SNode *v, const char *what, guint64 *out)
       return sfail (ld, v, "%s %s is beyond the device size (%s, machine.device.size)", what,
                     got, max);
     }
+  if (*out > VMEMU_FILE_MAX_BYTES)
+    {
+      g_autofree char *got = scenario_format_size (*out);
+      return sfail (ld, v, "%s %s is beyond the largest file vmemu emulates (2GiB)", what, got);
+    }
   return TRUE;
 }
 
@@ -521,7 +526,7 @@ load_generate (ScenarioLoad *ld, const SNode *v, VmemuGenerate *g)
     return FALSE;
   if ((x = GET (v, "seed")) && !sget_uint (ld, x, 0, G_MAXUINT64, &g->seed))
     return FALSE;
-  if (!sget_u32 (ld, GET (v, "count"), 0, G_MAXUINT32, &g->count)
+  if (!sget_u32 (ld, GET (v, "count"), 0, VMEMU_GENERATE_MAX_COUNT, &g->count)
       || !sget_file (ld, GET (v, "file"), &g->file))
     return FALSE;
   if ((x = GET (v, "file_length")) && !sget_size_dev (ld, x, "file_length", &g->file_length_bytes))

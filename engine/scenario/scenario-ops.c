@@ -341,6 +341,9 @@ check_range (ScenarioLoad *ld, const SNode *at, guint64 start, guint64 len)
       return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
                     "the device size (%s, machine.device.size)", start, start + len, size);
     }
+  if (start + len > VMEMU_FILE_MAX_BYTES)
+    return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
+                  "the largest file vmemu emulates (2GiB)", start, start + len);
   return TRUE;
 }
 

@@ -3,8 +3,10 @@
 #include "engine/scenario/scenario.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -466,6 +468,65 @@ vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError 
   return g_steal_pointer (&scn);
 }
 
+/* Reads at most max_bytes (more is an error, whatever size the file claims:
+ * /proc files say 0).  Only regular files: a FIFO would block until a writer
+ * comes, a device like /dev/zero never ends.  The open is non-blocking so
+ * that a FIFO is refused, not waited on. */
+gboolean
+vmemu_read_input_file (const char *path, gsize max_bytes, char **data_out, gsize *len_out,
+                       GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: cannot read: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      gboolean dir = S_ISDIR (st.st_mode);
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, dir ? G_FILE_ERROR_ISDIR : G_FILE_ERROR_INVAL,
+                   "%s: cannot read: %s", path,
+                   dir ? "is a directory" : "not a regular file (a FIFO, device or socket)");
+      return FALSE;
+    }
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[65536];
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "%s: cannot read: %s", path, g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      if (buf->len + (gsize) n > max_bytes)
+        {
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                       "%s: too large (more than %" G_GSIZE_FORMAT " bytes)", path, max_bytes);
+          return FALSE;
+        }
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  close (fd);
+  *len_out = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);   /* NUL-terminated, like GLib */
+  *data_out = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
+  return TRUE;
+}
+
 VmemuScenario *
 vmemu_scenario_load_file (const char *path, GError **error)
 {
@@ -477,30 +538,19 @@ vmemu_scenario_load_file (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO, "%s: cannot read: %s",
-                   path, g_strerror (saved));
-      return NULL;
-    }
-  if (S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
-                   "%s: cannot read: is a directory", path);
-      return NULL;
-    }
-  if (S_ISREG (st.st_mode) && (guint64) st.st_size > SCENARIO_MAX_FILE_BYTES)
+  /* stat does not open: a FIFO is seen for what it is without blocking. */
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode)
+      && (guint64) st.st_size > SCENARIO_MAX_FILE_BYTES)
     {
       g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
                    "%s: too large for a scenario (%" G_GUINT64_FORMAT " bytes, limit %u)",
                    path, (guint64) st.st_size, SCENARIO_MAX_FILE_BYTES);
       return NULL;
     }
-  if (!g_file_get_contents (path, &data, &len, &local))
+  if (!vmemu_read_input_file (path, SCENARIO_MAX_FILE_BYTES, &data, &len, &local))
     {
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO, "%s: cannot read: %s",
-                   path, local->message);
+      g_set_error_literal (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
+                           local->message);
       return NULL;
     }
   return vmemu_scenario_load_data (path, data, len, error);

@@ -235,6 +235,14 @@ tracedb_check_file (const char *path, GError **error)
                    "%s: is a directory, not a trace database", path);
       return FALSE;
     }
+  if (!S_ISREG (sb.st_mode))
+    {
+      /* SQLite would block opening a FIFO, or read a device without end. */
+      g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_OPEN,
+                   "%s: not a regular file (a FIFO, device or socket), not a trace database",
+                   path);
+      return FALSE;
+    }
   return TRUE;
 }
 
