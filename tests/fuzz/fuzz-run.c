@@ -5,7 +5,7 @@
  * error is an answer, data loss is an answer.
  *
  * The run is bounded so one input stays well inside libFuzzer's -timeout and
- * -rss_limit_mb: at most 256 ops (written plus generated), 16 MiB of memory,
+ * -rss_limit_mb: at most 256 ops (written plus generated), 64 MiB of memory,
  * 4 MiB per file and every file range, 10 s of virtual time. */
 #include <stdint.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_OPS 256
-#define FUZZ_MAX_MEMORY (16ull << 20)
+#define FUZZ_MAX_MEMORY (64ull << 20)
 #define FUZZ_MAX_FILE (4ull << 20)
 #define FUZZ_TIME_LIMIT_NS (10ull * 1000 * 1000 * 1000)
 
