@@ -69,5 +69,7 @@ vmemu_cli_interrupted (const char *fmt, ...)
     }
   fprintf (stderr, "%s: interrupted by %s%s%s\n", g_get_prgname (), name,
            msg ? "; " : "", msg ? msg : "");
-  return VMEMU_EXIT_INTERRUPTED;
+  /* 128 + the signal, as a shell reports a process the signal killed:
+   * 130 for SIGINT, 143 for SIGTERM. */
+  return sig > 0 ? 128 + sig : VMEMU_EXIT_INTERRUPTED;
 }

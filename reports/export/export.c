@@ -512,10 +512,25 @@ export_run_info (Export *x, GError **error)
   return TRUE;
 }
 
+/* Hands out in chunks of about this much, so the output is never held whole. */
+#define EXPORT_CHUNK_BYTES (1u << 20)
+
+static gboolean
+flush_chunk (GString *buf, gboolean last, VmemuExportWriteFunc write, gpointer data)
+{
+  if (buf->len < EXPORT_CHUNK_BYTES && !last)
+    return TRUE;
+  gboolean ok = write (buf->str, buf->len, data);
+  g_string_truncate (buf, 0);
+  return ok;
+}
+
 gboolean
-vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **error)
+vmemu_export_chrome_json_write (VmemuTracedb *db, gint64 run, VmemuExportWriteFunc write,
+                                gpointer data, GError **error)
 {
   g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ExportEvent));
+  g_autoptr(GString) out = g_string_sized_new (EXPORT_CHUNK_BYTES + 4096);
   Export x = { .db = db, .run = run, .events = events };
 
   g_array_set_clear_func (events, export_event_clear);
@@ -530,8 +545,27 @@ vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **e
   export_other_data (&x, out);
   g_string_append (out, ",\"traceEvents\":[\n");
   for (guint i = 0; i < events->len; i++)
-    g_string_append_printf (out, "%s%s\n", g_array_index (events, ExportEvent, i).json,
-                            i + 1 < events->len ? "," : "");
+    {
+      ExportEvent *ev = &g_array_index (events, ExportEvent, i);
+      g_string_append_printf (out, "%s%s\n", ev->json, i + 1 < events->len ? "," : "");
+      g_clear_pointer (&ev->json, g_free);   /* written: no need to hold it */
+      if (!flush_chunk (out, FALSE, write, data))
+        return TRUE;   /* the writer failed: it knows why, stop producing */
+    }
   g_string_append (out, "]}\n");
+  flush_chunk (out, TRUE, write, data);
   return TRUE;
+}
+
+static gboolean
+append_to_gstring (const char *bytes, gsize len, gpointer data)
+{
+  g_string_append_len (data, bytes, (gssize) len);
+  return TRUE;
+}
+
+gboolean
+vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **error)
+{
+  return vmemu_export_chrome_json_write (db, run, append_to_gstring, out, error);
 }
