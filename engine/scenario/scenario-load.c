@@ -5,6 +5,7 @@
  * column to edit.  Ops live in scenario-ops.c.
  */
 #include "engine/scenario/scenario-private.h"
+#include "engine/variant/variant.h"
 
 #include <string.h>
 
@@ -703,6 +704,11 @@ load_header (ScenarioLoad *ld, const SNode *root)
         return FALSE;
       if (s[0] == '\0')
         return sfail (ld, x, "variant must not be empty");
+      /* `vmemu run` would refuse it: validate says so first, where it is. */
+      g_autoptr (GError) verr = NULL;
+      g_autoptr (VmemuVariant) parsed = vmemu_variant_parse (s, &verr);
+      if (parsed == NULL)
+        return sfail (ld, x, "%s", verr->message);
       ld->scn->variant = g_strdup (s);
     }
   return TRUE;

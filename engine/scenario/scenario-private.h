@@ -18,6 +18,9 @@
 /* Scenario files are small; a bound keeps a mistaken path (a disk image, a
  * trace database) from being slurped into memory. */
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
+/* The longest error message (bytes, after escaping): longer ones keep their
+ * head and tail (scenario_fail). */
+#define SCENARIO_MESSAGE_MAX 512
 
 typedef enum { SNODE_SCALAR, SNODE_MAP, SNODE_SEQ } SNodeKind;
 

@@ -601,10 +601,14 @@ parse_quantity (const char *text, const Unit *units, guint64 *out, const char **
         return (*why = "too large (does not fit in 64 bits)"), FALSE;
       v = v * 10 + d;
     }
-  /* 'e' only as an exponent (1e6): "16EiB" is an unknown unit, not a fraction. */
-  if (*p == '.' || *p == ','
-      || ((*p == 'e' || *p == 'E') && (g_ascii_isdigit (p[1]) || p[1] == '+' || p[1] == '-')))
+  if (*p == '.' || *p == ',')
     return (*why = "fractions are not allowed; use a smaller unit"), FALSE;
+  /* 'e' only as an exponent (1e6): "16EiB" is an unknown unit, not a fraction. */
+  if ((*p == 'e' || *p == 'E') && (g_ascii_isdigit (p[1]) || p[1] == '+' || p[1] == '-'))
+    return (*why = "exponents are not allowed; write the digits out"), FALSE;
+  /* 0x10: YAML 1.1 would read hex, vmemu reads only decimal. */
+  if (v == 0 && p == text + 1 && (*p == 'x' || *p == 'X') && g_ascii_isxdigit (p[1]))
+    return (*why = "hexadecimal is not allowed; write it in decimal"), FALSE;
   while (*p == ' ')
     p++;
   for (gsize i = 0; units[i].suffix != NULL; i++)
