@@ -403,7 +403,7 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
       if (p == NULL)
         {
           g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_SETUP,
-                       "%s: %s of cached pages do not fit in memory", m->scn->path, f->path);
+                       "%s: the cached pages of %s do not fit in memory", m->scn->path, f->path);
           return FALSE;
         }
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);

@@ -437,9 +437,33 @@ load_files (ScenarioLoad *ld, const SNode *v)
 {
   if (v->kind != SNODE_SEQ)
     return expected (ld, v, "a list of files");
+  guint64 page = ld->scn->machine.page_size_bytes, mem_pages = ld->scn->machine.memory_bytes / page;
+  guint64 dirty_pages = 0;
   for (guint i = 0; i < v->items->len; i++)
-    if (!load_file (ld, g_ptr_array_index (v->items, i)))
-      return FALSE;
+    {
+      const SNode *item = g_ptr_array_index (v->items, i);
+      if (!load_file (ld, item))
+        return FALSE;
+      /* The setup puts cached and dirty files into the page cache in order:
+       * dirty pages cannot be reclaimed then (no writeback yet), clean ones
+       * make room for each other.  `vmemu run` would stop at setup. */
+      const VmemuFile *f = g_ptr_array_index (ld->scn->files, ld->scn->files->len - 1);
+      guint64 pages = (f->size_bytes + page - 1) / page;
+      if ((f->state != VMEMU_FILE_CACHED && f->state != VMEMU_FILE_DIRTY) || pages == 0)
+        continue;
+      guint64 need = dirty_pages + (f->state == VMEMU_FILE_DIRTY ? pages : 1);
+      if (need > mem_pages)
+        {
+          g_autofree char *mem = scenario_format_size (ld->scn->machine.memory_bytes);
+          const SNode *at = GET (item, "state") ? GET (item, "state") : item;
+          return sfail (ld, at, "the %s pages of '%s' do not fit in memory (%s, machine.memory) "
+                        "beside %" G_GUINT64_FORMAT " dirty pages of the files above",
+                        f->state == VMEMU_FILE_DIRTY ? "dirty" : "cached", f->path, mem,
+                        dirty_pages);
+        }
+      if (f->state == VMEMU_FILE_DIRTY)
+        dirty_pages += pages;
+    }
   return TRUE;
 }
 
