@@ -87,6 +87,25 @@ run_options_clear (RunOptions *o)
 
 static int run_with_options (RunOptions *o, int argc, char **argv);
 
+/* Before any work: the trace may not be the input, and --dump-files may not
+ * replace a file without --force (nor a special file, nor the input). */
+static gboolean
+check_outputs (const RunOptions *o, const VmemuScenario *scn, GError **error)
+{
+  const char *inputs[] = { scn->path, NULL };
+  if (o->output && !vmemu_cli_output_check (o->output, TRUE, inputs, error))
+    return FALSE;
+  for (guint i = 0; o->dump_dir && i < scn->files->len; i++)
+    {
+      const VmemuFile *f = g_ptr_array_index (scn->files, i);
+      g_autofree char *name = vmemu_scenario_dump_name (f->path);
+      g_autofree char *path = g_build_filename (o->dump_dir, name, NULL);
+      if (!vmemu_cli_output_check (path, o->force, inputs, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 int
 vmemu_cmd_run (int argc, char **argv)
 {
@@ -143,6 +162,8 @@ run_with_options (RunOptions *o, int argc, char **argv)
     return vmemu_cli_usage ("%s", error->message);
   if (o->dump_dir && !g_file_test (o->dump_dir, G_FILE_TEST_IS_DIR))
     return vmemu_cli_usage ("--dump-files: %s is not a directory", o->dump_dir);
+  if (!check_outputs (o, scn, &error))
+    return vmemu_cli_usage ("%s", error->message);
 
   /* Before the temporary trace exists: from here on a signal only raises the
    * flag, and the run loop's poll turns it into abort + exit 130. */

@@ -699,11 +699,17 @@ vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
           if (src)
             memcpy (buf + off, src, MIN (m->block_size, ino->i_size - off));
         }
-      g_autofree char *name = g_strdelimit (g_strdup (ino->path[0] == '/' ? ino->path + 1
-                                                                            : ino->path), "/", '_');
+      g_autofree char *name = vmemu_scenario_dump_name (ino->path);
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (!g_file_set_contents (path, (const char *) buf, (gssize) ino->i_size, error))
-        return FALSE;
+      g_autoptr (GError) local = NULL;
+      if (!g_file_set_contents (path, (const char *) buf, (gssize) ino->i_size, &local))
+        {
+          /* GLib's message names its temporary file: name the output. */
+          const char *why = strrchr (local->message, ':');
+          g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_IO, "%s: cannot write: %s",
+                       path, why ? why + 2 : local->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }

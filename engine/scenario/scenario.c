@@ -468,6 +468,20 @@ vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError 
   return g_steal_pointer (&scn);
 }
 
+char *
+vmemu_scenario_dump_name (const char *path)
+{
+  GString *name = g_string_new (NULL);
+  for (const char *c = path[0] == '/' ? path + 1 : path; *c; c++)
+    if (*c == '/')
+      g_string_append_c (name, '_');
+    else if (*c == '_' || *c == '%' || (*c == '.' && name->len == 0))   /* no "..", no dot file */
+      g_string_append_printf (name, "%%%02X", (guchar) *c);
+    else
+      g_string_append_c (name, *c);
+  return g_string_free (name, FALSE);
+}
+
 /* Reads at most max_bytes (more is an error, whatever size the file claims:
  * /proc files say 0).  Only regular files: a FIFO would block until a writer
  * comes, a device like /dev/zero never ends.  The open is non-blocking so

@@ -207,6 +207,12 @@ typedef struct {
 /* Load and validate.  On failure the message starts with "PATH:LINE:COLUMN: ". */
 VmemuScenario *vmemu_scenario_load_file (const char *path, GError **error);
 
+/* The file name `vmemu run --dump-files` gives a scenario path: the leading
+ * '/' dropped, '/' turned into '_', and '_' and '%' escaped as %5F and %25 so
+ * that no two paths share a name ("/a/b" -> "a_b", "/a_b" -> "a%5Fb"); a
+ * leading '.' becomes %2E (no "..", no hidden file). */
+char *vmemu_scenario_dump_name (const char *path);
+
 /* Read a whole input file (scenario, fsx op file) of at most max_bytes into a
  * new NUL-terminated buffer.  Only regular files are read: FIFOs, devices and
  * sockets are refused without blocking.  Errors (G_FILE_ERROR) read
