@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 /* The most ops one `generate:` block may draw: the block is expanded before
  * the run starts, so the count bounds that memory (about 100 bytes an op). */
 #define VMEMU_GENERATE_MAX_COUNT 1000000
+
+/* The most virtual time a task's at/after/for/hold values may add up to (100
+ * years, well inside the 2^63 ns a signed 64-bit clock holds). */
+#define VMEMU_TIMELINE_MAX_NS (100ull * 365 * 24 * 3600 * 1000000000ull)
 GQuark vmemu_scenario_error_quark (void);
 
 typedef enum {
