@@ -19,6 +19,9 @@
 /* The largest fsx op file read (256 MiB: an fsx -N 1000000 log is ~60 MiB). */
 #define VMEMU_FSX_MAX_FILE_BYTES ((gsize) 256 << 20)
 
+/* --pressure cycles=N: at most this many (3 ops each, like generate's 1M). */
+#define VMEMU_FSX_PRESSURE_MAX_CYCLES 300000u
+
 G_BEGIN_DECLS
 
 #define VMEMU_FSX_ERROR (vmemu_fsx_error_quark ())
