@@ -201,8 +201,13 @@ run_with_options (RunOptions *o, int argc, char **argv)
       vmemu_trace_abort (tr);
       return vmemu_cli_usage ("%s", error->message);
     }
+  vmemu_trace_set_interrupt (tr, vmemu_cli_interrupt_flag ());
   if (tr && !vmemu_trace_close (tr, &error))
-    return vmemu_cli_usage ("%s", error->message);
+    {
+      if (vmemu_cli_interrupt_signal ())
+        return vmemu_cli_interrupted ("while the trace was finalised; trace not written");
+      return vmemu_cli_usage ("%s", error->message);
+    }
   print_result (scn, variant, r, o->quiet);
   if (fflush (stdout) != 0 || ferror (stdout))
     status = vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
