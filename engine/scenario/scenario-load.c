@@ -186,7 +186,7 @@ sget_file (ScenarioLoad *ld, const SNode *v, gint *index)
 
   if (!sget_string (ld, v, &path))
     return FALSE;
-  *index = scenario_find_file_index (ld->scn, path);
+  *index = GPOINTER_TO_INT (g_hash_table_lookup (ld->file_index, path)) - 1;
   if (*index >= 0)
     return TRUE;
   paths = g_new0 (const char *, ld->scn->files->len + 1);
@@ -399,7 +399,7 @@ load_file_path (ScenarioLoad *ld, const SNode *v, VmemuFile *f)
   if (path[0] != '/' || path[1] == '\0' || g_str_has_suffix (path, "/"))
     return sfail (ld, x, "file path must be absolute and name a file, like /data; got '%s'",
                   path);
-  other = scenario_find_file_index (ld->scn, path);
+  other = GPOINTER_TO_INT (g_hash_table_lookup (ld->file_index, path)) - 1;
   if (other >= 0)
     return sfail (ld, x, "duplicate file '%s' (first at line %u)", path,
                   ((VmemuFile *) g_ptr_array_index (ld->scn->files, other))->line);
@@ -429,6 +429,9 @@ load_file (ScenarioLoad *ld, const SNode *v)
       f->state = (VmemuFileState) state;
     }
   g_ptr_array_add (ld->scn->files, g_steal_pointer (&f));
+  g_hash_table_insert (ld->file_index,
+                       ((VmemuFile *) g_ptr_array_index (ld->scn->files, ld->scn->files->len - 1))->path,
+                       GINT_TO_POINTER (ld->scn->files->len));
   return TRUE;
 }
 
@@ -597,13 +600,11 @@ load_task_name (ScenarioLoad *ld, const SNode *v, VmemuTask *t)
     return FALSE;
   if (name[0] == '\0')
     return sfail (ld, x, "task name must not be empty");
-  for (guint i = 0; i < ld->scn->tasks->len; i++)
-    {
-      const VmemuTask *o = g_ptr_array_index (ld->scn->tasks, i);
-      if (strcmp (o->name, name) == 0)
-        return sfail (ld, x, "duplicate task name '%s' (first at line %u)", name, o->line);
-    }
+  const VmemuTask *o = g_hash_table_lookup (ld->task_names, name);
+  if (o != NULL)
+    return sfail (ld, x, "duplicate task name '%s' (first at line %u)", name, o->line);
   t->name = g_strdup (name);
+  g_hash_table_insert (ld->task_names, t->name, t);
   return TRUE;
 }
 
@@ -758,6 +759,19 @@ load_body (ScenarioLoad *ld, const SNode *root)
   return TRUE;
 }
 
+gint
+scenario_load_intern (ScenarioLoad *ld, const char *name)
+{
+  gint i = GPOINTER_TO_INT (g_hash_table_lookup (ld->symbol_index, name)) - 1;
+  if (i >= 0)
+    return i;
+  g_ptr_array_add (ld->scn->symbols, g_strdup (name));
+  g_hash_table_insert (ld->symbol_index, g_ptr_array_index (ld->scn->symbols,
+                                                            ld->scn->symbols->len - 1),
+                       GINT_TO_POINTER (ld->scn->symbols->len));
+  return (gint) ld->scn->symbols->len - 1;
+}
+
 gboolean
 scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GError **error)
 {
@@ -765,8 +779,23 @@ scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GEr
                                       "filesystem", "files", "tasks", "expect", "fsx", NULL };
   g_autoptr(GHashTable) pipes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) pipe_uses = g_ptr_array_new ();
+  g_autoptr(GHashTable) file_index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) task_names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) symbol_index = g_hash_table_new (g_str_hash, g_str_equal);
   ScenarioLoad ld = { .name = name, .scn = scn, .error = error, .pipes = pipes,
-                      .pipe_uses = pipe_uses };
+                      .pipe_uses = pipe_uses, .file_index = file_index,
+                      .task_names = task_names, .symbol_index = symbol_index };
+
+  for (guint i = 0; i < scn->files->len; i++)
+    g_hash_table_insert (file_index, ((VmemuFile *) g_ptr_array_index (scn->files, i))->path,
+                         GINT_TO_POINTER (i + 1));
+  for (guint i = 0; i < scn->tasks->len; i++)
+    g_hash_table_insert (task_names, ((VmemuTask *) g_ptr_array_index (scn->tasks, i))->name,
+                         g_ptr_array_index (scn->tasks, i));
+  for (guint i = 0; i < scn->symbols->len; i++)
+    if (!g_hash_table_contains (symbol_index, g_ptr_array_index (scn->symbols, i)))
+      g_hash_table_insert (symbol_index, g_ptr_array_index (scn->symbols, i),
+                           GINT_TO_POINTER (i + 1));
 
   if (root->kind != SNODE_MAP)
     {

@@ -424,7 +424,7 @@ op_maps (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, v, &name))
     return FALSE;
-  op->map = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->map = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_MMAP)
     return tasksym_create (tl, tl->maps, v, "map", op->length_bytes);
   sym = tasksym_find (tl, tl->maps, v, "map", "create it with 'mmap: { ..., as: NAME }'");
@@ -452,7 +452,7 @@ op_regions (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, v, &name))
     return FALSE;
-  op->region = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->region = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_ALLOCATE)
     return tasksym_create (tl, tl->regions, v, "region", op->size_bytes);
   sym = tasksym_find (tl, tl->regions, v, "region", "allocate it");
@@ -474,7 +474,7 @@ op_pipes (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, n->arg[ARG_PIPE], &name))
     return FALSE;
-  op->pipe = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->pipe = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_SPLICE)
     g_hash_table_add (tl->ld->pipes, (gpointer) n->arg[ARG_PIPE]->text);
   else
