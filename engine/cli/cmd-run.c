@@ -183,6 +183,9 @@ run_with_options (RunOptions *o, int argc, char **argv)
   if (m == NULL)
     {
       vmemu_trace_abort (tr);
+      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
+        return vmemu_cli_interrupted ("%s; %s", error->message,
+                                      tr ? "trace not written" : "nothing written");
       return vmemu_cli_usage ("%s", error->message);
     }
   if (!vmemu_machine_run (m, &error))

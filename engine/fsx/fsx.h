@@ -231,4 +231,10 @@ void vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn,
                          guint64 initial_size, guint64 page_size,
                          GArray *ops_out, GArray *bg_ops_out);
 
+/* The same, stopping early (FALSE, ops_out partly filled) once *interrupt is
+ * non-zero; interrupt may be NULL. */
+gboolean vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *scn,
+                                   guint64 initial_size, guint64 page_size, GArray *ops_out,
+                                   GArray *bg_ops_out, const volatile gint *interrupt);
+
 G_END_DECLS

@@ -433,7 +433,7 @@ log2_of (guint64 x)
 /* The scenario with `generate:` blocks expanded (a copy owned by the machine
  * when there are any). */
 static VmemuScenario *
-expand_generate (const VmemuScenario *scn)
+expand_generate (const VmemuScenario *scn, const volatile gint *interrupt, gboolean *stopped)
 {
   gboolean any = FALSE;
   for (guint i = 0; i < scn->tasks->len; i++)
@@ -450,8 +450,13 @@ expand_generate (const VmemuScenario *scn)
         continue;
       const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
       g_array_set_size (t->ops, 0);
-      vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
-                          NULL);
+      if (!vmemu_generate_ops_until (&t->generate, c, f->size_bytes, c->machine.page_size_bytes,
+                                     t->ops, NULL, interrupt))
+        {
+          *stopped = TRUE;   /* interrupted while expanding */
+          vmemu_scenario_free (c);
+          return NULL;
+        }
       t->has_generate = FALSE;
     }
   return c;
@@ -494,7 +499,14 @@ VmemuMachine *
 vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, GError **error)
 {
   g_autoptr (VmemuMachine) m = g_new0 (VmemuMachine, 1);
-  m->owned_scn = expand_generate (scn_in);
+  gboolean stopped = FALSE;
+  m->owned_scn = expand_generate (scn_in, opt->interrupt, &stopped);
+  if (stopped)
+    {
+      g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED,
+                   "interrupted while the generate: blocks were expanded");
+      return NULL;
+    }
   const VmemuScenario *scn = m->owned_scn ? m->owned_scn : scn_in;
   m->scn = scn;
   m->variant = opt->variant;
