@@ -130,6 +130,7 @@ row "generate count 4294967295 refused" 2 \
 # A trace whose task ids are tampered to INT64_MAX: no overflowing thread ids.
 $VMEMU run "$HERE/../../scenarios/seed-reclaim.yaml" -o s.db -q >/dev/null 2>&1
 cp s.db tamp.db
+cp s.db orig.db   # untouched copy (tests below try to overwrite s.db)
 if command -v sqlite3 >/dev/null; then
   sqlite3 tamp.db "UPDATE syscalls SET task = 9223372036854775807; UPDATE tasks SET id = 9223372036854775807 WHERE id = 2"
   $VMEMU export tamp.db -o tamp.json 2>err.txt; rc=$?
@@ -215,15 +216,15 @@ row "explore: an existing --json is refused before -o is written" 2 \
 check "... and -o was not written" test ! -e ex3.yaml
 
 if command -v sqlite3 >/dev/null; then
-  cp s.db edited.db
+  cp orig.db edited.db
   sqlite3 edited.db "UPDATE events SET a0 = a0 + 1 WHERE seq = (SELECT min(seq) FROM events WHERE a0 IS NOT NULL)"
-  $VMEMU diff s.db edited.db >/dev/null 2>&1; rc=$?
+  $VMEMU diff orig.db edited.db >/dev/null 2>&1; rc=$?
   if [ "$rc" = 1 ]; then ok "diff recomputes the content hash (edited rows differ)"
   else nok "diff recomputes the content hash" "status $rc (0: trusted the stored hash)"; fi
-  cp s.db wal.db
+  cp orig.db wal.db
   sqlite3 wal.db "PRAGMA journal_mode=WAL" >/dev/null
   rm -f wal.db-wal wal.db-shm
-  $VMEMU hash wal.db >/dev/null 2>&1; $VMEMU diff wal.db s.db >/dev/null 2>&1
+  $VMEMU hash wal.db >/dev/null 2>&1; $VMEMU diff wal.db orig.db >/dev/null 2>&1
   if [ ! -e wal.db-wal ] && [ ! -e wal.db-shm ]; then ok "reading a WAL-mode trace leaves no -wal/-shm"
   else nok "reading a WAL-mode trace leaves no -wal/-shm" "$(ls wal.db*)"; fi
 else
