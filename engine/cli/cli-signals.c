@@ -1,6 +1,7 @@
 /* cli-signals.c — SIGINT/SIGTERM turn into a flag that long-running commands
  * poll (VmemuMachineOptions.interrupt, explore loops), so that they can stop
- * at a clean point, remove their temporary outputs and exit 130.
+ * at a clean point, remove their temporary outputs and exit 128 + the signal
+ * (130 for SIGINT, 143 for SIGTERM).
  *
  * g_unix_signal_add() needs a main loop, which the commands do not run, so
  * this uses sigaction() and a volatile int written by the handler.  The
