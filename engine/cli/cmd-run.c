@@ -37,7 +37,22 @@ load_input (RunOptions *o, const char *path, GError **error)
   if (!vmemu_fsx_import_options_apply_text (&fo, &text, error))
     return NULL;
   fo.lite = o->fsx_lite;
-  return vmemu_fsx_import_file (o->fsx, &fo, error);
+  g_autoptr (VmemuScenario) scn = vmemu_fsx_import_file (o->fsx, &fo, error);
+  if (scn == NULL)
+    return NULL;
+  /* Run only what `vmemu import-fsx` would write: options can combine into a
+   * scenario validate refuses (a pressure allocation beyond --memory). */
+  g_autoptr (GString) yaml = g_string_new (NULL);
+  g_autoptr (GError) local = NULL;
+  vmemu_scenario_write_yaml (scn, NULL, yaml);
+  g_autoptr (VmemuScenario) back = vmemu_scenario_load_data ("-", yaml->str, yaml->len, &local);
+  if (back == NULL)
+    {
+      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_INVALID,
+                   "%s: the scenario would not validate: %s", o->fsx, local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&scn);
 }
 
 static void
