@@ -1,7 +1,8 @@
 /* test-robust.c — issue 12 checks that need the library rather than the CLI:
  * a raised interrupt stops the trace's finalisation (index build and commit)
  * and leaves nothing behind; the --dump-files names never collide; the
- * bounded input reader refuses FIFOs and devices without blocking. */
+ * bounded input reader refuses FIFOs and devices without blocking; explore's
+ * shrinking stops on the interrupt flag. */
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <glib/gstdio.h>
 
+#include "engine/explore/explore.h"
 #include "engine/scenario/scenario.h"
 #include "engine/trace/trace.h"
 
@@ -127,6 +129,28 @@ test_read_input_refuses_special_files (void)
   g_rmdir (dir);
 }
 
+/* Ctrl-C during explore's shrinking: it stops after the first trial batch
+ * and says so (run from the project root: scenarios/ is read). */
+static void
+test_shrink_interrupted (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmemuScenario) scn = vmemu_scenario_load_file ("scenarios/seed-drop-caches.yaml",
+                                                            &error);
+  g_assert_no_error (error);
+  g_autoptr (VmemuVariant) v = vmemu_variant_parse ("baseline", &error);
+  volatile gint flag = SIGINT;
+  guint64 runs = 0, all_runs = 0;
+
+  VmemuScenario *min = vmemu_explore_shrink_interruptible (scn, v, 1, 0, &flag, &runs, &error);
+  g_assert_null (min);
+  g_assert_error (error, VMEMU_EXPLORE_ERROR, VMEMU_EXPLORE_ERROR_INTERRUPTED);
+  g_clear_error (&error);
+  g_autoptr (VmemuScenario) full = vmemu_explore_shrink (scn, v, 1, 0, &all_runs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs, <, all_runs);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -136,5 +160,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/robust/dump-names", test_dump_names);
   g_test_add_func ("/robust/read-input-refuses-special-files",
                    test_read_input_refuses_special_files);
+  g_test_add_func ("/robust/shrink-interrupted", test_shrink_interrupted);
   return g_test_run ();
 }
