@@ -6,7 +6,8 @@
  *
  * The run is bounded so one input stays well inside libFuzzer's -timeout and
  * -rss_limit_mb: at most 256 ops (written plus generated), 64 MiB of memory,
- * 4 MiB per file and every file range, 10 s of virtual time. */
+ * 4 MiB per file and every file range, 256 KiB per generated op, 10 s of
+ * virtual time. */
 #include <stdint.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #define FUZZ_MAX_OPS 256
 #define FUZZ_MAX_MEMORY (64ull << 20)
 #define FUZZ_MAX_FILE (4ull << 20)
+#define FUZZ_MAX_GEN_OP (256ull << 10)
 #define FUZZ_TIME_LIMIT_NS (10ull * 1000 * 1000 * 1000)
 
 /* The furthest byte an op can touch in a file (or allocate). */
@@ -51,7 +53,10 @@ within_bounds (const VmemuScenario *scn)
       if (t->has_generate)
         {
           ops += t->generate.count;
-          if (t->generate.file_length_bytes > FUZZ_MAX_FILE)
+          /* Generated ops reach max_op_size each: keep them small enough
+           * that 256 of them stay well under a second under ASan. */
+          if (t->generate.file_length_bytes > FUZZ_MAX_FILE
+              || t->generate.max_op_size_bytes > FUZZ_MAX_GEN_OP)
             return FALSE;
         }
       for (guint k = 0; k < t->ops->len; k++)
