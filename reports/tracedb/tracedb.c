@@ -61,6 +61,14 @@ tracedb_set_sqlite_error (VmemuTracedb *db, int rc, GError **error)
     case SQLITE_CANTOPEN:
       code = VMEMU_TRACEDB_ERROR_OPEN;
       break;
+    case SQLITE_READONLY:
+      /* A read-only reader met a hot journal (a writer stopped mid-commit)
+       * that it may not roll back: say what to do, not "readonly database". */
+      g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_OPEN,
+                   "%s: has a hot journal left by an interrupted write; open it once with "
+                   "write access to roll it back, or remove %s-journal to discard the "
+                   "unfinished change", db->path, db->path);
+      return;
     default:
       break;
     }

@@ -227,6 +227,32 @@ if command -v sqlite3 >/dev/null; then
   $VMEMU hash wal.db >/dev/null 2>&1; $VMEMU diff wal.db orig.db >/dev/null 2>&1
   if [ ! -e wal.db-wal ] && [ ! -e wal.db-shm ]; then ok "reading a WAL-mode trace leaves no -wal/-shm"
   else nok "reading a WAL-mode trace leaves no -wal/-shm" "$(ls wal.db*)"; fi
+  # A hot journal: a writer killed mid-transaction after its cache spilled
+  # into the file.  A reader that may not write it (nobody, when root) used
+  # to say "attempt to write a readonly database".
+  mkdir hot && chmod 755 "$T" hot && cp orig.db hot/h.db && chmod 644 hot/h.db
+  (cd hot && exec sqlite3 h.db "PRAGMA cache_size=2; BEGIN; CREATE TABLE junk(x);
+     WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 20000)
+       INSERT INTO junk SELECT zeroblob(1000) FROM c;
+     WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;" \
+     >/dev/null 2>&1) &
+  writer=$!
+  for _ in $(seq 1 100); do
+    [ "$(stat -c %s hot/h.db 2>/dev/null || echo 0)" -gt 8000000 ] && break; sleep 0.1
+  done
+  kill -9 "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+  AS=
+  if [ "$(id -u)" = 0 ]; then
+    AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    $AS "$VMEMU" --version >/dev/null 2>&1 || AS=unreachable
+  fi
+  if [ "$AS" = unreachable ] || [ ! -s hot/h.db-journal ]; then
+    skip "hot journal" "nobody cannot reach $VMEMU, or no hot journal was made"
+  else
+    row_sh "hot journal, reader without write access" 2 \
+      "vmemu hash: hot/h.db: has a hot journal left by an interrupted write; open it once with write access to roll it back, or remove hot/h.db-journal to discard the unfinished change" \
+      "$AS $VMEMU hash hot/h.db"
+  fi
 else
   skip "diff recomputes the content hash" "no sqlite3 command"
   skip "WAL-mode trace" "no sqlite3 command"
