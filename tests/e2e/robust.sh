@@ -209,6 +209,10 @@ row_sh "export under ulimit -f" 2 "vmemu export: big.json: cannot write: File to
   "ulimit -f 8; $VMEMU export s.db -o big.json"
 if [ ! -e big.json ] && ! compgen -G ".big.json.tmp-*" >/dev/null; then ok "... nothing left"
 else nok "... nothing left" "$(ls -A)"; fi
+row_sh "import-fsx under ulimit -f" 2 "vmemu import-fsx: imp2.yaml: cannot write: File too large" \
+  "ulimit -f 1; $VMEMU import-fsx ops.fsxops --fsx-lite -o imp2.yaml"
+if [ -z "$(ls -A | grep imp2)" ]; then ok "... nothing left (no temporary file)"
+else nok "... nothing left (no temporary file)" "$(ls -A | grep imp2)"; fi
 : > taken.json
 row "explore: an existing --json is refused before -o is written" 2 \
   "vmemu explore: taken.json: already exists (use --force to replace it)" \
