@@ -213,6 +213,11 @@ row_sh "import-fsx under ulimit -f" 2 "vmemu import-fsx: imp2.yaml: cannot write
   "ulimit -f 1; $VMEMU import-fsx ops.fsxops --fsx-lite -o imp2.yaml"
 if [ -z "$(ls -A | grep imp2)" ]; then ok "... nothing left (no temporary file)"
 else nok "... nothing left (no temporary file)" "$(ls -A | grep imp2)"; fi
+row_sh "report under ulimit -f names the output, not its temporary directory" 2 \
+  "vmemu report: repx/index.html: cannot write: File too large" \
+  "ulimit -f 1; $VMEMU report orig.db orig.db -o repx"
+if [ -z "$(ls -A | grep repx)" ]; then ok "... nothing left"
+else nok "... nothing left" "$(ls -A | grep repx)"; fi
 : > taken.json
 row "explore: an existing --json is refused before -o is written" 2 \
   "vmemu explore: taken.json: already exists (use --force to replace it)" \
