@@ -110,6 +110,7 @@ vmemu_cli_output_open (const char *path, gboolean force, const char *const *inpu
   o->path = g_strdup (path);
   o->tmp = g_steal_pointer (&tmp);
   o->fd = fd;
+  vmemu_cli_temp_add (o->tmp);
   return o;
 }
 
@@ -128,6 +129,7 @@ vmemu_cli_output_abort (VmemuCliOutput *o)
   if (o->fd >= 0)
     close (o->fd);
   g_unlink (o->tmp);
+  vmemu_cli_temp_remove (o->tmp);
   g_free (o->tmp);
   g_free (o->path);
   g_free (o);
@@ -155,6 +157,7 @@ vmemu_cli_output_commit (VmemuCliOutput *o, GError **error)
       vmemu_cli_output_abort (o);
       return FALSE;
     }
+  vmemu_cli_temp_remove (o->tmp);
   g_free (o->tmp);
   g_free (o->path);
   g_free (o);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* gint is int on every GLib platform, and int is sig_atomic_t on Linux: the
  * handler's store is a single aligned word write. */
@@ -23,6 +24,50 @@ static void
 on_signal (int sig)
 {
   interrupt_signal = sig;
+}
+
+/* Temporary outputs to remove when the process aborts (g_malloc's answer to
+ * ENOMEM is abort()): the paths are copied when registered, so the handler
+ * only calls unlink(), which is async-signal-safe. */
+#define CLI_MAX_TEMPS 8
+static char *temp_paths[CLI_MAX_TEMPS];
+
+static void
+on_abort (int sig)
+{
+  for (int i = 0; i < CLI_MAX_TEMPS; i++)
+    if (temp_paths[i] != NULL)
+      unlink (temp_paths[i]);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+void
+vmemu_cli_temp_add (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  const char *both[] = { path, journal };
+  for (gsize k = 0; k < G_N_ELEMENTS (both); k++)
+    for (int i = 0; i < CLI_MAX_TEMPS; i++)
+      if (temp_paths[i] == NULL)
+        {
+          temp_paths[i] = g_strdup (both[k]);
+          break;
+        }
+}
+
+void
+vmemu_cli_temp_remove (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  for (int i = 0; i < CLI_MAX_TEMPS; i++)
+    if (temp_paths[i] != NULL
+        && (strcmp (temp_paths[i], path) == 0 || strcmp (temp_paths[i], journal) == 0))
+      {
+        char *p = temp_paths[i];
+        temp_paths[i] = NULL;   /* first out of the handler's sight, then freed */
+        g_free (p);
+      }
 }
 
 void
@@ -41,6 +86,12 @@ vmemu_cli_signals_install (void)
    * SQLite reports and the command turns into a message and exit 2, rather
    * than kill the process and leave its temporary file behind. */
   signal (SIGXFSZ, SIG_IGN);
+  /* Out of memory aborts: remove the registered temporary outputs first. */
+  struct sigaction ab;
+  memset (&ab, 0, sizeof ab);
+  ab.sa_handler = on_abort;
+  sigemptyset (&ab.sa_mask);
+  sigaction (SIGABRT, &ab, NULL);
 }
 
 const volatile gint *

@@ -30,6 +30,11 @@ void vmemu_cli_signals_install (void);
 const volatile gint *vmemu_cli_interrupt_flag (void);
 int vmemu_cli_interrupt_signal (void);
 int vmemu_cli_interrupted (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* A temporary output (and its SQLite -journal) that an abort (out of memory:
+ * g_malloc aborts) must remove; vmemu_cli_signals_install() installs the
+ * SIGABRT handler.  At most 4 at a time; remove once renamed or deleted. */
+void vmemu_cli_temp_add (const char *path);
+void vmemu_cli_temp_remove (const char *path);
 
 /* Output files (cli-output.c).  vmemu_cli_output_check() is the early check
  * (before any work): "-" and missing paths pass; directories, devices, FIFOs

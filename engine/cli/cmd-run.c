@@ -186,6 +186,8 @@ run_with_options (RunOptions *o, int argc, char **argv)
   VmemuTrace *tr = NULL;
   if (o->output && (tr = vmemu_trace_open (o->output, o->force, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
+  if (vmemu_trace_temp_path (tr))   /* removed if the run aborts (out of memory) */
+    vmemu_cli_temp_add (vmemu_trace_temp_path (tr));
   VmemuMachineOptions mo = { .seed = (guint64) o->seed, .has_seed = o->seed >= 0,
                              .variant = variant, .trace = tr,
                              .interrupt = vmemu_cli_interrupt_flag () };

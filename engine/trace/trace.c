@@ -774,6 +774,12 @@ trace_progress_interrupt (void *data)
   return *flag != 0;
 }
 
+const char *
+vmemu_trace_temp_path (const VmemuTrace *tr)
+{
+  return tr ? tr->tmp_path : NULL;
+}
+
 void
 vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
 {

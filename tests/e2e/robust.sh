@@ -162,6 +162,18 @@ if [ "$rc" = 143 ] && grep -q '^vmemu run: interrupted by SIGTERM; .*trace not w
    && [ -z "$(ls -A sigexp)" ]; then ok "SIGTERM while generate: expands: 143, message, nothing left"
 else nok "SIGTERM while generate: expands" "status $rc" "$(cat sigexp.err)" "$(ls -A sigexp)"; fi
 
+# An abort (g_malloc's answer to ENOMEM) in the middle of a run: the temporary
+# trace and its journal go too.
+sed 's/count: 1000000/count: 300000/' gen-1m.yaml > gen-300k.yaml
+mkdir sigabrt
+$VMEMU run gen-300k.yaml -o sigabrt/out.db >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 $((100 * slow))); do compgen -G "sigabrt/.out.db.tmp-*" >/dev/null && break; sleep 0.1; done
+sleep "$(awk "BEGIN { print 0.5 * $slow }")"
+kill -ABRT "$pid"; wait "$pid" 2>/dev/null; rc=$?
+if [ "$rc" -gt 128 ] && [ -z "$(ls -A sigabrt)" ]; then ok "abort (out of memory) during a run leaves nothing (status $rc)"
+else nok "abort (out of memory) during a run leaves nothing" "status $rc" "$(ls -A sigabrt)"; fi
+
 # explore and report: SIGTERM / SIGINT through the shared handler.
 $VMEMU explore -V patched -n 1000000 -j 1 -o ex.yaml >/dev/null 2>ex.err &
 pid=$!; sleep "$(awk "BEGIN { print 0.5 * $slow }")"; kill -TERM "$pid"; wait "$pid"; rc=$?
