@@ -109,7 +109,7 @@ check-valgrind: $(BUILDDIR)/vmemu
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_DIR     := build/fuzz
-FUZZ_NAMES   := scenario fsx tracedb
+FUZZ_NAMES   := scenario fsx tracedb run
 FUZZ_BIN     := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_NAMES))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS   ?=

@@ -1,6 +1,7 @@
 /* cli-signals.c — SIGINT/SIGTERM turn into a flag that long-running commands
  * poll (VmemuMachineOptions.interrupt, explore loops), so that they can stop
- * at a clean point, remove their temporary outputs and exit 130.
+ * at a clean point, remove their temporary outputs and exit 128 + the signal
+ * (130 for SIGINT, 143 for SIGTERM).
  *
  * g_unix_signal_add() needs a main loop, which the commands do not run, so
  * this uses sigaction() and a volatile int written by the handler.  The
@@ -12,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* gint is int on every GLib platform, and int is sig_atomic_t on Linux: the
  * handler's store is a single aligned word write. */
@@ -22,6 +24,50 @@ static void
 on_signal (int sig)
 {
   interrupt_signal = sig;
+}
+
+/* Temporary outputs to remove when the process aborts (g_malloc's answer to
+ * ENOMEM is abort()): the paths are copied when registered, so the handler
+ * only calls unlink(), which is async-signal-safe. */
+#define CLI_MAX_TEMPS 8
+static char *temp_paths[CLI_MAX_TEMPS];
+
+static void
+on_abort (int sig)
+{
+  for (int i = 0; i < CLI_MAX_TEMPS; i++)
+    if (temp_paths[i] != NULL)
+      unlink (temp_paths[i]);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+void
+vmemu_cli_temp_add (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  const char *both[] = { path, journal };
+  for (gsize k = 0; k < G_N_ELEMENTS (both); k++)
+    for (int i = 0; i < CLI_MAX_TEMPS; i++)
+      if (temp_paths[i] == NULL)
+        {
+          temp_paths[i] = g_strdup (both[k]);
+          break;
+        }
+}
+
+void
+vmemu_cli_temp_remove (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  for (int i = 0; i < CLI_MAX_TEMPS; i++)
+    if (temp_paths[i] != NULL
+        && (strcmp (temp_paths[i], path) == 0 || strcmp (temp_paths[i], journal) == 0))
+      {
+        char *p = temp_paths[i];
+        temp_paths[i] = NULL;   /* first out of the handler's sight, then freed */
+        g_free (p);
+      }
 }
 
 void
@@ -40,6 +86,12 @@ vmemu_cli_signals_install (void)
    * SQLite reports and the command turns into a message and exit 2, rather
    * than kill the process and leave its temporary file behind. */
   signal (SIGXFSZ, SIG_IGN);
+  /* Out of memory aborts: remove the registered temporary outputs first. */
+  struct sigaction ab;
+  memset (&ab, 0, sizeof ab);
+  ab.sa_handler = on_abort;
+  sigemptyset (&ab.sa_mask);
+  sigaction (SIGABRT, &ab, NULL);
 }
 
 const volatile gint *
@@ -69,5 +121,7 @@ vmemu_cli_interrupted (const char *fmt, ...)
     }
   fprintf (stderr, "%s: interrupted by %s%s%s\n", g_get_prgname (), name,
            msg ? "; " : "", msg ? msg : "");
-  return VMEMU_EXIT_INTERRUPTED;
+  /* 128 + the signal, as a shell reports a process the signal killed:
+   * 130 for SIGINT, 143 for SIGTERM. */
+  return sig > 0 ? 128 + sig : VMEMU_EXIT_INTERRUPTED;
 }

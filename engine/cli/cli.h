@@ -34,6 +34,35 @@ void vmemu_cli_signals_install (void);
 const volatile gint *vmemu_cli_interrupt_flag (void);
 int vmemu_cli_interrupt_signal (void);
 int vmemu_cli_interrupted (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* A temporary output (and its SQLite -journal) that an abort (out of memory:
+ * g_malloc aborts) must remove; vmemu_cli_signals_install() installs the
+ * SIGABRT handler.  At most 4 at a time; remove once renamed or deleted. */
+void vmemu_cli_temp_add (const char *path);
+void vmemu_cli_temp_remove (const char *path);
+
+/* Output files (cli-output.c).  vmemu_cli_output_check() is the early check
+ * (before any work): "-" and missing paths pass; directories, devices, FIFOs
+ * and sockets never do (even with force); an existing file only with force,
+ * and never when it is one of `inputs` (NULL-terminated, may be NULL).
+ * open/write/commit write PATH through a temporary ".NAME.tmp-XXXXXX" beside
+ * it, renamed into place by commit; a failed write (disk full, ulimit -f) or
+ * a raised interrupt flag makes commit fail and remove the temporary file, as
+ * abort does.  Messages name PATH, never the temporary file.
+ * vmemu_cli_stdout_done() flushes stdout: on failure it prints "cannot write
+ * to standard output: REASON" and returns VMEMU_EXIT_USAGE, else 0. */
+#define VMEMU_CLI_OUTPUT_ERROR (vmemu_cli_output_error_quark ())
+GQuark vmemu_cli_output_error_quark (void);
+typedef struct _VmemuCliOutput VmemuCliOutput;
+gboolean vmemu_cli_output_check (const char *path, gboolean force, const char *const *inputs,
+                                 GError **error);
+VmemuCliOutput *vmemu_cli_output_open (const char *path, gboolean force,
+                                       const char *const *inputs, GError **error);
+void vmemu_cli_output_write (VmemuCliOutput *o, const char *data, gsize len);
+gboolean vmemu_cli_output_commit (VmemuCliOutput *o, GError **error);
+void vmemu_cli_output_abort (VmemuCliOutput *o);
+gboolean vmemu_cli_output_save (const char *path, gboolean force, const char *const *inputs,
+                                const char *data, gsize len, GError **error);
+int vmemu_cli_stdout_done (void);
 
 /* Commands: argv[0] is the command name. */
 int vmemu_cmd_run (int argc, char **argv);

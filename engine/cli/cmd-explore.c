@@ -6,7 +6,7 @@
  * never in engine/explore: for --time and for the progress line. */
 #include "engine/cli/cli.h"
 
-#include <signal.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +28,7 @@ typedef struct {
   gboolean force;
   char *shard;
   char *json;
+  const char *scenario_path;   /* the input (NULL: the built-in template) */
   gboolean no_shrink;
   char *confirm_kernel;     /* --confirm-kernel: run the reproducer on it (issue 11) */
 } ExploreArgs;
@@ -41,14 +42,6 @@ typedef struct {
   gboolean progress_shown;
 } ExploreClock;
 
-static volatile gint explore_interrupted;
-
-static void
-explore_on_sigint (int sig)
-{
-  (void) sig;
-  explore_interrupted = 1;
-}
 
 static gboolean
 explore_should_stop (gpointer data)
@@ -141,22 +134,14 @@ explore_header (const ExploreArgs *a, const VmemuExploreResult *r, const char *c
   return g_string_free (h, FALSE);
 }
 
-static gboolean
-write_minimal (const ExploreArgs *a, const VmemuExploreResult *r, const char *check,
-               GError **error)
+static char *
+minimal_yaml (const ExploreArgs *a, const VmemuExploreResult *r, const char *check)
 {
   g_autofree char *header = explore_header (a, r, check);
-  g_autoptr (GString) yaml = g_string_new (NULL);
+  GString *yaml = g_string_new (NULL);
 
-  if (!a->force && g_file_test (a->output, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                   "%s exists (use --force to replace it)", a->output);
-      return FALSE;
-    }
   vmemu_scenario_write_yaml (r->minimal, header, yaml);
-  /* g_file_set_contents writes a temporary file beside it and renames it. */
-  return g_file_set_contents (a->output, yaml->str, (gssize) yaml->len, error);
+  return g_string_free (yaml, FALSE);
 }
 
 /* text as a JSON string body: quotes, backslashes and control characters escaped. */
@@ -177,13 +162,12 @@ json_escape (const char *text)
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-write_json (const ExploreArgs *a, const VmemuExploreOptions *o, const VmemuExploreResult *r,
-            GError **error)
+static char *
+json_line (const ExploreArgs *a, const VmemuExploreOptions *o, const VmemuExploreResult *r)
 {
   g_autofree char *spec = json_escape (o->variant->spec);
   g_autofree char *path = json_escape (r->found ? a->output : "");
-  g_autofree char *line = g_strdup_printf (
+  return g_strdup_printf (
     "{\"seed\":%" G_GUINT64_FORMAT ",\"shard\":\"%u/%u\",\"variant\":\"%s\",\"found\":%s,"
     "\"first_case\":%" G_GINT64_FORMAT ",\"case_seed\":%" G_GUINT64_FORMAT ","
     "\"cases_run\":%" G_GUINT64_FORMAT ",\"ops_run\":%" G_GUINT64_FORMAT ","
@@ -192,13 +176,6 @@ write_json (const ExploreArgs *a, const VmemuExploreOptions *o, const VmemuExplo
     r->found ? "true" : "false", r->found ? (gint64) r->first_case : -1, r->first_case_seed,
     r->cases_run, r->ops_run, r->original_ops, r->shrunk_ops, path);
 
-  if (!a->force && g_file_test (a->json, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                   "%s exists (use --force to replace it)", a->json);
-      return FALSE;
-    }
-  return g_file_set_contents (a->json, line, -1, error);
 }
 
 static void
@@ -226,10 +203,34 @@ explore_finish (const ExploreArgs *a, const VmemuExploreOptions *o, VmemuExplore
   g_autoptr (GError) error = NULL;
   const char *check = o->check_variant ? o->check_variant->spec : "-";
 
-  if (r->found && !write_minimal (a, r, check, &error))
+  /* Both outputs go to temporary files first and are renamed together: one
+   * that cannot be written leaves neither. */
+  g_autofree char *yaml = r->found ? minimal_yaml (a, r, check) : NULL;
+  g_autofree char *json = a->json ? json_line (a, o, r) : NULL;
+  const char *inputs[] = { a->scenario_path, NULL };
+  VmemuCliOutput *out_yaml = NULL, *out_json = NULL;
+  if (yaml && (out_yaml = vmemu_cli_output_open (a->output, a->force, inputs, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
-  if (a->json && !write_json (a, o, r, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  if (json && (out_json = vmemu_cli_output_open (a->json, a->force, inputs, &error)) == NULL)
+    {
+      vmemu_cli_output_abort (out_yaml);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  if (out_yaml)
+    vmemu_cli_output_write (out_yaml, yaml, strlen (yaml));
+  if (out_json)
+    vmemu_cli_output_write (out_json, json, strlen (json));
+  if (out_yaml && !vmemu_cli_output_commit (out_yaml, &error))
+    {
+      vmemu_cli_output_abort (out_json);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  if (out_json && !vmemu_cli_output_commit (out_json, &error))
+    {
+      if (out_yaml)
+        g_unlink (a->output);
+      return vmemu_cli_usage ("%s", error->message);
+    }
   if (!r->found)
     {
       printf ("explore: variant %s, seed %" G_GUINT64_FORMAT ": no data loss in %"
@@ -262,8 +263,13 @@ explore_setup (ExploreArgs *a, ExploreClock *clk, VmemuExploreOptions *o)
     return vmemu_cli_usage ("--time: bad duration '%s' (seconds, or e.g. 90s)", a->time);
   if (a->shard && !parse_shard (a->shard, &o->shard_index, &o->shard_count))
     return vmemu_cli_usage ("--shard: expected K/N with 0 <= K < N, got '%s'", a->shard);
-  if (!a->force && g_file_test (a->output, G_FILE_TEST_EXISTS))
-    return vmemu_cli_usage ("%s exists (use --force to replace it)", a->output);
+  const char *inputs[] = { a->scenario_path, NULL };
+  g_autoptr (GError) error = NULL;
+  if (!vmemu_cli_output_check (a->output, a->force, inputs, &error)
+      || (a->json && !vmemu_cli_output_check (a->json, a->force, inputs, &error)))
+    return vmemu_cli_usage ("%s", error->message);
+  if (a->json && strcmp (a->json, a->output) == 0)
+    return vmemu_cli_usage ("--json %s: is also the -o output", a->json);
   o->seed = (guint64) a->seed;
   o->max_cases = (guint64) a->runs;
   o->jobs = (guint) a->jobs;
@@ -275,7 +281,7 @@ explore_setup (ExploreArgs *a, ExploreClock *clk, VmemuExploreOptions *o)
   o->clock_ns = explore_clock_ns;
   o->progress = explore_progress;
   o->user_data = clk;
-  o->interrupt = &explore_interrupted;
+  o->interrupt = vmemu_cli_interrupt_flag ();
   return -1;
 }
 
@@ -298,20 +304,19 @@ explore_main (ExploreArgs *a, const char *scenario_path)
                                       &error)) == NULL
       || (check = vmemu_variant_parse (a->check ? a->check : "patched", &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
+  a->scenario_path = scenario_path;
   if ((status = explore_setup (a, &clk, &o)) >= 0)
     return status;
   o.scenario = scn;
   o.variant = variant;
   o.check_variant = check;
-  signal (SIGINT, explore_on_sigint);
+  vmemu_cli_signals_install ();
   gboolean ok = vmemu_explore_run (&o, &r, &error);
   if (clk.progress_shown)
     fprintf (stderr, "\n");
-  if (!ok && g_error_matches (error, VMEMU_EXPLORE_ERROR, VMEMU_EXPLORE_ERROR_INTERRUPTED))
-    {
-      fprintf (stderr, "vmemu explore: interrupted\n");
-      return VMEMU_EXIT_INTERRUPTED;
-    }
+  if ((!ok && g_error_matches (error, VMEMU_EXPLORE_ERROR, VMEMU_EXPLORE_ERROR_INTERRUPTED))
+      || vmemu_cli_interrupt_signal ())
+    return vmemu_cli_interrupted ("nothing written");
   if (!ok)
     return vmemu_cli_usage ("%s", error->message);
   status = explore_finish (a, &o, &r);

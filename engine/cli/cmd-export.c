@@ -6,6 +6,21 @@
 #include "reports/export/export.h"
 #include "reports/tracedb/tracedb.h"
 
+/* Stops at the first failure: the stream keeps its error for
+ * vmemu_cli_stdout_done(). */
+static gboolean
+write_stdout (const char *bytes, gsize len, gpointer data)
+{
+  return fwrite (bytes, 1, len, stdout) == len && !vmemu_cli_interrupt_signal ();
+}
+
+static gboolean
+write_file (const char *bytes, gsize len, gpointer data)
+{
+  vmemu_cli_output_write (data, bytes, len);
+  return !vmemu_cli_interrupt_signal ();
+}
+
 int
 vmemu_cmd_export (int argc, char **argv)
 {
@@ -42,23 +57,35 @@ vmemu_cmd_export (int argc, char **argv)
     return vmemu_cli_usage ("-o FILE is required");
   if (format_name != NULL && !vmemu_export_parse_format (format_name, &format, &error))
     return vmemu_cli_usage ("%s", error->message);
-  if (g_strcmp0 (output, "-") != 0 && !force && g_file_test (output, G_FILE_TEST_EXISTS))
-    return vmemu_cli_usage ("%s: already exists (use --force to replace it)", output);
+  const char *inputs[] = { argv[1], NULL };
+  if (!vmemu_cli_output_check (output, force, inputs, &error))
+    return vmemu_cli_usage ("%s", error->message);
 
   g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (argv[1], &error);
   if (db == NULL || !vmemu_tracedb_resolve_run (db, run_spec, &run, &error))
     return vmemu_cli_usage ("%s", error->message);
-  g_autoptr(GString) out = g_string_new (NULL);
-  if (!vmemu_export_chrome_json (db, run, out, &error))
-    return vmemu_cli_usage ("%s", error->message);
   if (g_strcmp0 (output, "-") == 0)
     {
-      fwrite (out->str, 1, out->len, stdout);
-      return fflush (stdout) == 0 ? VMEMU_EXIT_OK
-                                  : vmemu_cli_usage ("cannot write to standard output");
+      if (!vmemu_export_chrome_json_write (db, run, write_stdout, NULL, &error))
+        return vmemu_cli_usage ("%s", error->message);
+      return vmemu_cli_stdout_done ();
     }
-  /* g_file_set_contents writes a temporary file beside FILE and renames it. */
-  if (!g_file_set_contents (output, out->str, (gssize) out->len, &error))
+  /* From here a signal only raises the flag: commit then removes the
+   * temporary file instead of leaving it behind. */
+  vmemu_cli_signals_install ();
+  VmemuCliOutput *out = vmemu_cli_output_open (output, force, inputs, &error);
+  if (out == NULL)
     return vmemu_cli_usage ("%s", error->message);
+  if (!vmemu_export_chrome_json_write (db, run, write_file, out, &error))
+    {
+      vmemu_cli_output_abort (out);
+      return vmemu_cli_usage ("%s", error->message);
+    }
+  if (!vmemu_cli_output_commit (out, &error))
+    {
+      if (vmemu_cli_interrupt_signal ())
+        return vmemu_cli_interrupted ("%s not written", output);
+      return vmemu_cli_usage ("%s", error->message);
+    }
   return VMEMU_EXIT_OK;
 }

@@ -36,5 +36,5 @@ vmemu_cmd_hash (int argc, char **argv)
   if (sha == NULL)
     return vmemu_cli_usage ("%s", error->message);
   printf ("%s\n", sha);
-  return VMEMU_EXIT_OK;
+  return vmemu_cli_stdout_done ();
 }

@@ -69,36 +69,26 @@ yaml_header (const char *ops_path, const VmemuFsxImportOptions *o, const VmemuFs
                           st->entries, st->skipped, st->ops_emitted, st->final_size_bytes);
 }
 
-/* The strerror part of a GFileError message ("Failed to open file “x”: No
- * such file or directory"). */
-static const char *
-reason (const GError *error)
-{
-  const char *colon = strrchr (error->message, ':');
-  return colon ? colon + 2 : error->message;
-}
-
-/* Writes to stdout, or to path through a temporary file and a rename
- * (g_file_set_contents), refusing to replace a file unless force. */
+/* Writes to stdout, or to path through a temporary file and a rename,
+ * refusing to replace a file unless force, or the op file ever. */
 static int
-write_output (const char *path, gboolean force, const GString *yaml)
+write_output (const char *path, gboolean force, const char *ops_path, const GString *yaml)
 {
   g_autoptr(GError) error = NULL;
+  const char *inputs[] = { ops_path, NULL };
 
   if (path == NULL)
     {
-      if (fwrite (yaml->str, 1, yaml->len, stdout) != yaml->len || fflush (stdout) != 0)
-        return vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));
-      return VMEMU_EXIT_OK;
+      fwrite (yaml->str, 1, yaml->len, stdout);
+      return vmemu_cli_stdout_done ();
     }
-  /* g_file_set_contents() renames over the target: never over /dev/null. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return vmemu_cli_usage ("%s: not a regular file; refusing to replace it", path);
-  if (!force && g_file_test (path, G_FILE_TEST_EXISTS))
-    return vmemu_cli_usage ("%s exists (use --force to replace it)", path);
-  /* GLib's message names the temporary file; name the output instead. */
-  if (!g_file_set_contents (path, yaml->str, (gssize) yaml->len, &error))
-    return vmemu_cli_usage ("%s: cannot write: %s", path, reason (error));
+  vmemu_cli_signals_install ();
+  if (!vmemu_cli_output_save (path, force, inputs, yaml->str, yaml->len, &error))
+    {
+      if (vmemu_cli_interrupt_signal ())
+        return vmemu_cli_interrupted ("%s not written", path);
+      return vmemu_cli_usage ("%s", error->message);
+    }
   return VMEMU_EXIT_OK;
 }
 
@@ -113,18 +103,24 @@ import_and_write (const char *ops_path, const ImportArgs *a)
   VmemuFsxImportStats st = { 0 };
   gsize len = 0;
 
-  if (!build_options (a, &o, &error))
+  const char *inputs[] = { ops_path, NULL };
+  if (!build_options (a, &o, &error) || !vmemu_cli_output_check (a->output, a->force, inputs, &error))
     return vmemu_cli_usage ("%s", error->message);
-  if (g_file_test (ops_path, G_FILE_TEST_IS_DIR))
-    return vmemu_cli_usage ("%s: cannot read: is a directory", ops_path);
-  if (!g_file_get_contents (ops_path, &text, &len, &error))
-    return vmemu_cli_usage ("%s: cannot read: %s", ops_path, reason (error));
+  if (!vmemu_read_input_file (ops_path, VMEMU_FSX_MAX_FILE_BYTES, &text, &len, &error))
+    return vmemu_cli_usage ("%s", error->message);
   scn = vmemu_fsx_import_data (ops_path, text, len, &o, &st, &error);
   if (scn == NULL)
     return vmemu_cli_usage ("%s", error->message);
   header = yaml_header (ops_path, &o, &st);
   vmemu_scenario_write_yaml (scn, header, yaml);
-  return write_output (a->output, a->force, yaml);
+  /* What is written must load: options can combine into a scenario that
+   * validate refuses (a pressure allocation beyond --memory, say). */
+  g_autoptr(VmemuScenario) back = vmemu_scenario_load_data (a->output ? a->output : "-",
+                                                            yaml->str, yaml->len, &error);
+  if (back == NULL)
+    return vmemu_cli_usage ("%s: the scenario would not validate: %s", ops_path,
+                            error->message);
+  return write_output (a->output, a->force, ops_path, yaml);
 }
 
 int

@@ -2,19 +2,46 @@
  * [--regressions-only] [--force] SCENARIOS... -o DIR */
 #include "engine/cli/cli.h"
 
-#include <signal.h>
+#include <glib/gstdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "reports/report/report.h"
 
-static volatile gint report_interrupted;
-
-static void
-on_sigint (int sig)
+/* --force replaces DIR as a whole: never when an input lives inside it (or
+ * is it), never when it is a device, FIFO or socket. */
+static gboolean
+check_output_dir (const char *dir, int n_inputs, char **inputs, GError **error)
 {
-  report_interrupted = 1;
+  GStatBuf st;
+  if (g_stat (dir, &st) != 0)
+    return TRUE;
+  if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a directory or a regular "
+                   "file (a device, FIFO or socket); refusing to replace it", dir);
+      return FALSE;
+    }
+  g_autofree char *real_dir = realpath (dir, NULL);
+  if (real_dir == NULL)
+    return TRUE;
+  for (int i = 0; i < n_inputs; i++)
+    {
+      g_autofree char *real_in = realpath (inputs[i], NULL);
+      gsize n = strlen (real_dir);
+      if (real_in != NULL && strncmp (real_in, real_dir, n) == 0
+          && (real_in[n] == '\0' || real_in[n] == '/' || strcmp (real_dir, "/") == 0))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s: holds the input %s; refusing to replace it", dir, inputs[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* "[3/8] ran seed-reclaim under patched" on one terminal line. */
@@ -84,30 +111,33 @@ vmemu_cmd_report (int argc, char **argv)
     return vmemu_cli_usage ("-o DIR is required");
   if (jobs < 0 || jobs > 1024)
     return vmemu_cli_usage ("-j %d: expected 1 to 1024", jobs);
-  if (!vmemu_report_check_output (output, force, &error))
+  if (!check_output_dir (output, argc - 1, argv + 1, &error)
+      || !vmemu_report_check_output (output, force, &error))
     return vmemu_cli_usage ("%s", error->message);
 
   VmemuReportOptions opt = {
     .baseline = baseline, .candidate = candidate, .jobs = (guint) jobs,
     .regressions_only = regressions_only, .force = force, .command_line = cmd,
     .progress = isatty (STDERR_FILENO) ? show_progress : NULL,
-    .interrupt = &report_interrupted,
+    .interrupt = vmemu_cli_interrupt_flag (),
   };
   g_autoptr(VmemuReport) r = vmemu_report_new (&opt, (const char *const *) argv + 1, &error);
   if (r == NULL)
     return vmemu_cli_usage ("%s", error->message);
-  signal (SIGINT, on_sigint);
+  /* SIGINT and SIGTERM raise the flag the report polls; it removes its
+   * temporary directory and says so. */
+  vmemu_cli_signals_install ();
   gboolean ok = vmemu_report_run (r, output, &error);
-  signal (SIGINT, SIG_DFL);
-  if (!ok && g_error_matches (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED))
-    {
-      vmemu_cli_fail ("interrupted; nothing written");
-      return VMEMU_EXIT_INTERRUPTED;
-    }
+  if (!ok && (g_error_matches (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED)
+              || vmemu_cli_interrupt_signal ()))
+    return vmemu_cli_interrupted ("nothing written");
   if (!ok)
     return vmemu_cli_usage ("%s", error->message);
   g_autofree char *summary = vmemu_report_summary_text (r);
   if (!quiet || vmemu_report_n_regressions (r) > 0)
     printf ("%sreport: %s/index.html, report.md, report.json, junit.xml\n", summary, output);
+  int written = vmemu_cli_stdout_done ();
+  if (written)
+    return written;
   return vmemu_report_n_regressions (r) > 0 ? VMEMU_EXIT_FAIL : VMEMU_EXIT_OK;
 }

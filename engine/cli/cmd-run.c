@@ -37,7 +37,22 @@ load_input (RunOptions *o, const char *path, GError **error)
   if (!vmemu_fsx_import_options_apply_text (&fo, &text, error))
     return NULL;
   fo.lite = o->fsx_lite;
-  return vmemu_fsx_import_file (o->fsx, &fo, error);
+  g_autoptr (VmemuScenario) scn = vmemu_fsx_import_file (o->fsx, &fo, error);
+  if (scn == NULL)
+    return NULL;
+  /* Run only what `vmemu import-fsx` would write: options can combine into a
+   * scenario validate refuses (a pressure allocation beyond --memory). */
+  g_autoptr (GString) yaml = g_string_new (NULL);
+  g_autoptr (GError) local = NULL;
+  vmemu_scenario_write_yaml (scn, NULL, yaml);
+  g_autoptr (VmemuScenario) back = vmemu_scenario_load_data ("-", yaml->str, yaml->len, &local);
+  if (back == NULL)
+    {
+      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_INVALID,
+                   "%s: the scenario would not validate: %s", o->fsx, local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&scn);
 }
 
 static void
@@ -92,6 +107,25 @@ run_options_clear (RunOptions *o)
 }
 
 static int run_with_options (RunOptions *o, int argc, char **argv);
+
+/* Before any work: the trace may not be the input, and --dump-files may not
+ * replace a file without --force (nor a special file, nor the input). */
+static gboolean
+check_outputs (const RunOptions *o, const VmemuScenario *scn, GError **error)
+{
+  const char *inputs[] = { scn->path, NULL };
+  if (o->output && !vmemu_cli_output_check (o->output, TRUE, inputs, error))
+    return FALSE;
+  for (guint i = 0; o->dump_dir && i < scn->files->len; i++)
+    {
+      const VmemuFile *f = g_ptr_array_index (scn->files, i);
+      g_autofree char *name = vmemu_scenario_dump_name (f->path);
+      g_autofree char *path = g_build_filename (o->dump_dir, name, NULL);
+      if (!vmemu_cli_output_check (path, o->force, inputs, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 int
 vmemu_cmd_run (int argc, char **argv)
@@ -151,6 +185,8 @@ run_with_options (RunOptions *o, int argc, char **argv)
     return vmemu_cli_usage ("%s", error->message);
   if (o->dump_dir && !g_file_test (o->dump_dir, G_FILE_TEST_IS_DIR))
     return vmemu_cli_usage ("--dump-files: %s is not a directory", o->dump_dir);
+  if (!check_outputs (o, scn, &error))
+    return vmemu_cli_usage ("%s", error->message);
 
   /* Before the temporary trace exists: from here on a signal only raises the
    * flag, and the run loop's poll turns it into abort + exit 130. */
@@ -158,6 +194,8 @@ run_with_options (RunOptions *o, int argc, char **argv)
   VmemuTrace *tr = NULL;
   if (o->output && (tr = vmemu_trace_open (o->output, o->force, &error)) == NULL)
     return vmemu_cli_usage ("%s", error->message);
+  if (vmemu_trace_temp_path (tr))   /* removed if the run aborts (out of memory) */
+    vmemu_cli_temp_add (vmemu_trace_temp_path (tr));
   VmemuMachineOptions mo = { .seed = (guint64) o->seed, .has_seed = o->seed >= 0,
                              .variant = variant, .trace = tr,
                              .interrupt = vmemu_cli_interrupt_flag () };
@@ -170,6 +208,9 @@ run_with_options (RunOptions *o, int argc, char **argv)
   if (m == NULL)
     {
       vmemu_trace_abort (tr);
+      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
+        return vmemu_cli_interrupted ("%s; %s", error->message,
+                                      tr ? "trace not written" : "nothing written");
       return vmemu_cli_usage ("%s", error->message);
     }
   if (!vmemu_machine_run (m, &error))
@@ -194,8 +235,13 @@ run_with_options (RunOptions *o, int argc, char **argv)
       vmemu_trace_abort (tr);
       return vmemu_cli_usage ("%s", error->message);
     }
+  vmemu_trace_set_interrupt (tr, vmemu_cli_interrupt_flag ());
   if (tr && !vmemu_trace_close (tr, &error))
-    return vmemu_cli_usage ("%s", error->message);
+    {
+      if (vmemu_cli_interrupt_signal ())
+        return vmemu_cli_interrupted ("while the trace was finalised; trace not written");
+      return vmemu_cli_usage ("%s", error->message);
+    }
   print_result (scn, variant, r, o->quiet);
   if (fflush (stdout) != 0 || ferror (stdout))
     status = vmemu_cli_usage ("cannot write to standard output: %s", g_strerror (errno));

@@ -60,5 +60,6 @@ vmemu_cmd_validate (int argc, char **argv)
         printf ("%s: ok (%u tasks, %" G_GUINT64_FORMAT " ops)\n", argv[i], scn->tasks->len,
                 count_ops (scn));
     }
-  return status;
+  int written = vmemu_cli_stdout_done ();
+  return written ? written : status;
 }

@@ -31,5 +31,5 @@ vmemu_cmd_variants (int argc, char **argv)
       g_autofree char *spec = g_strdup_printf ("baseline+%s", vmemu_switch_name (s));
       printf ("%-36s %s\n", spec, vmemu_switch_summary (s));
     }
-  return VMEMU_EXIT_OK;
+  return vmemu_cli_stdout_done ();
 }

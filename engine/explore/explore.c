@@ -217,8 +217,9 @@ after_search (const VmemuExploreOptions *o, VmemuExploreResult *r, GError **erro
   r->original_ops = vmemu_explore_count_ops (r->failing);
   if (o->no_shrink)
     min = vmemu_scenario_copy (r->failing);
-  else if ((min = vmemu_explore_shrink (r->failing, o->variant, o->jobs, o->shrink_max_runs,
-                                        &r->shrink_runs, error)) == NULL)
+  else if ((min = vmemu_explore_shrink_interruptible (r->failing, o->variant, o->jobs,
+                                                      o->shrink_max_runs, o->interrupt,
+                                                      &r->shrink_runs, error)) == NULL)
     return FALSE;
   r->minimal = min;
   r->shrunk_ops = vmemu_explore_count_ops (min);

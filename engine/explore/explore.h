@@ -137,6 +137,13 @@ guint32 vmemu_explore_count_ops (const VmemuScenario *scn);
 VmemuScenario *vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant,
                                      guint jobs, guint64 max_runs, guint64 *runs_out,
                                      GError **error);
+/* The same, stopping soon once *interrupt is non-zero (NULL: never): then
+ * NULL and VMEMU_EXPLORE_ERROR_INTERRUPTED. */
+VmemuScenario *vmemu_explore_shrink_interruptible (const VmemuScenario *failing,
+                                                   const VmemuVariant *variant, guint jobs,
+                                                   guint64 max_runs,
+                                                   const volatile gint *interrupt,
+                                                   guint64 *runs_out, GError **error);
 
 /* Run scn under variant with an in-memory trace and describe the loss: which
  * op left a page uptodate without its iomap_page, which op dirtied it with an

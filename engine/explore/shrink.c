@@ -36,6 +36,7 @@ typedef struct {
   guint jobs;
   gboolean eof_rule;        /* candidates must keep mapped accesses inside EOF */
   guint64 runs, max_runs;
+  const volatile gint *interrupt;   /* when non-zero: stop shrinking (SIGINT) */
   VmemuScenario *best;      /* owned */
   GThreadPool *pool;        /* NULL with one job */
   GMutex lock;
@@ -152,7 +153,7 @@ shrink_still_fails (Shrinker *sh, const VmemuScenario *cand)
     return FALSE;
   if ((valid = explore_reload (cand)) == NULL)
     return FALSE;
-  explore_run_case (valid, sh->variant, NULL, &r);
+  explore_run_case (valid, sh->variant, sh->interrupt, &r);
   fails = r.outcome == EXPLORE_CASE_LOSS && g_strcmp0 (r.loss_path, sh->path) == 0;
   explore_run_clear (&r);
   return fails;
@@ -174,7 +175,7 @@ shrink_pool_func (gpointer data, gpointer user_data)
 static gboolean
 shrink_budget_left (const Shrinker *sh)
 {
-  return sh->runs < sh->max_runs;
+  return sh->runs < sh->max_runs && !(sh->interrupt && *sh->interrupt);
 }
 
 /* Runs the candidates (taken over, at most the budget left) and returns the
@@ -591,7 +592,17 @@ VmemuScenario *
 vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant, guint jobs,
                       guint64 max_runs, guint64 *runs_out, GError **error)
 {
-  Shrinker sh = { .variant = variant, .jobs = MAX (jobs, 1),
+  return vmemu_explore_shrink_interruptible (failing, variant, jobs, max_runs, NULL, runs_out,
+                                             error);
+}
+
+VmemuScenario *
+vmemu_explore_shrink_interruptible (const VmemuScenario *failing, const VmemuVariant *variant,
+                                    guint jobs, guint64 max_runs,
+                                    const volatile gint *interrupt, guint64 *runs_out,
+                                    GError **error)
+{
+  Shrinker sh = { .variant = variant, .jobs = MAX (jobs, 1), .interrupt = interrupt,
                   .max_runs = max_runs ? max_runs : SHRINK_DEFAULT_MAX_RUNS };
   ExploreRun first;
   gboolean changed = TRUE;
@@ -628,5 +639,12 @@ vmemu_explore_shrink (const VmemuScenario *failing, const VmemuVariant *variant,
   explore_run_clear (&first);
   if (runs_out != NULL)
     *runs_out = sh.runs;
+  if (interrupt && *interrupt)
+    {
+      vmemu_scenario_free (sh.best);
+      g_set_error (error, VMEMU_EXPLORE_ERROR, VMEMU_EXPLORE_ERROR_INTERRUPTED,
+                   "interrupted while shrinking");
+      return NULL;
+    }
   return sh.best;
 }

@@ -307,15 +307,23 @@ void
 vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn, guint64 initial_size,
                     guint64 page_size, GArray *ops_out, GArray *bg_ops_out)
 {
+  vmemu_generate_ops_until (g, scn, initial_size, page_size, ops_out, bg_ops_out, NULL);
+}
+
+gboolean
+vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *scn,
+                          guint64 initial_size, guint64 page_size, GArray *ops_out,
+                          GArray *bg_ops_out, const volatile gint *interrupt)
+{
   Gen s = { .g = g, .size = initial_size, .page = page_size, .ops = ops_out, .bg = bg_ops_out };
   guint64 total;
 
-  g_return_if_fail (g != NULL && scn != NULL && ops_out != NULL);
-  g_return_if_fail (page_size > 0 && g->file_length_bytes > 0);
-  g_return_if_fail (g->file >= 0 && (guint) g->file < scn->files->len);
+  g_return_val_if_fail (g != NULL && scn != NULL && ops_out != NULL, FALSE);
+  g_return_val_if_fail (page_size > 0 && g->file_length_bytes > 0, FALSE);
+  g_return_val_if_fail (g->file >= 0 && (guint) g->file < scn->files->len, FALSE);
   s.map = fsx_symbol_lookup (scn, VMEMU_FSX_MAP_SYMBOL);
   s.region = fsx_symbol_lookup (scn, VMEMU_FSX_REGION_SYMBOL);
-  g_return_if_fail (s.map >= 0 && s.region >= 0);   /* vmemu_generate_prepare() */
+  g_return_val_if_fail (s.map >= 0 && s.region >= 0, FALSE);   /* vmemu_generate_prepare() */
   s.length = g->file_length_bytes;
   s.block = scn->block_size_bytes ? scn->block_size_bytes : page_size;
   s.memory = scn->machine.memory_bytes;
@@ -324,8 +332,12 @@ vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn, guint64 in
   total = gen_total_weight (g);
   for (s.pick = 0; s.pick < g->count; s.pick++)
     {
+      /* Ctrl-C while a large block expands: stop within 4096 picks. */
+      if (interrupt != NULL && (s.pick & 4095) == 0 && *interrupt)
+        return FALSE;
       if (total > 0)
         gen_foreground (&s, total);
       gen_background (&s);
     }
+  return TRUE;
 }

@@ -558,20 +558,7 @@ vmemu_fsx_import_file (const char *path, const VmemuFsxImportOptions *opts, GErr
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   /* "PATH: cannot read: REASON", as the scenario loader says it. */
-  g_autoptr(GError) local = NULL;
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: cannot read: is a directory",
-                   path);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &text, &len, &local))
-    {
-      /* GLib says "Failed to open file “PATH”: REASON"; keep the reason. */
-      const char *reason = strrchr (local->message, ':');
-      g_set_error (error, local->domain, local->code, "%s: cannot read: %s", path,
-                   reason ? reason + 2 : local->message);
-      return NULL;
-    }
+  if (!vmemu_read_input_file (path, VMEMU_FSX_MAX_FILE_BYTES, &text, &len, error))
+    return NULL;
   return vmemu_fsx_import_data (path, text, len, opts, NULL, error);
 }

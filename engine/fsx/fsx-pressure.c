@@ -45,7 +45,13 @@ pressure_item (const char *item, VmemuFsxPressure *pr, GError **error)
   else if (strcmp (k, "gap") == 0)
     ok = vmemu_parse_duration (v, &pr->anon_gap_ns);
   else if (strcmp (k, "cycles") == 0)
-    ok = parse_u32 (v, &pr->anon_cycles);
+    {
+      /* Each cycle is three ops, expanded before the run: bounded like a
+       * generate block. */
+      ok = parse_u32 (v, &pr->anon_cycles);
+      if (ok && pr->anon_cycles > VMEMU_FSX_PRESSURE_MAX_CYCLES)
+        return pressure_bad (error, item, "too many cycles (at most 300000)");
+    }
   else
     return pressure_bad (error, item,
                          "unknown key (known: drop-every, drop-mode, anon, hold, gap, cycles)");

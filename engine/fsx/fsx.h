@@ -16,6 +16,12 @@
 
 #include "engine/scenario/scenario.h"
 
+/* The largest fsx op file read (256 MiB: an fsx -N 1000000 log is ~60 MiB). */
+#define VMEMU_FSX_MAX_FILE_BYTES ((gsize) 256 << 20)
+
+/* --pressure cycles=N: at most this many (3 ops each, like generate's 1M). */
+#define VMEMU_FSX_PRESSURE_MAX_CYCLES 300000u
+
 G_BEGIN_DECLS
 
 #define VMEMU_FSX_ERROR (vmemu_fsx_error_quark ())
@@ -224,5 +230,11 @@ void vmemu_generate_prepare (VmemuScenario *scn);
 void vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn,
                          guint64 initial_size, guint64 page_size,
                          GArray *ops_out, GArray *bg_ops_out);
+
+/* The same, stopping early (FALSE, ops_out partly filled) once *interrupt is
+ * non-zero; interrupt may be NULL. */
+gboolean vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *scn,
+                                   guint64 initial_size, guint64 page_size, GArray *ops_out,
+                                   GArray *bg_ops_out, const volatile gint *interrupt);
 
 G_END_DECLS

@@ -461,7 +461,7 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
       if (p == NULL)
         {
           g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_SETUP,
-                       "%s: %s of cached pages do not fit in memory", m->scn->path, f->path);
+                       "%s: the cached pages of %s do not fit in memory", m->scn->path, f->path);
           return FALSE;
         }
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);
@@ -491,7 +491,7 @@ log2_of (guint64 x)
 /* The scenario with `generate:` blocks expanded (a copy owned by the machine
  * when there are any). */
 static VmemuScenario *
-expand_generate (const VmemuScenario *scn)
+expand_generate (const VmemuScenario *scn, const volatile gint *interrupt, gboolean *stopped)
 {
   gboolean any = FALSE;
   for (guint i = 0; i < scn->tasks->len; i++)
@@ -508,8 +508,13 @@ expand_generate (const VmemuScenario *scn)
         continue;
       const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
       g_array_set_size (t->ops, 0);
-      vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
-                          NULL);
+      if (!vmemu_generate_ops_until (&t->generate, c, f->size_bytes, c->machine.page_size_bytes,
+                                     t->ops, NULL, interrupt))
+        {
+          *stopped = TRUE;   /* interrupted while expanding */
+          vmemu_scenario_free (c);
+          return NULL;
+        }
       t->has_generate = FALSE;
     }
   return c;
@@ -552,7 +557,14 @@ VmemuMachine *
 vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, GError **error)
 {
   g_autoptr (VmemuMachine) m = g_new0 (VmemuMachine, 1);
-  m->owned_scn = expand_generate (scn_in);
+  gboolean stopped = FALSE;
+  m->owned_scn = expand_generate (scn_in, opt->interrupt, &stopped);
+  if (stopped)
+    {
+      g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED,
+                   "interrupted while the generate: blocks were expanded");
+      return NULL;
+    }
   const VmemuScenario *scn = m->owned_scn ? m->owned_scn : scn_in;
   m->scn = scn;
   m->variant = opt->variant;
@@ -760,11 +772,17 @@ vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
           if (src)
             memcpy (buf + off, src, MIN (m->block_size, ino->i_size - off));
         }
-      g_autofree char *name = g_strdelimit (g_strdup (ino->path[0] == '/' ? ino->path + 1
-                                                                            : ino->path), "/", '_');
+      g_autofree char *name = vmemu_scenario_dump_name (ino->path);
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (!g_file_set_contents (path, (const char *) buf, (gssize) ino->i_size, error))
-        return FALSE;
+      g_autoptr (GError) local = NULL;
+      if (!g_file_set_contents (path, (const char *) buf, (gssize) ino->i_size, &local))
+        {
+          /* GLib's message names its temporary file: name the output. */
+          const char *why = strrchr (local->message, ':');
+          g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_IO, "%s: cannot write: %s",
+                       path, why ? why + 2 : local->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }

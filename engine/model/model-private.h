@@ -185,6 +185,7 @@ typedef struct {
   guint32 gen_start;             /* oracle generation when the op began */
   int io_error;
   guint64 isize_from;            /* iomap_write_end: old_size for pagecache_isize_extended */
+  guint fault_retries;           /* map_access: the page was unmapped before the access */
 } VmOpState;
 
 /* struct file_ra_state of one open file (one per task and file). */

@@ -725,6 +725,7 @@ install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean w
 }
 
 enum { MF_START, MF_FAULT, MF_MKWRITE, MF_BALANCE, MF_ACCESS };
+#define VM_FAULT_RETRY_MAX 64   /* re-faults of one access before VM_FAULT_OOM */
 
 /* fault_around_bytes is 64 KiB whatever the page size: pages per window. */
 static guint64
@@ -934,7 +935,30 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
         st->phase = MF_ACCESS;
         break;
       default:   /* MF_ACCESS */
-        return VM_DONE;
+        {
+          /* The fault handler returned, but reclaim may have unmapped the
+           * page while the task slept (lock_page, balance_dirty_pages): the
+           * CPU retries the access and faults again, as handle_mm_fault's
+           * caller does.  A page that never stays mapped is the kernel's
+           * pagefault_out_of_memory (VM_FAULT_OOM): the task gets ENOMEM. */
+          guint8 pte = map->pte[i];
+          gboolean mapped = (pte & VM_PTE_COW)
+                            || ((pte & VM_PTE_PRESENT) && map->ptepage[i] != NULL
+                                && (!write || (pte & VM_PTE_WRITE)));
+          if (mapped)
+            {
+              st->fault_retries = 0;
+              return VM_DONE;
+            }
+          if (++st->fault_retries > VM_FAULT_RETRY_MAX)
+            {
+              vm_depends_on (m, OOM_SIMPLIFIED);
+              st->result = ENOMEM_;
+              return VM_DONE;
+            }
+          st->phase = MF_START;
+          break;
+        }
       }
 }
 

@@ -5,6 +5,7 @@
  * column to edit.  Ops live in scenario-ops.c.
  */
 #include "engine/scenario/scenario-private.h"
+#include "engine/variant/variant.h"
 
 #include <string.h>
 
@@ -114,6 +115,11 @@ sget_size_dev (ScenarioLoad *ld, const SNode *v, const char *what, guint64 *out)
       return sfail (ld, v, "%s %s is beyond the device size (%s, machine.device.size)", what,
                     got, max);
     }
+  if (*out > VMEMU_FILE_MAX_BYTES)
+    {
+      g_autofree char *got = scenario_format_size (*out);
+      return sfail (ld, v, "%s %s is beyond the largest file vmemu emulates (2GiB)", what, got);
+    }
   return TRUE;
 }
 
@@ -180,7 +186,7 @@ sget_file (ScenarioLoad *ld, const SNode *v, gint *index)
 
   if (!sget_string (ld, v, &path))
     return FALSE;
-  *index = scenario_find_file_index (ld->scn, path);
+  *index = GPOINTER_TO_INT (g_hash_table_lookup (ld->file_index, path)) - 1;
   if (*index >= 0)
     return TRUE;
   paths = g_new0 (const char *, ld->scn->files->len + 1);
@@ -396,7 +402,7 @@ load_file_path (ScenarioLoad *ld, const SNode *v, VmemuFile *f)
   if (path[0] != '/' || path[1] == '\0' || g_str_has_suffix (path, "/"))
     return sfail (ld, x, "file path must be absolute and name a file, like /data; got '%s'",
                   path);
-  other = scenario_find_file_index (ld->scn, path);
+  other = GPOINTER_TO_INT (g_hash_table_lookup (ld->file_index, path)) - 1;
   if (other >= 0)
     return sfail (ld, x, "duplicate file '%s' (first at line %u)", path,
                   ((VmemuFile *) g_ptr_array_index (ld->scn->files, other))->line);
@@ -426,6 +432,9 @@ load_file (ScenarioLoad *ld, const SNode *v)
       f->state = (VmemuFileState) state;
     }
   g_ptr_array_add (ld->scn->files, g_steal_pointer (&f));
+  g_hash_table_insert (ld->file_index,
+                       ((VmemuFile *) g_ptr_array_index (ld->scn->files, ld->scn->files->len - 1))->path,
+                       GINT_TO_POINTER (ld->scn->files->len));
   return TRUE;
 }
 
@@ -434,9 +443,33 @@ load_files (ScenarioLoad *ld, const SNode *v)
 {
   if (v->kind != SNODE_SEQ)
     return expected (ld, v, "a list of files");
+  guint64 page = ld->scn->machine.page_size_bytes, mem_pages = ld->scn->machine.memory_bytes / page;
+  guint64 dirty_pages = 0;
   for (guint i = 0; i < v->items->len; i++)
-    if (!load_file (ld, g_ptr_array_index (v->items, i)))
-      return FALSE;
+    {
+      const SNode *item = g_ptr_array_index (v->items, i);
+      if (!load_file (ld, item))
+        return FALSE;
+      /* The setup puts cached and dirty files into the page cache in order:
+       * dirty pages cannot be reclaimed then (no writeback yet), clean ones
+       * make room for each other.  `vmemu run` would stop at setup. */
+      const VmemuFile *f = g_ptr_array_index (ld->scn->files, ld->scn->files->len - 1);
+      guint64 pages = (f->size_bytes + page - 1) / page;
+      if ((f->state != VMEMU_FILE_CACHED && f->state != VMEMU_FILE_DIRTY) || pages == 0)
+        continue;
+      guint64 need = dirty_pages + (f->state == VMEMU_FILE_DIRTY ? pages : 1);
+      if (need > mem_pages)
+        {
+          g_autofree char *mem = scenario_format_size (ld->scn->machine.memory_bytes);
+          const SNode *at = GET (item, "state") ? GET (item, "state") : item;
+          return sfail (ld, at, "the %s pages of '%s' do not fit in memory (%s, machine.memory) "
+                        "beside %" G_GUINT64_FORMAT " dirty pages of the files above",
+                        f->state == VMEMU_FILE_DIRTY ? "dirty" : "cached", f->path, mem,
+                        dirty_pages);
+        }
+      if (f->state == VMEMU_FILE_DIRTY)
+        dirty_pages += pages;
+    }
   return TRUE;
 }
 
@@ -524,7 +557,7 @@ load_generate (ScenarioLoad *ld, const SNode *v, VmemuGenerate *g)
     return FALSE;
   if ((x = GET (v, "seed")) && !sget_uint (ld, x, 0, G_MAXUINT64, &g->seed))
     return FALSE;
-  if (!sget_u32 (ld, GET (v, "count"), 0, G_MAXUINT32, &g->count)
+  if (!sget_u32 (ld, GET (v, "count"), 0, VMEMU_GENERATE_MAX_COUNT, &g->count)
       || !sget_file (ld, GET (v, "file"), &g->file))
     return FALSE;
   if ((x = GET (v, "file_length")) && !sget_size_dev (ld, x, "file_length", &g->file_length_bytes))
@@ -570,13 +603,11 @@ load_task_name (ScenarioLoad *ld, const SNode *v, VmemuTask *t)
     return FALSE;
   if (name[0] == '\0')
     return sfail (ld, x, "task name must not be empty");
-  for (guint i = 0; i < ld->scn->tasks->len; i++)
-    {
-      const VmemuTask *o = g_ptr_array_index (ld->scn->tasks, i);
-      if (strcmp (o->name, name) == 0)
-        return sfail (ld, x, "duplicate task name '%s' (first at line %u)", name, o->line);
-    }
+  const VmemuTask *o = g_hash_table_lookup (ld->task_names, name);
+  if (o != NULL)
+    return sfail (ld, x, "duplicate task name '%s' (first at line %u)", name, o->line);
   t->name = g_strdup (name);
+  g_hash_table_insert (ld->task_names, t->name, t);
   return TRUE;
 }
 
@@ -701,6 +732,11 @@ load_header (ScenarioLoad *ld, const SNode *root)
         return FALSE;
       if (s[0] == '\0')
         return sfail (ld, x, "variant must not be empty");
+      /* `vmemu run` would refuse it: validate says so first, where it is. */
+      g_autoptr (GError) verr = NULL;
+      g_autoptr (VmemuVariant) parsed = vmemu_variant_parse (s, &verr);
+      if (parsed == NULL)
+        return sfail (ld, x, "%s", verr->message);
       ld->scn->variant = g_strdup (s);
     }
   return TRUE;
@@ -726,6 +762,19 @@ load_body (ScenarioLoad *ld, const SNode *root)
   return TRUE;
 }
 
+gint
+scenario_load_intern (ScenarioLoad *ld, const char *name)
+{
+  gint i = GPOINTER_TO_INT (g_hash_table_lookup (ld->symbol_index, name)) - 1;
+  if (i >= 0)
+    return i;
+  g_ptr_array_add (ld->scn->symbols, g_strdup (name));
+  g_hash_table_insert (ld->symbol_index, g_ptr_array_index (ld->scn->symbols,
+                                                            ld->scn->symbols->len - 1),
+                       GINT_TO_POINTER (ld->scn->symbols->len));
+  return (gint) ld->scn->symbols->len - 1;
+}
+
 gboolean
 scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GError **error)
 {
@@ -733,8 +782,23 @@ scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GEr
                                       "filesystem", "files", "tasks", "expect", "fsx", NULL };
   g_autoptr(GHashTable) pipes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) pipe_uses = g_ptr_array_new ();
+  g_autoptr(GHashTable) file_index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) task_names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) symbol_index = g_hash_table_new (g_str_hash, g_str_equal);
   ScenarioLoad ld = { .name = name, .scn = scn, .error = error, .pipes = pipes,
-                      .pipe_uses = pipe_uses };
+                      .pipe_uses = pipe_uses, .file_index = file_index,
+                      .task_names = task_names, .symbol_index = symbol_index };
+
+  for (guint i = 0; i < scn->files->len; i++)
+    g_hash_table_insert (file_index, ((VmemuFile *) g_ptr_array_index (scn->files, i))->path,
+                         GINT_TO_POINTER (i + 1));
+  for (guint i = 0; i < scn->tasks->len; i++)
+    g_hash_table_insert (task_names, ((VmemuTask *) g_ptr_array_index (scn->tasks, i))->name,
+                         g_ptr_array_index (scn->tasks, i));
+  for (guint i = 0; i < scn->symbols->len; i++)
+    if (!g_hash_table_contains (symbol_index, g_ptr_array_index (scn->symbols, i)))
+      g_hash_table_insert (symbol_index, g_ptr_array_index (scn->symbols, i),
+                           GINT_TO_POINTER (i + 1));
 
   if (root->kind != SNODE_MAP)
     {

@@ -81,6 +81,7 @@ typedef struct {
   VmemuTask *task;
   GHashTable *maps;         /* name (borrowed from the tree) -> TaskSym* */
   GHashTable *regions;      /* same, for allocate/free */
+  guint64 timeline_ns;      /* the least virtual time the ops so far take */
 } TaskLoad;
 
 /* The arguments of one op, as nodes, indexed by OpArg (NULL when absent). */
@@ -341,6 +342,9 @@ check_range (ScenarioLoad *ld, const SNode *at, guint64 start, guint64 len)
       return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
                     "the device size (%s, machine.device.size)", start, start + len, size);
     }
+  if (start + len > VMEMU_FILE_MAX_BYTES)
+    return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
+                  "the largest file vmemu emulates (2GiB)", start, start + len);
   return TRUE;
 }
 
@@ -420,7 +424,7 @@ op_maps (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, v, &name))
     return FALSE;
-  op->map = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->map = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_MMAP)
     return tasksym_create (tl, tl->maps, v, "map", op->length_bytes);
   sym = tasksym_find (tl, tl->maps, v, "map", "create it with 'mmap: { ..., as: NAME }'");
@@ -448,7 +452,7 @@ op_regions (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, v, &name))
     return FALSE;
-  op->region = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->region = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_ALLOCATE)
     return tasksym_create (tl, tl->regions, v, "region", op->size_bytes);
   sym = tasksym_find (tl, tl->regions, v, "region", "allocate it");
@@ -470,7 +474,7 @@ op_pipes (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
 
   if (!op_symbol (tl->ld, n->arg[ARG_PIPE], &name))
     return FALSE;
-  op->pipe = vmemu_scenario_intern_symbol (tl->ld->scn, name);
+  op->pipe = scenario_load_intern (tl->ld, name);
   if (op->kind == VMEMU_OP_SPLICE)
     g_hash_table_add (tl->ld->pipes, (gpointer) n->arg[ARG_PIPE]->text);
   else
@@ -515,6 +519,31 @@ op_resolve (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
   return TRUE;
 }
 
+/* Each `after`, `for` and `hold` is at most a year, but a task adds them up:
+ * the sum (a lower bound of the task's virtual time) must stay below the
+ * limit, or the 64-bit nanosecond clock would wrap past 2^63. */
+static gboolean
+op_check_timeline (TaskLoad *tl, const OpNodes *n, const VmemuOp *op)
+{
+  guint64 page = tl->ld->scn->machine.page_size_bytes;
+  guint64 pages = op->hold_ns ? (op->length_bytes + page - 1) / page + 1 : 0;
+  guint64 t = op->has_at ? MAX (op->at_ns, tl->timeline_ns) : tl->timeline_ns;
+  guint64 add[] = { op->after_ns, op->for_ns,
+                    pages && op->hold_ns > G_MAXUINT64 / pages ? G_MAXUINT64 : op->hold_ns * pages };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (add); i++)
+    t = add[i] > G_MAXUINT64 - t ? G_MAXUINT64 : t + add[i];
+  if (t > VMEMU_TIMELINE_MAX_NS)
+    {
+      g_autofree char *got = scenario_format_duration (MIN (t, G_MAXUINT64 / 2));
+      return sfail (tl->ld, n->name, "task '%s' reaches %s of virtual time here, beyond the "
+                    "limit of 100 years (the sum of at/after/for/hold values)", tl->task->name,
+                    got);
+    }
+  tl->timeline_ns = t;
+  return TRUE;
+}
+
 static gboolean
 load_op (TaskLoad *tl, const SNode *item)
 {
@@ -533,6 +562,8 @@ load_op (TaskLoad *tl, const SNode *item)
   if (!op_read_sizes (ld, &n, &op) || !op_read_times (ld, &n, &op)
       || !op_read_flags (ld, &n, &op) || !op_read_data (ld, &n, &op)
       || !op_read_choices (ld, &n, &op) || !op_resolve (tl, &n, &op))
+    return FALSE;
+  if (!op_check_timeline (tl, &n, &op))
     return FALSE;
   g_array_append_val (tl->task->ops, op);
   return TRUE;

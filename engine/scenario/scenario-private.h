@@ -18,6 +18,9 @@
 /* Scenario files are small; a bound keeps a mistaken path (a disk image, a
  * trace database) from being slurped into memory. */
 #define SCENARIO_MAX_FILE_BYTES (16u * 1024 * 1024)
+/* The longest error message (bytes, after escaping): longer ones keep their
+ * head and tail (scenario_fail). */
+#define SCENARIO_MESSAGE_MAX 512
 
 typedef enum { SNODE_SCALAR, SNODE_MAP, SNODE_SEQ } SNodeKind;
 
@@ -86,7 +89,16 @@ typedef struct {
   GError **error;
   GHashTable *pipes;         /* pipe name -> GINT_TO_POINTER(1): spliced somewhere */
   GPtrArray *pipe_uses;      /* const SNode*: close_pipe names, checked at the end */
+  /* Lookups by name, so that a scenario with 200k names loads in linear
+   * time: value = index + 1 (files, symbols) or the VmemuTask (tasks). */
+  GHashTable *file_index;
+  GHashTable *task_names;
+  GHashTable *symbol_index;
 } ScenarioLoad;
+
+/* scn->symbols index of name, added when new (a hashed
+ * vmemu_scenario_intern_symbol for the loader). */
+gint scenario_load_intern (ScenarioLoad *ld, const char *name);
 
 gboolean scenario_load_ops (ScenarioLoad *ld, VmemuTask *task, const SNode *ops);
 /* After every task: each close_pipe names a pipe some splice fills. */

@@ -24,7 +24,9 @@ scenario_fail (GError **error, VmemuScenarioError code, const char *name, guint 
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
   /* Messages quote values (and the path), which may hold newlines or other
-   * control characters: escape them so every error stays one line. */
+   * control characters: escape them so every error stays one line.  Bytes
+   * beyond ASCII are escaped too (\xHH): a quoted U+202E must not reorder
+   * the terminal line it lands on. */
   g_autofree char *full = g_strdup_printf ("%s:%u:%u: %s", name, line, column, msg);
   GString *one = g_string_sized_new (strlen (full));
   for (const char *c = full; *c; c++)
@@ -32,10 +34,21 @@ scenario_fail (GError **error, VmemuScenarioError code, const char *name, guint 
       g_string_append (one, "\\n");
     else if (*c == '\t')
       g_string_append (one, "\\t");
-    else if ((guchar) *c < 0x20 || *c == 0x7f)
+    else if ((guchar) *c < 0x20 || (guchar) *c >= 0x7f)
       g_string_append_printf (one, "\\x%02x", (guchar) *c);
     else
       g_string_append_c (one, *c);
+  /* A value quoted in full (a 900 KB key) would make a useless line: keep
+   * the head, where the position and the start of the value are, and the
+   * tail, where a hint usually is. */
+  if (one->len > SCENARIO_MESSAGE_MAX)
+    {
+      gsize head = SCENARIO_MESSAGE_MAX - 120, tail = 100;
+      g_autofree char *end = g_strdup (one->str + one->len - tail);
+      gsize cut = one->len - head - tail;
+      g_string_truncate (one, head);
+      g_string_append_printf (one, "...(%" G_GSIZE_FORMAT " bytes cut)...%s", cut, end);
+    }
   g_set_error_literal (error, VMEMU_SCENARIO_ERROR, code, one->str);
   g_string_free (one, TRUE);
   return FALSE;
@@ -74,8 +87,17 @@ snode_describe (const SNode *node)
     return g_strdup ("an empty string");
   /* Long values are cut so a message stays one readable line. */
   g_autofree char *cut = g_utf8_substring (node->text, 0, MIN (g_utf8_strlen (node->text, -1), 40));
-  g_autofree char *esc = g_strescape (cut, NULL);
-  return g_strdup_printf ("\"%s%s\"", esc, strlen (cut) < node->len ? "..." : "");
+  /* Quotes and backslashes escaped here; control and non-ASCII bytes by
+   * scenario_fail, as \xHH. */
+  GString *esc = g_string_new (NULL);
+  for (const char *c = cut; *c; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_c (esc, '\\');
+      g_string_append_c (esc, *c);
+    }
+  g_autofree char *e = g_string_free (esc, FALSE);
+  return g_strdup_printf ("\"%s%s\"", e, strlen (cut) < node->len ? "..." : "");
 }
 
 guint

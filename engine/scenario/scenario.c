@@ -3,8 +3,10 @@
 #include "engine/scenario/scenario.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -467,6 +469,79 @@ vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError 
   return g_steal_pointer (&scn);
 }
 
+char *
+vmemu_scenario_dump_name (const char *path)
+{
+  GString *name = g_string_new (NULL);
+  for (const char *c = path[0] == '/' ? path + 1 : path; *c; c++)
+    if (*c == '/')
+      g_string_append_c (name, '_');
+    else if (*c == '_' || *c == '%' || (*c == '.' && name->len == 0))   /* no "..", no dot file */
+      g_string_append_printf (name, "%%%02X", (guchar) *c);
+    else
+      g_string_append_c (name, *c);
+  return g_string_free (name, FALSE);
+}
+
+/* Reads at most max_bytes (more is an error, whatever size the file claims:
+ * /proc files say 0).  Only regular files: a FIFO would block until a writer
+ * comes, a device like /dev/zero never ends.  The open is non-blocking so
+ * that a FIFO is refused, not waited on. */
+gboolean
+vmemu_read_input_file (const char *path, gsize max_bytes, char **data_out, gsize *len_out,
+                       GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: cannot read: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      gboolean dir = S_ISDIR (st.st_mode);
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, dir ? G_FILE_ERROR_ISDIR : G_FILE_ERROR_INVAL,
+                   "%s: cannot read: %s", path,
+                   dir ? "is a directory" : "not a regular file (a FIFO, device or socket)");
+      return FALSE;
+    }
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[65536];
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "%s: cannot read: %s", path, g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      if (buf->len + (gsize) n > max_bytes)
+        {
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                       "%s: too large (more than %" G_GSIZE_FORMAT " bytes)", path, max_bytes);
+          return FALSE;
+        }
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  close (fd);
+  *len_out = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);   /* NUL-terminated, like GLib */
+  *data_out = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
+  return TRUE;
+}
+
 VmemuScenario *
 vmemu_scenario_load_file (const char *path, GError **error)
 {
@@ -478,30 +553,19 @@ vmemu_scenario_load_file (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO, "%s: cannot read: %s",
-                   path, g_strerror (saved));
-      return NULL;
-    }
-  if (S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
-                   "%s: cannot read: is a directory", path);
-      return NULL;
-    }
-  if (S_ISREG (st.st_mode) && (guint64) st.st_size > SCENARIO_MAX_FILE_BYTES)
+  /* stat does not open: a FIFO is seen for what it is without blocking. */
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode)
+      && (guint64) st.st_size > SCENARIO_MAX_FILE_BYTES)
     {
       g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
                    "%s: too large for a scenario (%" G_GUINT64_FORMAT " bytes, limit %u)",
                    path, (guint64) st.st_size, SCENARIO_MAX_FILE_BYTES);
       return NULL;
     }
-  if (!g_file_get_contents (path, &data, &len, &local))
+  if (!vmemu_read_input_file (path, SCENARIO_MAX_FILE_BYTES, &data, &len, &local))
     {
-      g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO, "%s: cannot read: %s",
-                   path, local->message);
+      g_set_error_literal (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_IO,
+                           local->message);
       return NULL;
     }
   return vmemu_scenario_load_data (path, data, len, error);
@@ -552,10 +616,14 @@ parse_quantity (const char *text, const Unit *units, guint64 *out, const char **
         return (*why = "too large (does not fit in 64 bits)"), FALSE;
       v = v * 10 + d;
     }
-  /* 'e' only as an exponent (1e6): "16EiB" is an unknown unit, not a fraction. */
-  if (*p == '.' || *p == ','
-      || ((*p == 'e' || *p == 'E') && (g_ascii_isdigit (p[1]) || p[1] == '+' || p[1] == '-')))
+  if (*p == '.' || *p == ',')
     return (*why = "fractions are not allowed; use a smaller unit"), FALSE;
+  /* 'e' only as an exponent (1e6): "16EiB" is an unknown unit, not a fraction. */
+  if ((*p == 'e' || *p == 'E') && (g_ascii_isdigit (p[1]) || p[1] == '+' || p[1] == '-'))
+    return (*why = "exponents are not allowed; write the digits out"), FALSE;
+  /* 0x10: YAML 1.1 would read hex, vmemu reads only decimal. */
+  if (v == 0 && p == text + 1 && (*p == 'x' || *p == 'X') && g_ascii_isxdigit (p[1]))
+    return (*why = "hexadecimal is not allowed; write it in decimal"), FALSE;
   while (*p == ' ')
     p++;
   for (gsize i = 0; units[i].suffix != NULL; i++)

@@ -14,6 +14,20 @@
 G_BEGIN_DECLS
 
 #define VMEMU_SCENARIO_ERROR (vmemu_scenario_error_quark ())
+
+/* The largest file vmemu emulates (2 GiB): every file size, file offset and
+ * offset + length is at most this.  The model keeps each file's expected
+ * contents as a flat byte array (engine/model/oracle.c), so the limit also
+ * bounds the memory a scenario can make the emulator take. */
+#define VMEMU_FILE_MAX_BYTES (1ull << 31)
+
+/* The most ops one `generate:` block may draw: the block is expanded before
+ * the run starts, so the count bounds that memory (about 100 bytes an op). */
+#define VMEMU_GENERATE_MAX_COUNT 1000000
+
+/* The most virtual time a task's at/after/for/hold values may add up to (100
+ * years, well inside the 2^63 ns a signed 64-bit clock holds). */
+#define VMEMU_TIMELINE_MAX_NS (100ull * 365 * 24 * 3600 * 1000000000ull)
 GQuark vmemu_scenario_error_quark (void);
 
 typedef enum {
@@ -202,6 +216,19 @@ typedef struct {
 
 /* Load and validate.  On failure the message starts with "PATH:LINE:COLUMN: ". */
 VmemuScenario *vmemu_scenario_load_file (const char *path, GError **error);
+
+/* The file name `vmemu run --dump-files` gives a scenario path: the leading
+ * '/' dropped, '/' turned into '_', and '_' and '%' escaped as %5F and %25 so
+ * that no two paths share a name ("/a/b" -> "a_b", "/a_b" -> "a%5Fb"); a
+ * leading '.' becomes %2E (no "..", no hidden file). */
+char *vmemu_scenario_dump_name (const char *path);
+
+/* Read a whole input file (scenario, fsx op file) of at most max_bytes into a
+ * new NUL-terminated buffer.  Only regular files are read: FIFOs, devices and
+ * sockets are refused without blocking.  Errors (G_FILE_ERROR) read
+ * "PATH: cannot read: REASON" or "PATH: too large (more than N bytes)". */
+gboolean vmemu_read_input_file (const char *path, gsize max_bytes, char **data_out,
+                                gsize *len_out, GError **error);
 /* Same, from memory; `name` stands for the path in messages. */
 VmemuScenario *vmemu_scenario_load_data (const char *name, const char *data, gsize len,
                                          GError **error);

@@ -729,7 +729,7 @@ trace_rename_into_place (VmemuTrace *tr, GError **error)
     {
       int saved = errno;
       g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_IO,
-                   "%s: cannot rename %s into place: %s", tr->path, tr->tmp_path,
+                   "%s: cannot move the finished trace into place: %s", tr->path,
                    g_strerror (saved));
       return FALSE;
     }
@@ -764,6 +764,29 @@ vmemu_trace_close (VmemuTrace *tr, GError **error)
     }
   trace_discard (tr);
   return TRUE;
+}
+
+/* sqlite3_progress_handler: non-zero stops the statement (SQLITE_INTERRUPT). */
+static int
+trace_progress_interrupt (void *data)
+{
+  const volatile gint *flag = data;
+  return *flag != 0;
+}
+
+const char *
+vmemu_trace_temp_path (const VmemuTrace *tr)
+{
+  return tr ? tr->tmp_path : NULL;
+}
+
+void
+vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
+{
+  if (tr == NULL || tr->db == NULL)
+    return;
+  sqlite3_progress_handler (tr->db, flag ? 10000 : 0, flag ? trace_progress_interrupt : NULL,
+                            (void *) flag);
 }
 
 struct sqlite3 *

@@ -67,6 +67,15 @@ typedef struct {
 VmemuTrace *vmemu_trace_open (const char *path, gboolean force, GError **error);
 /* Commit, close and rename into place.  Frees tr. */
 gboolean vmemu_trace_close (VmemuTrace *tr, GError **error);
+
+/* Let a raised *flag (SIGINT) stop SQLite's long steps, the index build and
+ * the commit in vmemu_trace_close(): then close fails, the temporary file is
+ * removed and the caller sees its flag set.  NULL: never. */
+void vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag);
+
+/* The temporary file being written (renamed into place by close), or NULL
+ * (":memory:", or already closed). */
+const char *vmemu_trace_temp_path (const VmemuTrace *tr);
 /* Discard everything written; removes the temporary file.  Frees tr. */
 void vmemu_trace_abort (VmemuTrace *tr);
 /* Like vmemu_trace_close(), but hands the still-open connection to the caller

@@ -638,12 +638,13 @@ diff_run_events (VmemuTracedb *db, gint64 run)
   return 0;
 }
 
+/* Always recomputed from the rows (docs/trace-schema.md): the stored
+ * content_sha256 is what the writer saw, and a copied or edited trace can
+ * keep it while its rows change. */
 static char *
 side_fingerprint (const SideCtx *ctx, GError **error)
 {
-  char *sha = vmemu_tracedb_meta (ctx->db, ctx->run, "content_sha256");
-
-  return sha ? sha : vmemu_tracedb_content_sha256 (ctx->db, ctx->run, error);
+  return vmemu_tracedb_content_sha256 (ctx->db, ctx->run, error);
 }
 
 /* Labels: the variants when they differ, else the file names, else A and B. */

@@ -75,6 +75,15 @@ json_str (GString *o, const char *s)
   g_string_append_c (o, '"');
 }
 
+/* The thread id of task t (t + 1); a tampered trace may hold any 64-bit
+ * value, so out-of-range ids go to the process track (0) instead of
+ * overflowing. */
+static gint64
+task_tid (gint64 task)
+{
+  return task >= 0 && task < G_MAXINT64 ? task + 1 : 0;
+}
+
 /* Microseconds with nanosecond digits: exact, locale-free. */
 static void
 json_us (GString *o, guint64 ns)
@@ -156,7 +165,7 @@ export_tasks (Export *x, GError **error)
     return read_fail (x, error);
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
-      gint64 tid = col (st, 0) + 1;
+      gint64 tid = task_tid (col (st, 0));
       const char *name = (const char *) sqlite3_column_text (st, 1);
       const char *kind = (const char *) sqlite3_column_text (st, 2);
       g_autofree char *label = g_strdup_printf ("%s (%s)", name ? name : "?", kind ? kind : "task");
@@ -196,7 +205,7 @@ export_syscalls (Export *x, GError **error)
       gboolean open = sqlite3_column_type (st, 6) == SQLITE_NULL;
       guint64 t1 = open ? MAX (x->t_end_ns, t0) : (guint64) col (st, 6);
       GString *o = event_head ((const char *) sqlite3_column_text (st, 1), "X",
-                               col (st, 0) + 1, t0);
+                               task_tid (col (st, 0)), t0);
       g_string_append (o, ",\"cat\":\"syscall\",\"dur\":");
       json_us (o, t1 - t0);
       g_string_append_printf (o, ",\"args\":{\"offset_bytes\":%" G_GINT64_FORMAT
@@ -346,10 +355,10 @@ export_bios (Export *x, GError **error)
       s->start_ns = (guint64) col (st, 0);
       s->end_ns = MAX (done ? (guint64) col (st, 1) : x->t_end_ns, s->start_ns);
       s->name = g_strdup (col (st, 4) ? "write bio" : "read bio");
-      s->args = g_strdup_printf ("{\"sector\":%" G_GINT64_FORMAT ",\"bytes\":%" G_GINT64_FORMAT
+      s->args = g_strdup_printf ("{\"sector\":%" G_GINT64_FORMAT ",\"bytes\":%" G_GUINT64_FORMAT
                                  ",\"status\":%" G_GINT64_FORMAT ",\"bio\":%" G_GINT64_FORMAT
                                  ",\"completed\":%s}", col (st, 2),
-                                 col (st, 3) * 512, col (st, 5),
+                                 (guint64) col (st, 3) * 512, col (st, 5),
                                  col (st, 6), done ? "true" : "false");
       g_ptr_array_add (slices, s);
     }
@@ -442,8 +451,10 @@ export_instants (Export *x, GError **error)
       guint64 t = (guint64) col (st, 0);
       const char *name = (const char *) sqlite3_column_text (st, 1);
       gint64 task = col (st, 2);
+      if (name == NULL)
+        name = "?";   /* a tampered trace */
       gboolean loss = strcmp (name, "vmemu_data_loss") == 0;
-      GString *o = event_head (loss ? "data loss" : name, "i", task >= 0 ? task + 1 : 0, t);
+      GString *o = event_head (loss ? "data loss" : name, "i", task_tid (task), t);
       g_string_append_printf (o, ",\"cat\":\"%s\",\"s\":\"%s\"", loss ? "oracle" : "page",
                               loss ? "g" : task >= 0 ? "t" : "p");
       instant_args (x, o, st, name);
@@ -501,10 +512,25 @@ export_run_info (Export *x, GError **error)
   return TRUE;
 }
 
+/* Hands out in chunks of about this much, so the output is never held whole. */
+#define EXPORT_CHUNK_BYTES (1u << 20)
+
+static gboolean
+flush_chunk (GString *buf, gboolean last, VmemuExportWriteFunc write, gpointer data)
+{
+  if (buf->len < EXPORT_CHUNK_BYTES && !last)
+    return TRUE;
+  gboolean ok = write (buf->str, buf->len, data);
+  g_string_truncate (buf, 0);
+  return ok;
+}
+
 gboolean
-vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **error)
+vmemu_export_chrome_json_write (VmemuTracedb *db, gint64 run, VmemuExportWriteFunc write,
+                                gpointer data, GError **error)
 {
   g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ExportEvent));
+  g_autoptr(GString) out = g_string_sized_new (EXPORT_CHUNK_BYTES + 4096);
   Export x = { .db = db, .run = run, .events = events };
 
   g_array_set_clear_func (events, export_event_clear);
@@ -519,8 +545,27 @@ vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **e
   export_other_data (&x, out);
   g_string_append (out, ",\"traceEvents\":[\n");
   for (guint i = 0; i < events->len; i++)
-    g_string_append_printf (out, "%s%s\n", g_array_index (events, ExportEvent, i).json,
-                            i + 1 < events->len ? "," : "");
+    {
+      ExportEvent *ev = &g_array_index (events, ExportEvent, i);
+      g_string_append_printf (out, "%s%s\n", ev->json, i + 1 < events->len ? "," : "");
+      g_clear_pointer (&ev->json, g_free);   /* written: no need to hold it */
+      if (!flush_chunk (out, FALSE, write, data))
+        return TRUE;   /* the writer failed: it knows why, stop producing */
+    }
   g_string_append (out, "]}\n");
+  flush_chunk (out, TRUE, write, data);
   return TRUE;
+}
+
+static gboolean
+append_to_gstring (const char *bytes, gsize len, gpointer data)
+{
+  g_string_append_len (data, bytes, (gssize) len);
+  return TRUE;
+}
+
+gboolean
+vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out, GError **error)
+{
+  return vmemu_export_chrome_json_write (db, run, append_to_gstring, out, error);
 }

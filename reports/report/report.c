@@ -714,6 +714,19 @@ report_build (VmemuReport *r, const char *tmp, GError **error)
   return report_render_all (r, tmp, error);
 }
 
+/* Messages name the output directory, never the temporary one (which is
+ * gone by the time the message is read). */
+static void
+name_output (GError **error, const char *tmp, const char *dir)
+{
+  if (error == NULL || *error == NULL || strstr ((*error)->message, tmp) == NULL)
+    return;
+  g_auto (GStrv) parts = g_strsplit ((*error)->message, tmp, -1);
+  g_autofree char *msg = g_strjoinv (dir, parts);
+  g_free ((*error)->message);
+  (*error)->message = g_steal_pointer (&msg);
+}
+
 gboolean
 vmemu_report_run (VmemuReport *r, const char *dir, GError **error)
 {
@@ -726,6 +739,7 @@ vmemu_report_run (VmemuReport *r, const char *dir, GError **error)
   if (!report_build (r, tmp, error) || !install_dir (tmp, dir, r->force, error))
     {
       remove_tree (tmp);
+      name_output (error, tmp, dir);
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,7 @@
 #include "reports/tracedb/tracedb.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -60,6 +61,14 @@ tracedb_set_sqlite_error (VmemuTracedb *db, int rc, GError **error)
     case SQLITE_CANTOPEN:
       code = VMEMU_TRACEDB_ERROR_OPEN;
       break;
+    case SQLITE_READONLY:
+      /* A read-only reader met a hot journal (a writer stopped mid-commit)
+       * that it may not roll back: say what to do, not "readonly database". */
+      g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_OPEN,
+                   "%s: has a hot journal left by an interrupted write; open it once with "
+                   "write access to roll it back, or remove %s-journal to discard the "
+                   "unfinished change", db->path, db->path);
+      return;
     default:
       break;
     }
@@ -235,7 +244,47 @@ tracedb_check_file (const char *path, GError **error)
                    "%s: is a directory, not a trace database", path);
       return FALSE;
     }
+  if (!S_ISREG (sb.st_mode))
+    {
+      /* SQLite would block opening a FIFO, or read a device without end. */
+      g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_OPEN,
+                   "%s: not a regular file (a FIFO, device or socket), not a trace database",
+                   path);
+      return FALSE;
+    }
   return TRUE;
+}
+
+/* A WAL-mode database (header bytes 18 and 19 are 2) makes even a reader
+ * create PATH-wal and PATH-shm, and a read-only connection cannot remove them
+ * again.  With no write-ahead log beside it there is nothing but the file to
+ * read: open it immutable, which touches nothing else. */
+static gboolean
+tracedb_is_wal_without_log (const char *path)
+{
+  guint8 head[20];
+  FILE *f = fopen (path, "rb");
+  gboolean wal = FALSE;
+  if (f != NULL)
+    {
+      wal = fread (head, 1, sizeof head, f) == sizeof head && head[18] == 2 && head[19] == 2;
+      fclose (f);
+    }
+  if (!wal)
+    return FALSE;
+  g_autofree char *log = g_strconcat (path, "-wal", NULL);
+  GStatBuf st;
+  return g_stat (log, &st) != 0 || st.st_size == 0;
+}
+
+/* The name SQLite opens: a file: URI (characters it would take as URI syntax
+ * escaped), immutable for a WAL database without its log. */
+static char *
+tracedb_uri (const char *path)
+{
+  g_autofree char *esc = g_uri_escape_string (path, "/", FALSE);
+  return g_strdup_printf ("file:%s%s", esc,
+                          tracedb_is_wal_without_log (path) ? "?immutable=1" : "");
 }
 
 VmemuTracedb *
@@ -246,7 +295,8 @@ vmemu_tracedb_open (const char *path, GError **error)
   if (!tracedb_check_file (path, error))
     return NULL;
   g_autoptr(VmemuTracedb) db = tracedb_alloc (path);
-  int rc = sqlite3_open_v2 (path, &db->db, SQLITE_OPEN_READONLY, NULL);
+  g_autofree char *uri = tracedb_uri (path);
+  int rc = sqlite3_open_v2 (uri, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
   if (rc != SQLITE_OK)
     {
       tracedb_set_sqlite_error (db, rc, error);

@@ -210,13 +210,13 @@ row "run: output directory does not exist" 2 \
   "vmemu run: nodir/out.db: cannot create a temporary file in nodir: No such file or directory" \
   run -q "$S" -o nodir/out.db
 row "import-fsx: output directory does not exist" 2 \
-  "vmemu import-fsx: nodir/out.yaml: cannot write: No such file or directory" \
+  "vmemu import-fsx: nodir/out.yaml: cannot create a temporary file in nodir: No such file or directory" \
   import-fsx ok.fsxops -o nodir/out.yaml
 touch exists.db exists.yaml
 row "run: existing output without --force" 2 \
   "vmemu run: exists.db: already exists (use --force to replace it)" run -q "$S" -o exists.db
 row "import-fsx: existing output without --force" 2 \
-  "vmemu import-fsx: exists.yaml exists (use --force to replace it)" \
+  "vmemu import-fsx: exists.yaml: already exists (use --force to replace it)" \
   import-fsx ok.fsxops -o exists.yaml
 if [ -s exists.db ] || [ -s exists.yaml ]; then nok "existing outputs untouched"; else ok "existing outputs untouched"; fi
 row "run: output is a directory" 2 "vmemu run: adir: is a directory" run -q "$S" -o adir --force
@@ -225,7 +225,7 @@ row "run: output is a FIFO (even with --force)" 2 \
   "vmemu run: fifo: not a regular file (a device, FIFO or socket); refusing to replace it" \
   run -q "$S" -o fifo --force
 row "import-fsx: output is a FIFO (even with --force)" 2 \
-  "vmemu import-fsx: fifo: not a regular file; refusing to replace it" \
+  "vmemu import-fsx: fifo: not a regular file (a device, FIFO or socket); refusing to replace it" \
   import-fsx ok.fsxops -o fifo --force
 if [ -p fifo ]; then ok "the FIFO is still a FIFO"; else nok "the FIFO is still a FIFO"; fi
 
@@ -249,7 +249,7 @@ else
     "vmemu run: ro/out.db: cannot create a temporary file in ro: Permission denied" \
     "$AS $VMEMU run -q '$S' -o ro/out.db"
   row_sh "import-fsx: output directory not writable" 2 \
-    "vmemu import-fsx: ro/out.yaml: cannot write: Permission denied" \
+    "vmemu import-fsx: ro/out.yaml: cannot create a temporary file in ro: Permission denied" \
     "$AS $VMEMU import-fsx ok.fsxops -o ro/out.yaml"
 fi
 if [ -z "$(ls -A ro)" ]; then ok "nothing written into the read-only directory"

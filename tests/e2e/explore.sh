@@ -42,7 +42,7 @@ check "-j 1 and -j 2 print the same report" \
 cp min.yaml before.yaml
 $VMEMU explore --variant baseline --seed 1 --runs 30 -o min.yaml >/dev/null 2>err; rc=$?
 check "an existing output is refused (exit 2)" [ "$rc" = 2 ]
-check "... with a message naming it" grep -q 'min.yaml exists (use --force to replace it)' err
+check "... with a message naming it" grep -q 'min.yaml: already exists (use --force to replace it)' err
 check "... and left as it was" cmp -s min.yaml before.yaml
 $VMEMU explore --variant baseline --seed 1 --runs 30 -o min.yaml --force >/dev/null 2>&1; rc=$?
 check "--force replaces it" [ "$rc" = 1 ]

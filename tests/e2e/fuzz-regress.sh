@@ -22,6 +22,9 @@ shopt -s nullglob
 for f in "$HERE"/regress-scenario/*; do
   check "scenario $(basename "$f"): validate" validate "$f"
 done
+for f in "$HERE"/regress-run/*; do
+  check "run $(basename "$f"): run" run "$f"
+done
 for f in "$HERE"/regress-fsx/*; do
   tail -c +2 "$f" > "$T/ops"   # the first byte selects fuzz-fsx's options
   check "fsx $(basename "$f"): import-fsx" import-fsx "$T/ops"

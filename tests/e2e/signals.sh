@@ -1,7 +1,8 @@
 #!/bin/bash
 # signals.sh — SIGINT / SIGTERM stop a long `vmemu run` within a second (a few
 # under valgrind or sanitizers), remove the temporary trace, say so on stderr,
-# and exit 130.  Nothing named like the output is left behind.
+# and exit 128 + the signal (130 for SIGINT, 143 for SIGTERM).  Nothing named
+# like the output is left behind.
 set -u
 : "${VMEMU:?set VMEMU to the vmemu binary}"
 T=$(mktemp -d)
@@ -47,7 +48,8 @@ for sig in INT TERM; do
   kill -s "$sig" "$pid"
   wait "$pid"; rc=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if [ "$rc" = 130 ]; then ok "SIG$sig: exit 130"; else nok "SIG$sig: exit 130" "got $rc" "$(cat "$d/stderr")"; fi
+  want=130; [ "$sig" = TERM ] && want=143
+  if [ "$rc" = "$want" ]; then ok "SIG$sig: exit $want"; else nok "SIG$sig: exit $want" "got $rc" "$(cat "$d/stderr")"; fi
   if [ "$ms" -le $((1000 * slow)) ]; then ok "SIG$sig: stopped in $ms ms"
   else nok "SIG$sig: stopped within $((1000 * slow)) ms" "took $ms ms"; fi
   left=$(ls -A "$d" | grep -v -e '^stdout$' -e '^stderr$')

@@ -1,6 +1,6 @@
 /* fuzz-tracedb.c — libFuzzer target for the trace reader behind vmemu diff
  * and vmemu hash: the bytes become a database file, which is opened with
- * reports/tracedb, hashed, and diffed against itself.  Anything but a crash,
+ * reports/tracedb, hashed, diffed against itself and exported.  Anything but a crash,
  * a hang, a leak or a "different" verdict of a file against itself is fine. */
 #include <glib/gstdio.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "reports/diff/diff.h"
+#include "reports/export/export.h"
 #include "reports/tracedb/tracedb.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -86,6 +87,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   for (int f = VMEMU_DIFF_FORMAT_TEXT; f <= VMEMU_DIFF_FORMAT_JSON; f++)
     g_free (vmemu_diff_render (d, (VmemuDiffFormat) f));
+  /* The export reads every table with arithmetic on its values (issue 12:
+   * signed overflow on tampered task ids and sector counts). */
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autoptr (GError) export_error = NULL;
+  if (!vmemu_export_chrome_json (a, run, json, &export_error))
+    check_one_line (export_error);
   /* A run read twice from the same bytes cannot differ from itself. */
   if (sha != NULL)
     g_assert (vmemu_diff_is_equal (d));

@@ -453,7 +453,7 @@ test_scenario_every_op (void)
 
 static const char extensions[] =
   "name: ext-1\n"
-  "variant: baseline+switch\n"
+  "variant: baseline+mkwrite_fill\n"
   "machine:\n"
   "  page_size: 65536\n"
   "  memory: 1GiB\n"
@@ -479,7 +479,7 @@ test_scenario_extensions (void)
   const VmemuMachineConfig *m = &scn->machine;
   VmemuExpectOutcome outcome;
 
-  g_assert_cmpstr (scn->variant, ==, "baseline+switch");
+  g_assert_cmpstr (scn->variant, ==, "baseline+mkwrite_fill");
   g_assert_cmpuint (m->page_size_bytes, ==, 65536);
   g_assert_cmpuint (m->memory_bytes, ==, 1ull << 30);
   g_assert_cmpuint (m->cpus, ==, 4);
