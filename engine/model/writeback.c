@@ -3,7 +3,7 @@
  * fs/fs-writeback.c (dirty inode list, the flusher's kupdate and background
  * work), Linux 5.8.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 /* __mark_inode_dirty(I_DIRTY_PAGES): the first dirtying stamps dirtied_when
  * and queues the inode on b_dirty; an idle flusher is armed. */
@@ -146,7 +146,7 @@ write_one_page (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
     return FALSE;
   vm_trace_page (m, VMEMU_EV_WBC_WRITEPAGE, p, p->flags, wbc->sync_all, wbc->for_reclaim,
                  (gint64) wbc->start, (gint64) wbc->end, NULL);
-  vm_iomap_do_writepage (m, wbc, p);   /* unlocks */
+  wbc->inode->a_ops->writepages.writepage (m, wbc, p);   /* unlocks */
   wbc->written++;
   wbc->nr_to_write--;
   return TRUE;
@@ -217,7 +217,7 @@ vm_write_cache_pages (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc)
   if (!wbc->drained && wbc->batch > 0)
     vm_lru_add_drain (m, a->cpu, "pagevec_release");
   wbc->drained = TRUE;
-  vm_iomap_submit_ioend (m, wbc);
+  ino->a_ops->writepages.submit (m, wbc);
   if (wbc->cyclic)
     ino->writeback_index = wbc->page == NULL && wbc->nr_to_write > 0 ? 0 : wbc->index;
   if (!vmemu_xa_marked (ino->pages, VMEMU_XA_MARK_DIRTY))
