@@ -97,7 +97,7 @@ tests: $(UNIT_BIN) $(BUILDDIR)/vmemu
 
 # Unit tests print TAP (GLib >= 2.62); end-to-end tests are bash scripts that
 # print TAP and find the binary through $VMEMU.
-check: check-style tests
+check: check-style check-deps tests
 	VMEMU=$(abspath $(BUILDDIR)/vmemu) BUILDDIR=$(abspath $(BUILDDIR)) \
 	  prove -j$(PROVE_J) --exec '' $(UNIT_BIN)
 	VMEMU=$(abspath $(BUILDDIR)/vmemu) BUILDDIR=$(abspath $(BUILDDIR)) \
@@ -113,13 +113,18 @@ check-style:
 	    $(ENGINE_MODEL_SRC) /dev/null | grep -v 'vmemu_glibc_random' \
 	    || { echo 'banned call in engine/ (see Makefile check-style)'; exit 1; }
 
+# Includes go down the layers of .ci/layers.conf, and the mm side of the model
+# calls the filesystem only through its ops tables (issue 13).
+check-deps:
+	@bash .ci/check-deps .
+
 demo: $(BUILDDIR)/vmemu
 	@bash tests/demo.sh $(abspath $(BUILDDIR)/vmemu)
 
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all tests check check-sanitize check-style demo clean FORCE
+.PHONY: all tests check check-sanitize check-style check-deps demo clean FORCE
 FORCE:
 .SECONDARY:
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
