@@ -106,8 +106,10 @@ check: check-style check-deps tests
 check-sanitize:
 	$(MAKE) BUILDDIR=build/asan SANITIZE=1 CFLAGS="-O1 -g" check
 
-# Wall clocks, unseeded randomness and printing have no place in the model.
-ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/%,$(wildcard engine/*/*.c))
+# Wall clocks, unseeded randomness and printing have no place in the model
+# (variant files included: they are model code).
+ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/%,$(wildcard engine/*/*.c)) \
+                    $(VARIANT_SRC) $(VARIANTS_EXTRA)
 check-style:
 	@! grep -nE '\b(time|clock_gettime|gettimeofday|rand|srand|random|g_random_[a-z_]+|g_get_(real|monotonic)_time|printf|g_print)[[:space:]]*\(' \
 	    $(ENGINE_MODEL_SRC) /dev/null | grep -v 'vmemu_glibc_random' \
