@@ -13,7 +13,7 @@ root=$PWD
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 seeds=$(ls scenarios/seed-*.yaml)
 nseeds=$(echo "$seeds" | wc -l)
-echo "1..$((11 + 5 * nseeds))"
+echo "1..$((12 + 5 * nseeds))"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 
@@ -83,3 +83,9 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -C "$root" VARIANTS_EXTRA="$
 "$tmp/build/vmemu" run scenarios/seed-reclaim.yaml --variant baseline -o $tmp/x.db >/dev/null 2>$tmp/err; rc=$?
 t "a variant file declaring another name: exit 2 naming the file" \
   "[ $rc = 2 ] && grep -q 'bad-name.c declares the name .other-name.' $tmp/err"
+
+# Two files of one name stop the build's table generator.
+mkdir -p $tmp/dup && cp variants/patched.c $tmp/dup/patched.c
+sh engine/variant/gen-variant-list.sh variants/*.c $tmp/dup/patched.c >/dev/null 2>$tmp/err; rc=$?
+t "two variant files named patched: the table is not generated" \
+  "[ $rc = 1 ] && grep -q \"two variant files named 'patched'\" $tmp/err"
