@@ -14,8 +14,9 @@
  * vm_xfs_fs_ops, as xfs_address_space_operations and xfs_file_vm_ops do).
  * Each machine copies them into its own VmFsOps and lays every replacement
  * its variant names over them, in order (vm_fs_ops_build); reclaim.c,
- * writeback.c, ops.c, readahead.c, folio.c and the migration and
- * invalidation code call only through them.
+ * writeback.c, ops.c, readahead.c, mmap.c, page.c, folio.c and the migration
+ * code call only through them (make check-deps, .ci/layers.conf, which lists
+ * the one exception: folio.c's split dropping the iomap_page).
  *
  * A variant file (variants/, docs/patching.md) that replaces a function
  * includes this header and defines a struct VmemuVariantOps with the entries
