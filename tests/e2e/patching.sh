@@ -13,7 +13,7 @@ root=$PWD
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 seeds=$(ls scenarios/seed-*.yaml)
 nseeds=$(echo "$seeds" | wc -l)
-echo "1..$((12 + 5 * nseeds))"
+echo "1..$((12 + 6 * nseeds))"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 
@@ -51,6 +51,9 @@ for s in $seeds; do
   t "$b: my-create-fill verifies clean" "[ $rc = 0 ]"
   t "$b: my-create-fill gives the trace of the built-in patched" \
     "[ \"\$($my hash $tmp/$b-my.db)\" = \"\$($VMEMU hash $tmp/$b-p.db)\" ]"
+  "$my" diff $tmp/$b-p.db $tmp/$b-my.db >$tmp/diff 2>&1; rc=$?
+  t "$b: vmemu diff: identical traces, the replacement named in the meta" \
+    "[ $rc = 0 ] && grep -q 'variant_ops: patched \"(none)\", my-create-fill \"my-create-fill\"' $tmp/diff"
   "$my" run $s --variant baseline+my-create-fill -o $tmp/$b-c.db >/dev/null 2>&1
   t "$b: baseline+my-create-fill composes to the same" \
     "[ \"\$($my hash $tmp/$b-c.db)\" = \"\$($my hash $tmp/$b-my.db)\" ]"
