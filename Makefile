@@ -3,6 +3,8 @@
 #   make check                unit + end-to-end tests under prove
 #   make demo                 run the seed scenarios under baseline and patched, diff them
 #   make BUILDDIR=b CC=clang CFLAGS="-O0 -g"   another build flavour beside the first
+#   make VARIANTS_EXTRA=path/to/my-fix.c BUILDDIR=build/my   add out-of-tree variant files
+#                             (docs/patching.md)
 #   make check-sanitize       ASan + UBSan build and the whole suite
 PKGS      := glib-2.0 sqlite3 yaml-0.1
 BUILDDIR  ?= build
@@ -37,6 +39,15 @@ CLI_SRC   := $(sort $(wildcard engine/cli/*.c))
 LIB_SRC   := $(filter-out $(CLI_SRC),$(LIB_SRC))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 LIB_OBJ   := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(LIB_SRC))
+# A modelled patch is a file: every variants/*.c, plus the out-of-tree files
+# named by VARIANTS_EXTRA (space separated), collected into a constant table
+# sorted by file name (engine/variant/variant-def.h).
+VARIANTS_EXTRA ?=
+VARIANT_SRC  := $(sort $(wildcard variants/*.c))
+VARIANT_XOBJ := $(patsubst %.c,$(BUILDDIR)/obj/variants-extra/%.o,$(notdir $(VARIANTS_EXTRA)))
+VARIANT_OBJ  := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(VARIANT_SRC)) $(VARIANT_XOBJ) \
+                $(BUILDDIR)/obj/gen/variant-list.o
+LIB_OBJ   += $(VARIANT_OBJ)
 CLI_OBJ   := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(CLI_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
@@ -49,6 +60,25 @@ Q := $(if $(V),,@)
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(VM_CFLAGS) -c $< -o $@
+
+define variant_extra_rule
+$(BUILDDIR)/obj/variants-extra/$(notdir $(1:.c=.o)): $(1)
+	@mkdir -p $$(dir $$@)
+	$$(if $$(V),,@echo "  CC      $$<")
+	$$(Q)$$(CC) $$(CFLAGS) $$(VM_CFLAGS) -c $$< -o $$@
+endef
+$(foreach f,$(VARIANTS_EXTRA),$(eval $(call variant_extra_rule,$(f))))
+
+# Rewritten only when the list of variant files changes.
+$(BUILDDIR)/gen/variant-list.c: $(VARIANT_SRC) $(VARIANTS_EXTRA) engine/variant/gen-variant-list.sh FORCE
+	@mkdir -p $(dir $@)
+	$(Q)sh engine/variant/gen-variant-list.sh $(VARIANT_SRC) $(VARIANTS_EXTRA) > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILDDIR)/obj/gen/variant-list.o: $(BUILDDIR)/gen/variant-list.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  GEN     $<")
 	$(Q)$(CC) $(CFLAGS) $(VM_CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/libvmemu.a: $(LIB_OBJ)
@@ -67,7 +97,7 @@ tests: $(UNIT_BIN) $(BUILDDIR)/vmemu $(BUILDDIR)/conform-guest
 
 # Unit tests print TAP (GLib >= 2.62); end-to-end tests are bash scripts that
 # print TAP and find the binary through $VMEMU.
-check: check-style tests
+check: check-style check-deps tests
 	VMEMU=$(abspath $(BUILDDIR)/vmemu) BUILDDIR=$(abspath $(BUILDDIR)) \
 	  prove -j$(PROVE_J) --exec '' $(UNIT_BIN)
 	VMEMU=$(abspath $(BUILDDIR)/vmemu) BUILDDIR=$(abspath $(BUILDDIR)) \
@@ -76,12 +106,19 @@ check: check-style tests
 check-sanitize:
 	$(MAKE) BUILDDIR=build/asan SANITIZE=1 CFLAGS="-O1 -g" check
 
-# Wall clocks, unseeded randomness and printing have no place in the model.
-ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/% engine/conform/%,$(wildcard engine/*/*.c))
+# Wall clocks, unseeded randomness and printing have no place in the model
+# (variant files included: they are model code).
+ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/% engine/conform/%,$(wildcard engine/*/*.c)) \
+                    $(VARIANT_SRC) $(VARIANTS_EXTRA)
 check-style:
 	@! grep -nE '\b(time|clock_gettime|gettimeofday|rand|srand|random|g_random_[a-z_]+|g_get_(real|monotonic)_time|printf|g_print)[[:space:]]*\(' \
 	    $(ENGINE_MODEL_SRC) /dev/null | grep -v 'vmemu_glibc_random' \
 	    || { echo 'banned call in engine/ (see Makefile check-style)'; exit 1; }
+
+# Includes go down the layers of .ci/layers.conf, and the mm side of the model
+# calls the filesystem only through its ops tables (issue 13).
+check-deps:
+	@bash .ci/check-deps .
 
 demo: $(BUILDDIR)/vmemu
 	@bash tests/demo.sh $(abspath $(BUILDDIR)/vmemu)
@@ -89,7 +126,8 @@ demo: $(BUILDDIR)/vmemu
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all tests check check-sanitize check-style demo clean
+.PHONY: all tests check check-sanitize check-style check-deps demo clean FORCE
+FORCE:
 .SECONDARY:
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
 

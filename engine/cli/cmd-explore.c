@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/explore/explore.h"
+#include "engine/json/json.h"
 #include "engine/scenario/scenario.h"
 #include "engine/variant/variant.h"
 
@@ -144,38 +145,21 @@ minimal_yaml (const ExploreArgs *a, const VmemuExploreResult *r, const char *che
   return g_string_free (yaml, FALSE);
 }
 
-/* text as a JSON string body: quotes, backslashes and control characters escaped. */
-static char *
-json_escape (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *c = text; *c; c++)
-    {
-      if (*c == '"' || *c == '\\')
-        g_string_append_printf (out, "\\%c", *c);
-      else if ((guchar) *c < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guint) (guchar) *c);
-      else
-        g_string_append_c (out, *c);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static char *
 json_line (const ExploreArgs *a, const VmemuExploreOptions *o, const VmemuExploreResult *r)
 {
-  g_autofree char *spec = json_escape (o->variant->spec);
-  g_autofree char *path = json_escape (r->found ? a->output : "");
+  g_autoptr (GString) spec = g_string_new (NULL);
+  g_autoptr (GString) path = g_string_new (NULL);
+  vmemu_json_string (spec, o->variant->spec);
+  vmemu_json_string (path, r->found ? a->output : "");
   return g_strdup_printf (
-    "{\"seed\":%" G_GUINT64_FORMAT ",\"shard\":\"%u/%u\",\"variant\":\"%s\",\"found\":%s,"
+    "{\"seed\":%" G_GUINT64_FORMAT ",\"shard\":\"%u/%u\",\"variant\":%s,\"found\":%s,"
     "\"first_case\":%" G_GINT64_FORMAT ",\"case_seed\":%" G_GUINT64_FORMAT ","
     "\"cases_run\":%" G_GUINT64_FORMAT ",\"ops_run\":%" G_GUINT64_FORMAT ","
-    "\"original_ops\":%u,\"shrunk_ops\":%u,\"minimal\":\"%s\"}\n",
-    o->seed, o->shard_index, MAX (o->shard_count, 1), spec,
+    "\"original_ops\":%u,\"shrunk_ops\":%u,\"minimal\":%s}\n",
+    o->seed, o->shard_index, MAX (o->shard_count, 1), spec->str,
     r->found ? "true" : "false", r->found ? (gint64) r->first_case : -1, r->first_case_seed,
-    r->cases_run, r->ops_run, r->original_ops, r->shrunk_ops, path);
-
+    r->cases_run, r->ops_run, r->original_ops, r->shrunk_ops, path->str);
 }
 
 static void

@@ -1,4 +1,5 @@
-/* cmd-variants.c — vmemu variants: the named variants, then every switch. */
+/* cmd-variants.c — vmemu variants: the variant files (variants/ and any
+ * VARIANTS_EXTRA) with their commit, then every switch. */
 #include "engine/cli/cli.h"
 
 #include <stdio.h>
@@ -12,17 +13,25 @@ vmemu_cmd_variants (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_set_prgname ("vmemu variants");
   g_option_context_set_summary (ctx,
-    "List the kernel behaviour variants (one line each), then the switches a variant\n"
-    "spec can add or remove: --variant baseline+write_begin_uptodate");
+    "List the kernel behaviour variants (one line each: name, summary, [switches],\n"
+    "the variants whose replacement ops it uses, the kernel commit it models), then the\n"
+    "switches a variant spec can add or remove: --variant baseline+write_begin_uptodate.\n"
+    "A variant is one file in variants/ (docs/patching.md).");
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return vmemu_cli_usage ("%s", error->message);
   if (argc != 1)
     return vmemu_cli_usage ("takes no arguments");
   for (guint i = 0; i < vmemu_variant_n_named (); i++)
     {
-      g_autoptr (VmemuVariant) v = vmemu_variant_parse (vmemu_variant_named_name (i), NULL);
+      g_autoptr (VmemuVariant) v = vmemu_variant_parse (vmemu_variant_named_name (i), &error);
+      if (v == NULL)
+        return vmemu_cli_usage ("%s", error->message);
       g_autofree char *sw = vmemu_variant_switches_string (v);
-      printf ("%-20s %s [%s]\n", vmemu_variant_named_name (i), vmemu_variant_named_summary (i), sw);
+      g_autofree char *ops = vmemu_variant_ops_string (v);
+      const char *commit = vmemu_variant_named_commit (i);
+      printf ("%-20s %s [%s]%s%s%s%s\n", vmemu_variant_named_name (i),
+              vmemu_variant_named_summary (i), sw, v->n_ops ? " ops from " : "",
+              v->n_ops ? ops : "", commit ? " commit " : "", commit ? commit : "");
     }
   /* Every line's first word is a spec `vmemu run --variant` accepts. */
   printf ("# switches: add one to any variant with +NAME, remove it with -NAME\n");

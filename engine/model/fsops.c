@@ -12,7 +12,7 @@
  * path and vm_write_and_wait.  docs/model.md ("Filesystem operations") maps every step to its
  * kernel function and lists the simplifications.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #include <string.h>
 
@@ -1055,19 +1055,8 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
               vmemu_xa_set_mark (ino->pages, index, (VmemuXaMark) k);
           p->mapping = NULL;
           vm_put_page (m, p, VMEMU_REF_CACHE);
-          /* iomap_migrate_page: the iomap_page moves with its bits. */
-          if (p->flags & VMEMU_PG_PRIVATE)
-            {
-              np->iop_bits[0] = p->iop_bits[0];
-              np->iop_bits[1] = p->iop_bits[1];
-              np->iop_read_count = p->iop_read_count;
-              np->iop_write_count = p->iop_write_count;
-              np->flags |= VMEMU_PG_PRIVATE;
-              vm_get_page (m, np, VMEMU_REF_IOP);
-              p->flags &= ~VMEMU_PG_PRIVATE;
-              p->iop_bits[0] = p->iop_bits[1] = 0;
-              vm_put_page (m, p, VMEMU_REF_IOP);
-            }
+          /* ->migratepage (iomap_migrate_page): the iomap_page moves with its bits. */
+          ino->a_ops->migratepage (m, np, p);
           /* migrate_page_copy: contents, then migrate_page_states. */
           if (p->data)
             np->data = g_memdup2 (p->data, m->page_size);

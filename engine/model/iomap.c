@@ -5,7 +5,7 @@
  * The iomap_page is embedded in VmemuPage; PG_private says it exists and the
  * IOP reference in the ledger stands for attach_page_private's get_page.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #include <string.h>
 
@@ -63,25 +63,29 @@ static const char *const caller_names[] = {
   "iomap_writepage_map", "setup",
 };
 
-/* iomap_page_create: in 5.8 the bitmap starts all clear, whatever the page's
- * PG_uptodate says (the bug).  The fix (4595a298d556) fills it for an
- * uptodate page; mkwrite-create-fill fills only when the page_mkwrite actor
- * is the creator. */
+/* kzalloc of the iomap_page: every bit clear (fs-ops.h). */
 void
-vm_iomap_page_create (VmemuMachine *m, VmemuPage *p, int caller)
+vm_iop_init (VmemuMachine *m, VmemuPage *p)
 {
-  if ((p->flags & VMEMU_PG_PRIVATE) || m->blocks_per_page == 1)
-    return;
-  guint32 before = p->flags;
   p->iop_bits[0] = p->iop_bits[1] = 0;
   p->iop_read_count = 0;
   p->iop_write_count = 0;
+}
+
+/* bitmap_fill over the page's blocks (fs-ops.h). */
+void
+vm_iop_set_all (VmemuMachine *m, VmemuPage *p)
+{
+  iop_fill (m, p);
+}
+
+/* attach_page_private: PG_private and the page reference, then the
+ * iomap_page_create event (fs-ops.h). */
+void
+vm_iop_attach (VmemuMachine *m, VmemuPage *p, int caller)
+{
+  guint32 before = p->flags;
   gboolean uptodate = (p->flags & VMEMU_PG_UPTODATE) != 0;
-  if (uptodate && (vmemu_variant_has (m->variant, VMEMU_SW_IOP_CREATE_FILL)
-                   || (caller == VM_IOP_CALLER_MKWRITE
-                       && vmemu_variant_has (m->variant, VMEMU_SW_MKWRITE_CREATE_FILL))
-                   || caller == VM_IOP_CALLER_SETUP))
-    iop_fill (m, p);
   p->flags |= VMEMU_PG_PRIVATE;
   vm_get_page (m, p, VMEMU_REF_IOP);
   g_autofree char *d = bits_detail (m, p, "");
@@ -91,6 +95,26 @@ vm_iomap_page_create (VmemuMachine *m, VmemuPage *p, int caller)
                               : NULL;
   vm_trace_page (m, VMEMU_EV_IOP_CREATE, p, before, uptodate, (gint64) vm_iop_bits_value (m, p),
                  m->blocks_per_page, caller, detail);
+}
+
+/* iomap_page_create: in 5.8 the bitmap starts all clear, whatever the page's
+ * PG_uptodate says (the bug).  The fix (4595a298d556) fills it for an
+ * uptodate page; mkwrite-create-fill fills only when the page_mkwrite actor
+ * is the creator.  The scenario's set-up (not kernel code) fills it too.
+ * Reached through m->fs_ops->iomap.page_create: a variant may replace it. */
+void
+vm_iomap_page_create (VmemuMachine *m, VmemuPage *p, int caller)
+{
+  if ((p->flags & VMEMU_PG_PRIVATE) || m->blocks_per_page == 1)
+    return;
+  vm_iop_init (m, p);
+  gboolean uptodate = (p->flags & VMEMU_PG_UPTODATE) != 0;
+  if (uptodate && (vmemu_variant_has (m->variant, VMEMU_SW_IOP_CREATE_FILL)
+                   || (caller == VM_IOP_CALLER_MKWRITE
+                       && vmemu_variant_has (m->variant, VMEMU_SW_MKWRITE_CREATE_FILL))
+                   || caller == VM_IOP_CALLER_SETUP))
+    vm_iop_set_all (m, p);
+  vm_iop_attach (m, p, caller);
 }
 
 /* iomap_page_release via detach_page_private. */
@@ -230,7 +254,7 @@ readpage_actor (VmemuMachine *m, VmemuBio **cur, VmemuPage *p, gboolean ra)
 {
   VmemuInode *ino = p->mapping;
   gboolean in_bio = FALSE;
-  vm_iomap_page_create (m, p, VM_IOP_CALLER_READ);
+  m->fs_ops->iomap.page_create (m, p, VM_IOP_CALLER_READ);
   guint64 page_off = p->index << m->page_shift;
   for (guint b = 0; b < m->blocks_per_page; b++)
     {
@@ -361,7 +385,7 @@ vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
   if (st->blk_pos == 0)
     {
       vm_trace_page (m, VMEMU_EV_IOMAP_WRITE_BEGIN, p, p->flags, (gint64) pos, len, 0, 0, NULL);
-      vm_iomap_page_create (m, p, VM_IOP_CALLER_WRITE_BEGIN);
+      m->fs_ops->iomap.page_create (m, p, VM_IOP_CALLER_WRITE_BEGIN);
       if (p->flags & VMEMU_PG_UPTODATE)
         return VM_DONE;
       /* e6e7ca92623a (5.10, stable 5.8.x/5.9.x): ClearPageError only after
@@ -443,7 +467,7 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
   guint64 length = p->index == eof_index ? eof_off : m->page_size;
   guint64 pos = p->index << m->page_shift;
   vm_trace_page (m, VMEMU_EV_IOMAP_PAGE_MKWRITE, p, p->flags, (gint64) length, 0, 0, 0, NULL);
-  vm_xfs_reserve_delalloc (m, ino, pos, length);
+  m->fs_ops->iomap_ops.iomap_begin (m, ino, pos, length);   /* xfs_buffered_write_iomap_begin */
   VmBlk b = vm_blk_get (ino, pos >> m->blkbits);
   static const int iomap_type[] = { VMEMU_IOMAP_HOLE, VMEMU_IOMAP_DELALLOC,
                                     VMEMU_IOMAP_UNWRITTEN, VMEMU_IOMAP_MAPPED };
@@ -455,9 +479,19 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
   if (!(p->flags & VMEMU_PG_UPTODATE))
     vm_trace_page (m, VMEMU_EV_IOMAP_PAGE_MKWRITE, p, p->flags, (gint64) length, 0, 0, 0,
                    "WARN_ON_ONCE(!PageUptodate(page))");
+  m->fs_ops->iomap.page_mkwrite_actor (m, p);
+  return 0;
+}
+
+/* iomap_page_mkwrite_actor: create the iop and dirty the page.  The
+ * reviewer's alternatives fill the bitmap here (mkwrite_fill) and 5.14
+ * (9d70bb7eb395) creates no iop at all (mkwrite_no_iop). */
+void
+vm_iomap_page_mkwrite_actor (VmemuMachine *m, VmemuPage *p)
+{
   if (!vmemu_variant_has (m->variant, VMEMU_SW_MKWRITE_NO_IOP))
     {
-      vm_iomap_page_create (m, p, VM_IOP_CALLER_MKWRITE);
+      m->fs_ops->iomap.page_create (m, p, VM_IOP_CALLER_MKWRITE);
       if ((p->flags & VMEMU_PG_UPTODATE) && (p->flags & VMEMU_PG_PRIVATE)
           && vmemu_variant_has (m->variant, VMEMU_SW_MKWRITE_FILL) && !vm_iop_full (m, p))
         {
@@ -469,7 +503,6 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
         }
     }
   vm_set_page_dirty (m, p);
-  return 0;
 }
 
 /* ---- writeback ---- */
@@ -519,6 +552,17 @@ add_to_ioend (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint off, guint64 p
     }
 }
 
+/* writepage_map's handling of a page without an iop: 5.8 writes every block
+ * (nothing to do here); 98fee973806a (5.14) creates the iop, filled when the
+ * page is uptodate. */
+void
+vm_iomap_writepage_map_iop (VmemuMachine *m, VmemuPage *p)
+{
+  if (!(p->flags & VMEMU_PG_PRIVATE) && m->blocks_per_page > 1
+      && vmemu_variant_has (m->variant, VMEMU_SW_WRITEPAGE_CREATE_IOP))
+    m->fs_ops->iomap.page_create (m, p, VM_IOP_CALLER_WRITEPAGE);
+}
+
 /* iomap_writepage_map: write the blocks whose bit is set (all of them when
  * there is no iop).  With every bit clear nothing is written and the page
  * goes through writeback with no I/O and no error: the 5.8 data loss. */
@@ -527,9 +571,7 @@ writepage_map (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint64 end_offset)
 {
   VmemuInode *ino = p->mapping;
   guint count = 0, skipped = 0;
-  if (!(p->flags & VMEMU_PG_PRIVATE) && m->blocks_per_page > 1
-      && vmemu_variant_has (m->variant, VMEMU_SW_WRITEPAGE_CREATE_IOP))
-    vm_iomap_page_create (m, p, VM_IOP_CALLER_WRITEPAGE);
+  m->fs_ops->iomap.writepage_map_iop (m, p);
   gboolean has_iop = (p->flags & VMEMU_PG_PRIVATE) != 0;
   guint64 page_off = p->index << m->page_shift;
   for (guint b = 0; b < m->blocks_per_page && page_off + (b << m->blkbits) < end_offset; b++)
@@ -540,7 +582,7 @@ writepage_map (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint64 end_offset)
           continue;
         }
       guint64 pblk;
-      VmBlkType t = vm_xfs_map_blocks (m, ino, (page_off >> m->blkbits) + b, &pblk);
+      VmBlkType t = m->fs_ops->iomap_ops.map_blocks (m, ino, (page_off >> m->blkbits) + b, &pblk);
       if (t == VM_BLK_HOLE)
         continue;
       add_to_ioend (m, wbc, p, b << m->blkbits, pblk, t == VM_BLK_UNWRITTEN);
@@ -592,6 +634,33 @@ vm_iomap_do_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
       end_offset = ino->i_size;
     }
   writepage_map (m, wbc, p, end_offset);
+}
+
+/* iomap_writepage: ->writepage for reclaim's pageout, one page then the
+ * ioend's submission. */
+void
+vm_iomap_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
+{
+  vm_iomap_do_writepage (m, wbc, p);   /* unlocks */
+  vm_iomap_submit_ioend (m, wbc);
+}
+
+/* iomap_migrate_page, its own part: the iomap_page moves with its bits to
+ * the new page (migrate_page_move_mapping and the copy are the caller's). */
+void
+vm_iomap_migrate_page (VmemuMachine *m, VmemuPage *np, VmemuPage *p)
+{
+  if (!(p->flags & VMEMU_PG_PRIVATE))
+    return;
+  np->iop_bits[0] = p->iop_bits[0];
+  np->iop_bits[1] = p->iop_bits[1];
+  np->iop_read_count = p->iop_read_count;
+  np->iop_write_count = p->iop_write_count;
+  np->flags |= VMEMU_PG_PRIVATE;
+  vm_get_page (m, np, VMEMU_REF_IOP);
+  p->flags &= ~VMEMU_PG_PRIVATE;
+  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_put_page (m, p, VMEMU_REF_IOP);
 }
 
 /* iomap_writepage_end_bio / xfs_end_ioend: convert unwritten extents, move

@@ -3,7 +3,7 @@
  * result.  Trace helpers live here too: every event is stamped with the
  * virtual time, the actor running and the page's state.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #include <errno.h>
 #include <string.h>
@@ -376,6 +376,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->durable = g_byte_array_new ();
   ino->durable_known = g_byte_array_new ();
   ino->page_gen = g_array_new (FALSE, TRUE, sizeof (guint32));
+  ino->a_ops = &m->fs_ops->a_ops;   /* xfs_setup_iops: the iomap-based table */
   vmemu_trace_inode (m->trace, ino->ino, ino->path);
   return ino;
 }
@@ -548,6 +549,11 @@ write_run_meta (VmemuTrace *tr, const VmemuScenario *scn, const VmemuVariant *v,
   vmemu_trace_meta (tr, "seed", seed_s);
   vmemu_trace_meta (tr, "variant", v->spec);
   vmemu_trace_meta (tr, "variant_switches", sw);
+  if (v->n_ops > 0)
+    {
+      g_autofree char *ops = vmemu_variant_ops_string (v);
+      vmemu_trace_meta (tr, "variant_ops", ops);
+    }
   vmemu_trace_meta (tr, "vmemu_version", VMEMU_VERSION);
   vmemu_trace_meta (tr, "page_size_bytes", ps);
   vmemu_trace_meta (tr, "block_size_bytes", bs);
@@ -568,6 +574,8 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   const VmemuScenario *scn = m->owned_scn ? m->owned_scn : scn_in;
   m->scn = scn;
   m->variant = opt->variant;
+  m->fs_ops = g_new0 (VmFsOps, 1);
+  vm_fs_ops_build (m->fs_ops, &vm_xfs_fs_ops, m->variant);
   m->trace = opt->trace;
   m->seed = opt->has_seed ? opt->seed : scn->machine.seed;
   m->time_limit_ns = opt->time_limit_ns;
@@ -699,6 +707,7 @@ vmemu_machine_free (VmemuMachine *m)
     }
   if (m->owned_scn)
     vmemu_scenario_free (m->owned_scn);
+  g_free (m->fs_ops);
   g_free (m);
 }
 

@@ -3,7 +3,7 @@
  * and page_referenced over the file's i_mmap, and unmap_mapping_pages.
  * The faults themselves are restartable and live in ops.c.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 VmemuMap *
 vm_mmap (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gint sym, guint64 off, guint64 len,
@@ -19,6 +19,7 @@ vm_mmap (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gint sym, guint64 off,
   map->pte = g_new0 (guint8, map->npages);
   map->ptepage = g_new0 (VmemuPage *, map->npages);
   map->cow = g_new0 (guint8 *, map->npages);
+  map->vm_ops = &m->fs_ops->vm_ops;   /* xfs_file_mmap: vma->vm_ops = &xfs_file_vm_ops */
   g_ptr_array_add (ino->maps, map);
   g_ptr_array_add (m->all_maps, map);
   return map;

@@ -16,6 +16,10 @@ typedef struct _VmemuMap VmemuMap;
 typedef struct _VmemuActor VmemuActor;
 typedef struct _VmemuBio VmemuBio;
 typedef struct _VmemuWbc VmemuWbc;
+/* The filesystem's ops tables (fs-ops.h). */
+typedef struct VmAops VmAops;
+typedef struct VmVmOps VmVmOps;
+typedef struct VmemuVariantOps VmFsOps;
 
 #define VM_PAGEVEC_SIZE 15        /* PAGEVEC_SIZE */
 #define VM_SWAP_CLUSTER_MAX 32
@@ -97,6 +101,7 @@ struct _VmemuInode {
   VmRwsem iolock;                /* XFS_IOLOCK_* = inode->i_rwsem */
   VmRwsem mmaplock;              /* XFS_MMAPLOCK_* = ip->i_mmaplock */
   guint copies_in_flight;        /* copy_range calls over more than one page, running now */
+  const VmAops *a_ops;           /* mapping->a_ops (fs-ops.h) */
   /* oracle: what a correct kernel shows for this file */
   GByteArray *expected;
   /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
@@ -121,6 +126,7 @@ struct _VmemuMap {
   guint8 *pte;                   /* VM_PTE_* per page */
   VmemuPage **ptepage;           /* page-cache page a shared PTE maps */
   guint8 **cow;                  /* private copies after a COW fault */
+  const VmVmOps *vm_ops;         /* vma->vm_ops, set by the file's ->mmap (fs-ops.h) */
 };
 
 typedef enum { VM_ACTOR_USER, VM_ACTOR_KSWAPD, VM_ACTOR_FLUSHER, VM_ACTOR_FINAL } VmActorKind;
@@ -277,6 +283,7 @@ struct _VmemuMachine {
   VmemuScenario *owned_scn;      /* scn with `generate:` expanded, when there were any */
   GPtrArray *all_maps;           /* every VmemuMap ever created (owned) */
   const VmemuVariant *variant;
+  VmFsOps *fs_ops;               /* the fs's tables with the variant's replacements (fs-ops.h) */
   VmemuTrace *trace;
   VmemuSim *sim;
   guint64 seed;
@@ -410,6 +417,10 @@ void vm_iomap_write_end (VmemuMachine *m, VmemuPage *p, guint64 pos, guint len);
 int vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino);
 void vm_iomap_do_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p);
 void vm_iomap_submit_ioend (VmemuMachine *m, VmemuWbc *wbc);
+void vm_iomap_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p);
+void vm_iomap_page_mkwrite_actor (VmemuMachine *m, VmemuPage *p);
+void vm_iomap_writepage_map_iop (VmemuMachine *m, VmemuPage *p);
+void vm_iomap_migrate_page (VmemuMachine *m, VmemuPage *np, VmemuPage *p);
 void vm_end_page_writeback (VmemuMachine *m, VmemuPage *p);
 void vm_read_end_io (VmemuMachine *m, VmemuBio *bio);
 void vm_write_end_io (VmemuMachine *m, VmemuBio *bio);
@@ -535,6 +546,8 @@ VmStep vm_op_step (VmemuMachine *m, VmemuActor *a, const VmemuOp *op);
  * first lookup, or set-up with cached pages): s_inodes is headed by the
  * most recent one. */
 void vm_inode_sb_list_add (VmemuMachine *m, VmemuInode *ino);
+
+gboolean vm_filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fault_i);
 
 /* The page lookup shared by read, splice and faults. */
 typedef struct {

@@ -9,7 +9,7 @@
  * and is called again when woken.  Wake-ups may be spurious; each step
  * re-checks its condition, as the kernel's retry loops do.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #include <string.h>
 
@@ -87,7 +87,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
                 }
               vm_add_to_page_cache_lru (m, a, p, gp->ino, gp->index);
               st->page = p;
-              vm_iomap_readpage (m, p);
+              gp->ino->a_ops->readpage (m, p);
               st->sub = GP_READING;
               break;
             }
@@ -119,7 +119,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
           if (p->flags & VMEMU_PG_LOCKED)
             return vm_wait_on_page (m, a, p);
           if (!gp->want_lock && gp->count && m->blocks_per_page > 1
-              && vm_iomap_is_partially_uptodate (m, p, gp->from, gp->count))
+              && gp->ino->a_ops->is_partially_uptodate (m, p, gp->from, gp->count))
             {
               st->sub = GP_LOOKUP;
               return VM_DONE;
@@ -134,7 +134,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
               break;
             }
           p->flags &= ~VMEMU_PG_ERROR;
-          vm_iomap_readpage (m, p);
+          gp->ino->a_ops->readpage (m, p);
           st->sub = GP_READING;
           break;
         }
@@ -285,7 +285,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
       case WR_LOOKUP:
         {
           guint64 index = st->pos >> m->page_shift;
-          vm_xfs_reserve_delalloc (m, ino, st->pos, st->chunk);   /* ->iomap_begin */
+          m->fs_ops->iomap_ops.iomap_begin (m, ino, st->pos, st->chunk);   /* ->iomap_begin */
           VmemuPage *p = vm_find_get_page (m, ino, index, VMEMU_REF_LOOKUP);
           if (p == NULL)
             {
@@ -321,7 +321,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
       case WR_BEGIN:
         {
           int err;
-          if (vm_iomap_write_begin (m, a, st->page, st->pos, st->chunk, &err) == VM_BLOCKED)
+          if (m->fs_ops->iomap.write_begin (m, a, st->page, st->pos, st->chunk, &err) == VM_BLOCKED)
             return VM_BLOCKED;
           if (err)
             {
@@ -361,7 +361,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
               vm_data_fill (m, a, op, st->pos, d, st->chunk);
               vm_oracle_write (m, ino, st->pos, d, st->chunk);
             }
-          vm_iomap_write_end (m, p, st->pos, st->chunk);
+          m->fs_ops->iomap.write_end (m, p, st->pos, st->chunk);
           st->isize_from = ino->i_size;   /* iomap_write_end's old_size */
           if (!zero && st->pos + st->chunk > ino->i_size)
             ino->i_size = st->pos + st->chunk;
@@ -687,7 +687,7 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* xfs_itruncate_extents: blocks wholly past the new EOF go. */
           guint64 first = (newsize + m->block_size - 1) >> m->blkbits;
           if (newsize <= st->end && first < ino->blocks->len)   /* only when shrinking */
-            vm_xfs_free_blocks (m, ino, first, ino->blocks->len - 1);
+            m->fs_ops->i_op.itruncate_extents (m, ino, first, ino->blocks->len - 1);
           ino->disk_size = newsize;
           st->result = 0;
           return VM_DONE;
@@ -740,8 +740,8 @@ fault_around_pages (VmemuMachine *m)
  * aligned to its size and clipped to the mapping; each page mapped takes one
  * off the file's mmap_miss.  Pages without an iomap_page are mapped as they
  * are.  TRUE when the faulting page itself got mapped. */
-static gboolean
-filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fault_i)
+gboolean
+vm_filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fault_i)
 {
   VmemuInode *ino = map->inode;
   guint64 nr = fault_around_pages (m);
@@ -813,7 +813,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               if (vm_rwsem_down (m, a, ino, &ino->mmaplock, VM_LOCK_SHARED) == VM_BLOCKED)
                 return VM_BLOCKED;
               vm_trace_inode (m, VMEMU_EV_FILEMAP_FAULT, ino, write, (gint64) index, 0, 0, NULL);
-              gboolean mapped = filemap_map_pages (m, a, map, i);
+              gboolean mapped = map->vm_ops->map_pages (m, a, map, i);
               vm_rwsem_up (m, a, &ino->mmaplock);
               if (mapped)
                 {
@@ -834,7 +834,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
             return VM_BLOCKED;
           VmGetPage gp = { .ino = ino, .index = index, .holder = VMEMU_REF_FAULT,
                          .want_lock = TRUE, .mmap_ra = TRUE, .req_pages = 1 };
-          if (vm_get_page_uptodate (m, a, &gp) == VM_BLOCKED)
+          if (map->vm_ops->fault (m, a, &gp) == VM_BLOCKED)
             return VM_BLOCKED;
           vm_rwsem_up (m, a, &ino->mmaplock);
           if (st->page == NULL)
@@ -893,7 +893,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
             return VM_BLOCKED;
           if (vm_lock_page (m, a, p) == VM_BLOCKED)
             return VM_BLOCKED;
-          int r = vm_iomap_page_mkwrite (m, p, ino);
+          int r = map->vm_ops->page_mkwrite (m, p, ino);
           vm_rwsem_up (m, a, &ino->mmaplock);
           vm_trace_page (m, VMEMU_EV_PAGE_MKWRITE, p, p->flags, r, 0, 0, 0, NULL);
           if (r < 0)
@@ -915,7 +915,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
             vm_get_page (m, p, VMEMU_REF_FAULT);   /* wp_page_shared's get_page */
           install_pte (m, map, i, p, TRUE);
           /* fault_dirty_shared_page */
-          vm_set_page_dirty (m, p);
+          ino->a_ops->set_page_dirty (m, p);
           vm_unlock_page (m, p);
           st->page = NULL;
           st->phase = MF_BALANCE;

@@ -14,7 +14,7 @@
  * relative to the bios differs).  PG_readahead has its own bit here; the
  * kernel shares PG_reclaim's (docs/model.md).
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #define VM_MMAP_LOTSAMISS 100   /* MMAP_LOTSAMISS */
 
@@ -105,7 +105,7 @@ next_miss (VmemuInode *ino, guint64 index, guint64 max_scan)
 static void
 read_batch (VmemuMachine *m, VmemuInode *ino, GPtrArray *batch)
 {
-  vm_iomap_readahead (m, ino, (VmemuPage **) batch->pdata, batch->len);
+  ino->a_ops->readahead (m, ino, (VmemuPage **) batch->pdata, batch->len);
   for (guint i = 0; i < batch->len; i++)
     vm_put_page (m, g_ptr_array_index (batch, i), VMEMU_REF_IO);
   g_ptr_array_set_size (batch, 0);

@@ -3,7 +3,7 @@
  * shrink_page_list, shrink_active_list), and the invalidation and truncation
  * paths of mm/truncate.c, Linux 5.8.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 #include <string.h>
 
@@ -121,7 +121,7 @@ try_to_release_page (VmemuMachine *m, VmemuPage *p)
 {
   gboolean ok = FALSE;
   if (!(p->flags & VMEMU_PG_WRITEBACK))
-    ok = vm_iomap_releasepage (m, p);
+    ok = vm_page_a_ops (m, p)->releasepage (m, p);
   vm_trace_page (m, VMEMU_EV_TRY_TO_RELEASE_PAGE, p, p->flags, ok, 0, 0, 0, NULL);
   return ok;
 }
@@ -141,8 +141,7 @@ pageout (VmemuMachine *m, VmemuPage *p)
     }
   p->flags |= VMEMU_PG_RECLAIM;
   vm_trace_page (m, VMEMU_EV_VMSCAN_WRITEPAGE, p, p->flags, 1, 0, 0, 0, NULL);
-  vm_iomap_do_writepage (m, &wbc, p);   /* unlocks */
-  vm_iomap_submit_ioend (m, &wbc);
+  p->mapping->a_ops->writepage (m, &wbc, p);   /* unlocks */
   if (!(p->flags & VMEMU_PG_WRITEBACK))
     p->flags &= ~VMEMU_PG_RECLAIM;
 }
@@ -511,7 +510,7 @@ truncate_page_full (VmemuMachine *m, VmemuInode *ino, VmemuPage *p)
   if (p->mapcount > 0)
     vm_unmap_mapping_pages (m, ino, p->index, p->index);
   if (p->flags & VMEMU_PG_PRIVATE)
-    vm_iomap_invalidatepage (m, p, 0, (guint) m->page_size);
+    vm_page_a_ops (m, p)->invalidatepage (m, p, 0, (guint) m->page_size);
   vm_cancel_dirty_page (m, p);
   vm_delete_from_page_cache (m, p);
 }
@@ -568,7 +567,7 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
         {
           if (p->data)
             memset (p->data + partial_start, 0, top - partial_start);
-          vm_iomap_invalidatepage (m, p, (guint) partial_start, (guint) (top - partial_start));
+          vm_page_a_ops (m, p)->invalidatepage (m, p, (guint) partial_start, (guint) (top - partial_start));
         }
     }
   if (partial_end && lend != G_MAXUINT64 && (lend >> m->page_shift) != first_partial)
@@ -578,7 +577,7 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
         {
           if (p->data)
             memset (p->data, 0, partial_end);
-          vm_iomap_invalidatepage (m, p, 0, (guint) partial_end);
+          vm_page_a_ops (m, p)->invalidatepage (m, p, 0, (guint) partial_end);
         }
     }
 }

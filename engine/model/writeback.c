@@ -3,7 +3,7 @@
  * fs/fs-writeback.c (dirty inode list, the flusher's kupdate and background
  * work), Linux 5.8.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 /* __mark_inode_dirty(I_DIRTY_PAGES): the first dirtying stamps dirtied_when
  * and queues the inode on b_dirty; an idle flusher is armed. */
@@ -146,7 +146,7 @@ write_one_page (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
     return FALSE;
   vm_trace_page (m, VMEMU_EV_WBC_WRITEPAGE, p, p->flags, wbc->sync_all, wbc->for_reclaim,
                  (gint64) wbc->start, (gint64) wbc->end, NULL);
-  vm_iomap_do_writepage (m, wbc, p);   /* unlocks */
+  wbc->inode->a_ops->writepages.writepage (m, wbc, p);   /* unlocks */
   wbc->written++;
   wbc->nr_to_write--;
   return TRUE;
@@ -285,7 +285,7 @@ vm_write_cache_pages (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc)
         }
     }
   pv->started = FALSE;
-  vm_iomap_submit_ioend (m, wbc);
+  ino->a_ops->writepages.submit (m, wbc);
   /* 5.8: range_cyclic (and a whole-file range with nr_to_write left) stores
    * done_index, the last page looked at; a cyclic walk that reached the end
    * restarts from 0 next time. */

@@ -3,7 +3,7 @@
  * iomap_begin / map_blocks decisions of fs/xfs/xfs_iomap.c and xfs_aops.c
  * (Linux 5.8) that matter to the page cache.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/fs-ops.h"
 
 VmBlk
 vm_blk_get (VmemuInode *ino, guint64 blk)
@@ -129,3 +129,59 @@ vm_block_needs_zeroing (VmemuMachine *m, VmemuInode *ino, guint64 pos)
     return TRUE;
   return vm_blk_get (ino, pos >> m->blkbits).type != VM_BLK_MAPPED;
 }
+
+/* ---- the filesystem's ops tables (fs-ops.h) ---- */
+
+/* xfs_filemap_fault: a read fault on a non-DAX file is filemap_fault (the
+ * MMAPLOCK it takes is not modelled). */
+static VmStep
+xfs_filemap_fault (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
+{
+  return vm_get_page_uptodate (m, a, gp);
+}
+
+/* xfs_filemap_map_pages: filemap_map_pages under the MMAPLOCK. */
+static gboolean
+xfs_filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fault_i)
+{
+  return vm_filemap_map_pages (m, a, map, fault_i);
+}
+
+/* xfs_filemap_page_mkwrite -> __xfs_filemap_fault(write_fault) ->
+ * iomap_page_mkwrite with xfs_buffered_write_iomap_ops. */
+static int
+xfs_filemap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
+{
+  return vm_iomap_page_mkwrite (m, p, ino);
+}
+
+/* xfs_address_space_operations, xfs_file_vm_ops, xfs_buffered_write_iomap_ops
+ * and xfs_writeback_ops of 5.8, and the iomap functions as released. */
+const VmFsOps vm_xfs_fs_ops = {
+  .a_ops = {
+    .readpage = vm_iomap_readpage,                   /* xfs_vm_readpage */
+    .readahead = vm_iomap_readahead,                 /* xfs_vm_readahead */
+    .writepage = vm_iomap_writepage,                 /* xfs_vm_writepage */
+    .writepages = { .writepage = vm_iomap_do_writepage,   /* xfs_vm_writepages */
+                    .submit = vm_iomap_submit_ioend },
+    .set_page_dirty = vm_set_page_dirty,             /* iomap_set_page_dirty */
+    .releasepage = vm_iomap_releasepage,
+    .invalidatepage = vm_iomap_invalidatepage,
+    .is_partially_uptodate = vm_iomap_is_partially_uptodate,
+    .migratepage = vm_iomap_migrate_page,
+  },
+  .vm_ops = {
+    .fault = xfs_filemap_fault,
+    .map_pages = xfs_filemap_map_pages,
+    .page_mkwrite = xfs_filemap_page_mkwrite,
+  },
+  .i_op = { .itruncate_extents = vm_xfs_free_blocks },
+  .iomap_ops = { .iomap_begin = vm_xfs_reserve_delalloc, .map_blocks = vm_xfs_map_blocks },
+  .iomap = {
+    .page_create = vm_iomap_page_create,
+    .page_mkwrite_actor = vm_iomap_page_mkwrite_actor,
+    .writepage_map_iop = vm_iomap_writepage_map_iop,
+    .write_begin = vm_iomap_write_begin,
+    .write_end = vm_iomap_write_end,
+  },
+};

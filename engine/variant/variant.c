@@ -1,5 +1,7 @@
-/* variant.c — the tables behind vmemu_variant_parse(). */
+/* variant.c — the switch table and the parsing of variant specs over the
+ * table of variant files the build generates (variant-def.h). */
 #include "engine/variant/variant.h"
+#include "engine/variant/variant-def.h"
 
 #include <string.h>
 
@@ -31,29 +33,40 @@ static const SwitchInfo switches[VMEMU_SW__COUNT] = {
     "iomap_dio_rw flushes and invalidates the page cache only for writes (5.9)" },
 };
 
-typedef struct {
-  const char *name;
-  const char *summary;
-  guint64 switches;   /* bit per VmemuSwitch */
-} NamedVariant;
+/* ---- the variant files (every variants/NAME.c, collected by the build) ---- */
 
-#define SW(x) (G_GUINT64_CONSTANT (1) << VMEMU_SW_##x)
+/* The variant named by [name, name+len), or NULL. */
+static const VmemuVariantDef *
+find_def (const char *name, gsize len)
+{
+  for (guint i = 0; i < vmemu_variant_table_len; i++)
+    {
+      const char *n = vmemu_variant_table[i].file_name;
+      if (strlen (n) == len && strncmp (n, name, len) == 0)
+        return vmemu_variant_table[i].def;
+    }
+  return NULL;
+}
 
-static const NamedVariant named[] = {
-  { "baseline", "Linux 5.8 as released: iomap_page_create always zeroes the bitmap", 0 },
-  { "patched", "5.8 + 4595a298d556: iomap_page_create fills the bitmap of an uptodate page",
-    SW (IOP_CREATE_FILL) },
-  { "mkwrite-fill", "5.8 + the reviewer's alternative: fill in the page_mkwrite actor each time",
-    SW (MKWRITE_FILL) },
-  { "mkwrite-create-fill", "5.8 + fill in the page_mkwrite actor only when it creates the iomap_page",
-    SW (MKWRITE_CREATE_FILL) },
-  { "v5-10", "the iomap 5.10 batch: create fill, write_begin marks read blocks, clears PG_error",
-    SW (IOP_CREATE_FILL) | SW (WRITE_BEGIN_UPTODATE) | SW (WRITE_BEGIN_CLEAR_ERROR)
-    | SW (DIO_INVALIDATE_WRITES_ONLY) },
-  { "v5-14", "5.10 + writepage creates a missing iomap_page, mkwrite creates none",
-    SW (IOP_CREATE_FILL) | SW (WRITE_BEGIN_UPTODATE) | SW (WRITE_BEGIN_CLEAR_ERROR)
-    | SW (DIO_INVALIDATE_WRITES_ONLY) | SW (WRITEPAGE_CREATE_IOP) | SW (MKWRITE_NO_IOP) },
-};
+/* The longest variant name at p that ends at '\0', '+' or '-' (names may
+ * contain '-': mkwrite-fill, v5-10). */
+static const VmemuVariantDef *
+match_def (const char *p, gsize *len)
+{
+  const VmemuVariantDef *best = NULL;
+  for (guint i = 0; i < vmemu_variant_table_len; i++)
+    {
+      const char *n = vmemu_variant_table[i].file_name;
+      gsize l = strlen (n);
+      if (strncmp (p, n, l) == 0 && (p[l] == '\0' || p[l] == '+' || p[l] == '-')
+          && (best == NULL || l > *len))
+        {
+          best = vmemu_variant_table[i].def;
+          *len = l;
+        }
+    }
+  return best;
+}
 
 static int
 find_switch (const char *name, gsize len)
@@ -68,34 +81,110 @@ static char *
 known_names (void)
 {
   GString *s = g_string_new ("variants:");
-  for (gsize i = 0; i < G_N_ELEMENTS (named); i++)
-    g_string_append_printf (s, " %s", named[i].name);
+  for (guint i = 0; i < vmemu_variant_table_len; i++)
+    g_string_append_printf (s, " %s", vmemu_variant_table[i].file_name);
   g_string_append (s, "; switches:");
   for (int i = 0; i < VMEMU_SW__COUNT; i++)
     g_string_append_printf (s, " %s", switches[i].name);
   return g_string_free (s, FALSE);
 }
 
-/* Apply "+sw" / "-sw" modifiers after the base name. */
+/* One variant's own changes on top of what v holds already. */
+static gboolean
+apply_def (VmemuVariant *v, const VmemuVariantDef *d, GError **error)
+{
+  for (int i = 0; i < VMEMU_SW__COUNT; i++)
+    {
+      if ((d->set >> i) & 1)
+        v->on[i] = TRUE;
+      if ((d->clear >> i) & 1)
+        v->on[i] = FALSE;
+    }
+  if (d->ops == NULL)
+    return TRUE;
+  if (v->n_ops == G_N_ELEMENTS (v->ops))
+    {
+      g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
+                   "variant '%s': more than %u variants with replacement ops", v->spec,
+                   (guint) G_N_ELEMENTS (v->ops));
+      return FALSE;
+    }
+  v->ops_from[v->n_ops] = d->name;
+  v->ops[v->n_ops++] = d->ops;
+  return TRUE;
+}
+
+/* A variant with its chain of bases, the root's changes first. */
+static gboolean
+apply_chain (VmemuVariant *v, const VmemuVariantDef *d, guint depth, GError **error)
+{
+  if (depth > 16)
+    {
+      g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
+                   "variant '%s': its chain of bases loops or is deeper than 16", d->name);
+      return FALSE;
+    }
+  if (d->base != NULL)
+    {
+      const VmemuVariantDef *b = find_def (d->base, strlen (d->base));
+      if (b == NULL)
+        {
+          g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
+                       "variant '%s' names an unknown base '%s'", d->name, d->base);
+          return FALSE;
+        }
+      if (!apply_chain (v, b, depth + 1, error))
+        return FALSE;
+    }
+  return apply_def (v, d, error);
+}
+
+/* Apply "+sw" / "-sw" / "+variant" modifiers after the base name. */
 static gboolean
 apply_modifiers (VmemuVariant *v, const char *p, const char *spec, GError **error)
 {
   while (*p)
     {
       char op = *p++;
+      gsize vlen = 0;
+      const VmemuVariantDef *d = op == '+' ? match_def (p, &vlen) : NULL;
       const char *end = p + strcspn (p, "+-");
       int sw = find_switch (p, end - p);
-      if (sw < 0 || end == p)
+      if (sw >= 0)
         {
-          g_autofree char *known = known_names ();
-          g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                       "unknown switch '%.*s' in variant '%s' (%s)", (int) (end - p), p, spec,
-                       known);
-          return FALSE;
+          v->on[sw] = (op == '+');
+          p = end;
+          continue;
         }
-      v->on[sw] = (op == '+');
-      p = end;
+      if (d != NULL)
+        {
+          if (!apply_def (v, d, error))
+            return FALSE;
+          p += vlen;
+          continue;
+        }
+      g_autofree char *known = known_names ();
+      g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
+                   "unknown switch '%.*s' in variant '%s' (%s%s)", (int) (end - p), p, spec,
+                   known, op == '-' ? "; only switches can be removed" : "");
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* Every file's declared name must be its file name: a spec names files. */
+static gboolean
+check_table (GError **error)
+{
+  for (guint i = 0; i < vmemu_variant_table_len; i++)
+    if (strcmp (vmemu_variant_table[i].def->name, vmemu_variant_table[i].file_name) != 0)
+      {
+        g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
+                     "variant file %s.c declares the name '%s': name it %s.c or declare '%s'",
+                     vmemu_variant_table[i].file_name, vmemu_variant_table[i].def->name,
+                     vmemu_variant_table[i].def->name, vmemu_variant_table[i].file_name);
+        return FALSE;
+      }
   return TRUE;
 }
 
@@ -103,29 +192,20 @@ VmemuVariant *
 vmemu_variant_parse (const char *spec, GError **error)
 {
   g_return_val_if_fail (spec != NULL, NULL);
-  gsize base_len = strcspn (spec, "+-");
-  /* Named variants may contain '-' (mkwrite-fill): match the longest name. */
-  const NamedVariant *base = NULL;
-  for (gsize i = 0; i < G_N_ELEMENTS (named); i++)
-    {
-      gsize n = strlen (named[i].name);
-      if (strncmp (spec, named[i].name, n) == 0 && (spec[n] == '\0' || spec[n] == '+'
-                                                     || spec[n] == '-')
-          && (base == NULL || n > strlen (base->name)))
-        base = &named[i];
-    }
+  if (!check_table (error))
+    return NULL;
+  gsize base_len = 0;
+  const VmemuVariantDef *base = match_def (spec, &base_len);
   if (base == NULL)
     {
       g_autofree char *known = known_names ();
       g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                   "unknown variant '%.*s' (%s)", (int) base_len, spec, known);
+                   "unknown variant '%.*s' (%s)", (int) strcspn (spec, "+-"), spec, known);
       return NULL;
     }
   g_autoptr (VmemuVariant) v = g_new0 (VmemuVariant, 1);
   v->spec = g_strdup (spec);
-  for (int i = 0; i < VMEMU_SW__COUNT; i++)
-    v->on[i] = (base->switches >> i) & 1;
-  if (!apply_modifiers (v, spec + strlen (base->name), spec, error))
+  if (!apply_chain (v, base, 0, error) || !apply_modifiers (v, spec + base_len, spec, error))
     return NULL;
   return g_steal_pointer (&v);
 }
@@ -139,9 +219,25 @@ vmemu_variant_free (VmemuVariant *v)
   g_free (v);
 }
 
-guint vmemu_variant_n_named (void) { return G_N_ELEMENTS (named); }
-const char *vmemu_variant_named_name (guint i) { return i < G_N_ELEMENTS (named) ? named[i].name : NULL; }
-const char *vmemu_variant_named_summary (guint i) { return i < G_N_ELEMENTS (named) ? named[i].summary : NULL; }
+guint vmemu_variant_n_named (void) { return vmemu_variant_table_len; }
+
+const char *
+vmemu_variant_named_name (guint i)
+{
+  return i < vmemu_variant_table_len ? vmemu_variant_table[i].file_name : NULL;
+}
+
+const char *
+vmemu_variant_named_summary (guint i)
+{
+  return i < vmemu_variant_table_len ? vmemu_variant_table[i].def->summary : NULL;
+}
+
+const char *
+vmemu_variant_named_commit (guint i)
+{
+  return i < vmemu_variant_table_len ? vmemu_variant_table[i].def->commit : NULL;
+}
 const char *vmemu_switch_name (VmemuSwitch sw) { return switches[sw].name; }
 const char *vmemu_switch_summary (VmemuSwitch sw) { return switches[sw].summary; }
 
@@ -152,6 +248,17 @@ vmemu_variant_switches_string (const VmemuVariant *v)
   for (int i = 0; i < VMEMU_SW__COUNT; i++)
     if (v->on[i])
       g_string_append_printf (s, "%s%s", s->len ? "," : "", switches[i].name);
+  if (s->len == 0)
+    g_string_append (s, "none");
+  return g_string_free (s, FALSE);
+}
+
+char *
+vmemu_variant_ops_string (const VmemuVariant *v)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < v->n_ops; i++)
+    g_string_append_printf (s, "%s%s", s->len ? "," : "", v->ops_from[i]);
   if (s->len == 0)
     g_string_append (s, "none");
   return g_string_free (s, FALSE);

@@ -1,9 +1,12 @@
-/* variant.h — kernel behaviour variants: named tables of switches.
+/* variant.h — kernel behaviour variants: switches and replacement functions.
  *
- * A variant is never a copy of the model: every place where a patch changes
- * behaviour asks vmemu_variant_has() about one switch.  A variant spec names a
- * base variant and switches to add or remove: "baseline+write_begin_uptodate",
- * "patched-iop_create_fill".
+ * A variant is never a copy of the model.  It is one file in variants/
+ * (engine/variant/variant-def.h) naming a base variant and what it changes:
+ * switches, asked about by the model with vmemu_variant_has(), and replacement
+ * functions for the model's ops tables (engine/model/fs-ops.h).  A variant
+ * spec names a variant and then switches or variants to add, or switches to
+ * remove: "baseline+write_begin_uptodate", "patched-iop_create_fill",
+ * "baseline+my-fix" (my-fix's own changes, without its base's).
  */
 #pragma once
 
@@ -38,9 +41,15 @@ typedef enum {
   VMEMU_SW__COUNT
 } VmemuSwitch;
 
+struct VmemuVariantOps;   /* engine/model/fs-ops.h */
+
 typedef struct {
   char *spec;                         /* as given, e.g. "baseline+write_begin_uptodate" */
   gboolean on[VMEMU_SW__COUNT];
+  /* Replacement ops in the order they apply (a base's before its child's). */
+  const struct VmemuVariantOps *ops[16];
+  const char *ops_from[16];           /* the variant each came from (static strings) */
+  guint n_ops;
 } VmemuVariant;
 
 /* Parse a spec.  Unknown names fail with a message listing the known ones. */
@@ -58,9 +67,13 @@ vmemu_variant_has (const VmemuVariant *v, VmemuSwitch sw)
 guint vmemu_variant_n_named (void);
 const char *vmemu_variant_named_name (guint i);
 const char *vmemu_variant_named_summary (guint i);
+/* The kernel commit(s) it models, space separated, or NULL. */
+const char *vmemu_variant_named_commit (guint i);
 const char *vmemu_switch_name (VmemuSwitch sw);
 const char *vmemu_switch_summary (VmemuSwitch sw);
 /* "iop_create_fill,write_begin_uptodate" or "none" (g_free). */
 char *vmemu_variant_switches_string (const VmemuVariant *v);
+/* "patched,my-fix": the variants whose replacement ops apply, or "none". */
+char *vmemu_variant_ops_string (const VmemuVariant *v);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "engine/json/json.h"
 #include "reports/diff/diff-private.h"
 
 static char *
@@ -263,32 +264,11 @@ render_text (const VmemuDiff *d, gboolean md)
 /* ---- JSON ---- */
 
 static void
-json_str (GString *out, const char *s)
-{
-  if (s == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, (char) *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 json_key (GString *out, const char *key)
 {
   if (out->len > 0 && out->str[out->len - 1] != '{' && out->str[out->len - 1] != '[')
     g_string_append_c (out, ',');
-  json_str (out, key);
+  vmemu_json_string (out, key);
   g_string_append_c (out, ':');
 }
 
@@ -296,7 +276,7 @@ static void
 json_kv_str (GString *out, const char *key, const char *v)
 {
   json_key (out, key);
-  json_str (out, v);
+  vmemu_json_string (out, v);
 }
 
 static void
@@ -471,7 +451,7 @@ render_json (const VmemuDiff *d)
   for (guint i = 0; i < d->notes->len; i++)
     {
       json_comma (out);
-      json_str (out, d->notes->pdata[i]);
+      vmemu_json_string (out, d->notes->pdata[i]);
     }
   g_string_append_c (out, ']');
   json_key (out, "meta_differences");

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "engine/json/json.h"
+
 G_DEFINE_QUARK (vmemu-export-error-quark, vmemu_export_error)
 
 #define EXPORT_PID 1
@@ -59,20 +61,11 @@ col (sqlite3_stmt *st, int i)
 
 /* ---- JSON pieces ---- */
 
+/* The chrome-json fields are always strings: NULL is written as "". */
 static void
 json_str (GString *o, const char *s)
 {
-  g_string_append_c (o, '"');
-  for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (o, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (o, "\\u%04x", *p);
-      else
-        g_string_append_c (o, (char) *p);
-    }
-  g_string_append_c (o, '"');
+  vmemu_json_string (o, s ? s : "");
 }
 
 /* The thread id of task t (t + 1); a tampered trace may hold any 64-bit

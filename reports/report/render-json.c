@@ -3,12 +3,14 @@
 #define G_LOG_DOMAIN "vmemu-report"
 #include "reports/report/report-private.h"
 
+#include "engine/json/json.h"
+
 #define JSON_MAX_POINTS 1000
 
 static void
 key (GString *o, const char *k)
 {
-  report_json_string (o, k);
+  vmemu_json_string (o, k);
   g_string_append_c (o, ':');
 }
 
@@ -16,7 +18,7 @@ static void
 kv_str (GString *o, const char *k, const char *v)
 {
   key (o, k);
-  report_json_string (o, v);
+  vmemu_json_string (o, v);
   g_string_append_c (o, ',');
 }
 

@@ -131,7 +131,6 @@ void report_row_free (ReportRow *row);
 
 /* ---- report-util.c ---- */
 
-void report_json_string (GString *out, const char *s);   /* "..." or null */
 void report_xml_text (GString *out, const char *s);      /* escaped text */
 /* "30.200000 ms" (virtual time); g_free it. */
 char *report_format_ms (guint64 t_ns);
