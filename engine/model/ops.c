@@ -638,7 +638,7 @@ install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean w
   guint32 before = p->flags;
   if (!(map->pte[i] & VM_PTE_PRESENT))
     {
-      vm_move_ref (p, VMEMU_REF_FAULT, VMEMU_REF_PTE);
+      vm_move_ref (m, p, VMEMU_REF_FAULT, VMEMU_REF_PTE);
       p->mapcount++;
       map->ptepage[i] = p;
       map->pte[i] = VM_PTE_PRESENT | VM_PTE_YOUNG;

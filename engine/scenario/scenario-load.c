@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "engine/variant/variant.h"
+
 gboolean
 sfail (ScenarioLoad *ld, const SNode *at, const char *fmt, ...)
 {
@@ -621,6 +623,19 @@ load_tasks (ScenarioLoad *ld, const SNode *v)
 
 /* --- expect, fsx, top level ------------------------------------------------- */
 
+/* An expectation for a variant no run can have is a typo ("pached"): it
+ * would never be checked.  The variant parser says which name is wrong and
+ * suggests the closest. */
+static gboolean
+expect_variant_known (ScenarioLoad *ld, const SNode *key)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (VmemuVariant) v = vmemu_variant_parse (key->text, &err);
+  if (v == NULL)
+    return sfail (ld, key, "%s", err->message);
+  return TRUE;
+}
+
 static gboolean
 load_expect (ScenarioLoad *ld, const SNode *v)
 {
@@ -634,6 +649,8 @@ load_expect (ScenarioLoad *ld, const SNode *v)
       const SNode *key = snode_map_key (v, i);
       if (key->len == 0)
         return sfail (ld, key, "empty variant name");
+      if (!expect_variant_known (ld, key))
+        return FALSE;
       if (!sget_enum (ld, snode_map_value (v, i), "outcome", outcomes, &outcome))
         return FALSE;
       vmemu_scenario_add_expect (ld->scn, key->text, (VmemuExpectOutcome) outcome);

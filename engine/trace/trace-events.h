@@ -46,8 +46,8 @@ typedef enum {
   X (LRU_ADD_DRAIN, "lru_add_drain", GENERIC, "cpu", "pages", "reason", "") \
   X (MARK_PAGE_ACCESSED, "mark_page_accessed", PAGE, "", "", "", "") \
   X (PAGE_LOCK_WAIT, "wait_on_page_locked", PAGE, "", "", "", "") \
-  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "", "", "") \
-  X (PAGE_REF_PUT, "page_ref_put", PAGE, "holder", "", "", "") \
+  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "holder_count", "pvec_cpu", "") \
+  X (PAGE_REF_PUT, "page_ref_put", PAGE, "holder", "holder_count", "pvec_cpu", "") \
   X (IOMAP_READPAGE, "iomap_readpage", IOMAP, "nr_pages", "", "", "") \
   X (IOMAP_READAHEAD, "iomap_readahead", IOMAP, "nr_pages", "", "", "") \
   X (IOMAP_WRITEPAGE, "iomap_writepage", IOMAP, "offset_bytes", "length_bytes", "size_bytes", "") \

@@ -1,6 +1,8 @@
 /* variant.c — the tables behind vmemu_variant_parse(). */
 #include "engine/variant/variant.h"
 
+#include "engine/suggest/suggest.h"
+
 #include <string.h>
 
 G_DEFINE_QUARK (vmemu-variant-error-quark, vmemu_variant_error)
@@ -64,6 +66,23 @@ find_switch (const char *name, gsize len)
   return -1;
 }
 
+/* "; did you mean 'patched'?" for a mistyped variant or switch, or "". */
+static char *
+did_you_mean (const char *word, gsize len, gboolean want_switch)
+{
+  const char *names[G_N_ELEMENTS (named) + VMEMU_SW__COUNT + 1] = { NULL };
+  gsize n = 0;
+  if (!want_switch)
+    for (gsize i = 0; i < G_N_ELEMENTS (named); i++)
+      names[n++] = named[i].name;
+  else
+    for (int i = 0; i < VMEMU_SW__COUNT; i++)
+      names[n++] = switches[i].name;
+  g_autofree char *w = g_strndup (word, len);
+  const char *hint = vmemu_suggest (w, names);
+  return hint ? g_strdup_printf ("; did you mean '%s'?", hint) : g_strdup ("");
+}
+
 static char *
 known_names (void)
 {
@@ -88,9 +107,10 @@ apply_modifiers (VmemuVariant *v, const char *p, const char *spec, GError **erro
       if (sw < 0 || end == p)
         {
           g_autofree char *known = known_names ();
+          g_autofree char *hint = did_you_mean (p, end - p, TRUE);
           g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                       "unknown switch '%.*s' in variant '%s' (%s)", (int) (end - p), p, spec,
-                       known);
+                       "unknown switch '%.*s' in variant '%s'%s (%s)", (int) (end - p), p, spec,
+                       hint, known);
           return FALSE;
         }
       v->on[sw] = (op == '+');
@@ -117,8 +137,9 @@ vmemu_variant_parse (const char *spec, GError **error)
   if (base == NULL)
     {
       g_autofree char *known = known_names ();
+      g_autofree char *hint = did_you_mean (spec, base_len, FALSE);
       g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                   "unknown variant '%.*s' (%s)", (int) base_len, spec, known);
+                   "unknown variant '%.*s'%s (%s)", (int) base_len, spec, hint, known);
       return NULL;
     }
   g_autoptr (VmemuVariant) v = g_new0 (VmemuVariant, 1);
