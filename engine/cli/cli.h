@@ -11,6 +11,9 @@ enum {
   VMEMU_EXIT_OK = 0,
   VMEMU_EXIT_FAIL = 1,      /* run: data loss / failed verification; diff: traces differ */
   VMEMU_EXIT_USAGE = 2,     /* bad command line or bad input */
+  /* run: the run did not do what the scenario states (an expect_activity
+   * condition, or an op's expected result, was not met) */
+  VMEMU_EXIT_NOT_EXERCISED = 4,
   VMEMU_EXIT_INTERRUPTED = 130,
 };
 

@@ -47,6 +47,17 @@ typedef struct {
   char *found_hex;
 } VmemuLoss;
 
+/* An operation whose result differs from what the scenario expects. */
+typedef struct {
+  char *task;
+  const char *op;               /* op name (static) */
+  guint op_number;              /* 1-based, in the task */
+  guint32 line, column;         /* of the op in the YAML (0: generated) */
+  guint64 time_ns;
+  int result;                   /* 0 or -errno */
+  int expected;                 /* 0 or -errno */
+} VmemuOpResult;
+
 typedef struct {
   guint64 seed;
   guint64 end_time_ns;
@@ -61,6 +72,8 @@ typedef struct {
   guint64 bytes_written;        /* to the device */
   guint64 pages_reclaimed;
   GPtrArray *losses;            /* of VmemuLoss*, in time order */
+  guint64 activity[VMEMU_ACT__COUNT]; /* what the machine did (scenario.h) */
+  GPtrArray *unexpected;        /* of VmemuOpResult*: ops not returning what was expected */
 } VmemuRunResult;
 
 /* With a trace, the run's meta (scenario, sha256, seed, variant and its

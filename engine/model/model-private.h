@@ -290,6 +290,7 @@ struct _VmemuMachine {
   struct _VmemuFsxPattern *fsx;
 
   VmemuRunResult result;
+  const VmemuPage *activity_released;  /* page whose private data try_to_release_page just freed */
 };
 
 /* ---- machine.c: actors, tracing, results ---- */

@@ -737,6 +737,8 @@ load_body (ScenarioLoad *ld, const SNode *root)
     return FALSE;
   if ((x = GET (root, "expect")) && !load_expect (ld, x))
     return FALSE;
+  if ((x = GET (root, "expect_activity")) && !scenario_load_expect_activity (ld, x))
+    return FALSE;
   return TRUE;
 }
 
@@ -744,7 +746,8 @@ gboolean
 scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GError **error)
 {
   static const char *const keys[] = { "name", "description", "variant", "machine",
-                                      "filesystem", "files", "tasks", "expect", "fsx", NULL };
+                                      "filesystem", "files", "tasks", "expect", "fsx",
+                                      "expect_activity", NULL };
   g_autoptr(GHashTable) pipes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) pipe_uses = g_ptr_array_new ();
   ScenarioLoad ld = { .name = name, .scn = scn, .error = error, .pipes = pipes,

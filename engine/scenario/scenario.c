@@ -142,6 +142,7 @@ vmemu_scenario_new (const char *name)
   scn->symbols = g_ptr_array_new_with_free_func (g_free);
   scn->expects = g_array_new (FALSE, TRUE, sizeof (VmemuExpect));
   g_array_set_clear_func (scn->expects, expect_clear);
+  scn->expect_activity = g_array_new (FALSE, TRUE, sizeof (VmemuExpectActivity));
   scn->fsx_seed = 1;
   scn->fsx_length_bytes = 262144;
   return scn;
@@ -161,6 +162,7 @@ vmemu_scenario_free (VmemuScenario *scn)
   g_clear_pointer (&scn->tasks, g_ptr_array_unref);
   g_clear_pointer (&scn->symbols, g_ptr_array_unref);
   g_clear_pointer (&scn->expects, g_array_unref);
+  g_clear_pointer (&scn->expect_activity, g_array_unref);
   g_free (scn);
 }
 
@@ -260,6 +262,8 @@ vmemu_scenario_copy (const VmemuScenario *scn)
       const VmemuExpect *e = &g_array_index (scn->expects, VmemuExpect, i);
       vmemu_scenario_add_expect (c, e->variant, e->outcome);
     }
+  g_array_append_vals (c->expect_activity, scn->expect_activity->data,
+                       scn->expect_activity->len);
   return c;
 }
 
@@ -328,7 +332,8 @@ op_equal (const VmemuOp *a, const VmemuOp *b)
          && !a->direct == !b->direct && !a->private_map == !b->private_map
          && !a->keep_size == !b->keep_size && !a->sync == !b->sync && a->advice == b->advice
          && a->mode == b->mode && a->inject_on == b->inject_on && a->count == b->count
-         && !a->inject_any_offset == !b->inject_any_offset;
+         && !a->inject_any_offset == !b->inject_any_offset
+         && a->expect_error == b->expect_error;
 }
 
 static gboolean
@@ -425,7 +430,8 @@ vmemu_scenario_equal (const VmemuScenario *a, const VmemuScenario *b)
       || g_strcmp0 (a->variant, b->variant) != 0 || !machine_equal (&a->machine, &b->machine)
       || a->block_size_bytes != b->block_size_bytes || !a->has_fsx != !b->has_fsx
       || !files_equal (a->files, b->files) || a->tasks->len != b->tasks->len
-      || !expects_equal (a->expects, b->expects))
+      || !expects_equal (a->expects, b->expects)
+      || !scenario_expect_activity_equal (a->expect_activity, b->expect_activity))
     return FALSE;
   if (a->has_fsx && (a->fsx_seed != b->fsx_seed || a->fsx_length_bytes != b->fsx_length_bytes
                      || !a->fsx_lite != !b->fsx_lite))
