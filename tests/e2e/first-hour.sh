@@ -1,0 +1,113 @@
+#!/bin/bash
+# first-hour.sh — issue 14: a run says what the machine did, a scenario that
+# no longer reaches its path fails its expect_activity (exit 4), failed ops
+# are printed, op-level `expect: { error: E }`, variant typos, several
+# scenarios per run, -q.  Runs in a temporary directory.
+set -u
+: "${VMEMU:?set VMEMU to the vmemu binary}"
+HERE=$(cd "$(dirname "$0")" && pwd)
+SCENARIOS=$(cd "$HERE/../../scenarios" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+nok () { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+# check DESCRIPTION WANT_RC PATTERN COMMAND...: status and a grep -E pattern
+# over stdout+stderr.
+check () {
+  local what=$1 want_rc=$2 pat=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" = "$want_rc" ] && grep -qE -- "$pat" <<<"$out"; then ok "$what"
+  else nok "$what" "command: $*" "want: [$want_rc] /$pat/" "got:  [$rc] $out"; fi
+}
+
+# 1. the run summary, and the counters in the trace
+check "run prints what the machine did" 1 \
+  '^activity: 1 kswapd wake-up, 0 direct reclaims, 17 pages scanned, 15 reclaimed, 16 releasepage calls \(1 left the page cached\), 1 page written back, 1 fault, 1 mkwrite, 0 drop_caches passes, 0 I/O errors$' \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml"
+check "run without -o says no trace was written" 1 '^no trace written' \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml"
+$VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" -o a.db >/dev/null
+got=$(sqlite3 a.db "SELECT key || '=' || value FROM meta WHERE key IN ('activity.kswapd',
+  'activity.releasepage_failed_remove', 'expect_activity') ORDER BY key" 2>&1 | tr '\n' ' ')
+if [ "$got" = "activity.kswapd=1 activity.releasepage_failed_remove=1 expect_activity=met " ]
+then ok "activity counters are in the trace's meta"
+else nok "activity counters are in the trace's meta" "got: $got"; fi
+
+# A scenario that no longer reaches its path: seed-reclaim with enough
+# memory that kswapd never wakes.  Without expect_activity this ran
+# "clean"; now it fails with exit 4 and says which condition.
+sed 's/memory: "4MiB" /memory: "64MiB"/' "$SCENARIOS/seed-reclaim.yaml" > roomy.yaml
+check "a scenario that stops reaching its path fails (exit 4)" 4 \
+  '^expect_activity kswapd: true not met: it was 0$' $VMEMU run roomy.yaml --variant patched
+check "the data-loss verdict still wins over exit 4" 1 '^data loss' \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml"
+
+cat > bad-act.yaml <<'Y'
+name: bad-act
+expect_activity: { kswapd: true, relasepage: ">= 1" }
+Y
+check "expect_activity key typo: file:line:column and did-you-mean" 2 \
+  "bad-act.yaml:2:34: unknown activity 'relasepage' in expect_activity; did you mean 'releasepage'\?" \
+  $VMEMU validate bad-act.yaml
+cat > bad-cond.yaml <<'Y'
+name: bad-cond
+expect_activity: { kswapd: maybe }
+Y
+check "expect_activity condition checked" 2 'bad-cond.yaml:2:28: expected true, false, a count' \
+  $VMEMU validate bad-cond.yaml
+
+# 2. failed operations are printed; expect: { error: E }
+cat > collapse.yaml <<'Y'
+name: collapse
+filesystem: { block_size: 1024 }
+files:
+  - { path: /f, size: "64KiB", content: random, state: on-disk }
+tasks:
+  - name: t
+    ops:
+      - collapse_range: { file: /f, offset: 100, length: 4096 }
+Y
+check "an op that fails unexpectedly is printed (exit 4)" 4 \
+  '^collapse.yaml:8:9: op 1 of task t \(collapse_range\) returned EINVAL at 0.000000 ms, expected success$' \
+  $VMEMU run collapse.yaml
+sed 's/length: 4096 }/length: 4096, expect: { error: EINVAL } }/' collapse.yaml > collapse-ok.yaml
+check "expect: { error: EINVAL } makes the failure expected" 0 'activity:' $VMEMU run collapse-ok.yaml
+sed 's/length: 4096 }/length: 4096, expect: { error: EINVL } }/' collapse.yaml > collapse-typo.yaml
+check "an unknown errno gets did-you-mean" 2 "unknown errno 'EINVL'; did you mean 'EINVAL'\?" \
+  $VMEMU validate collapse-typo.yaml
+sed 's/offset: 100/offset: 0/; s/length: 4096 }/length: 4096, expect: { error: EINVAL } }/' \
+  collapse.yaml > collapse-succeeds.yaml
+check "an op expected to fail that succeeds is printed too" 4 \
+  'returned success at .* expected EINVAL$' $VMEMU run collapse-succeeds.yaml
+
+# 3. variant typos
+cat > pached.yaml <<'Y'
+name: pached
+expect: { pached: clean }
+Y
+check "expect: { pached: ... } is refused with did-you-mean" 2 \
+  "pached.yaml:2:11: unknown variant 'pached'; did you mean 'patched'\?" $VMEMU validate pached.yaml
+check "--variant pached gets did-you-mean" 2 "unknown variant 'pached'; did you mean 'patched'\?" \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml" --variant pached
+check "a mistyped switch gets did-you-mean" 2 "did you mean 'iop_create_fill'\?" \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml" --variant baseline+iop_create_fil
+
+# 8. run takes several scenarios or a directory; -q is quiet
+mkdir dir traces
+cp "$SCENARIOS/s1-splice-pipe.yaml" "$SCENARIOS/n7-block-equals-page.yaml" dir/
+out=$($VMEMU run dir --variant patched -o traces 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '^activity:' <<<"$out")" = 2 ] && [ -f traces/s1-splice-pipe.db ] \
+   && [ -f traces/n7-block-equals-page.db ]
+then ok "run takes a directory, one trace per scenario"
+else nok "run takes a directory, one trace per scenario" "got: [$rc] $out"; fi
+check "several scenarios: the most serious status wins" 1 'data loss' \
+  $VMEMU run "$SCENARIOS/n7-block-equals-page.yaml" "$SCENARIOS/s1-splice-pipe.yaml"
+out=$($VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" --variant patched 2>&1); rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then ok "-q prints nothing for a clean run"
+else nok "-q prints nothing for a clean run" "got: [$rc] $out"; fi
+
+echo "1..$n"
