@@ -223,6 +223,9 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   ev.a[0] = op->kind;
   ev.a[1] = (gint64) op->offset_bytes;
   ev.a[2] = (gint64) op->length_bytes;
+  /* truncate's new size, allocate's and free's region size */
+  if (op->kind == VMEMU_OP_TRUNCATE || op->kind == VMEMU_OP_ALLOCATE || op->kind == VMEMU_OP_FREE)
+    ev.a[3] = (gint64) op->size_bytes;
   ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind)
                                          : op->kind == VM_OP_FINAL_CLEANUP ? "final_cleanup"
                                                                            : "umount_evict";

@@ -101,13 +101,18 @@ vm_put_page (VmemuMachine *m, VmemuPage *p, int holder)
   page_put (m, p, holder, -1);
 }
 
-/* The reference changes hands (traced as a put and a get). */
+/* The reference changes hands: one page_ref_get of `to` whose moved_from
+ * argument names the holder that gave it up (a fault's reference becoming
+ * the PTE's happens on every fault: one event rather than two). */
 void
 vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to)
 {
   g_assert (p->refs[from] > 0);
-  page_get (m, p, to, -1);
-  page_put (m, p, from, -1);
+  gboolean traced = ref_trace_begin (m, p);
+  p->refs[from]--;
+  p->refs[to]++;
+  if (traced)
+    vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, to, p->refs[to], -1, from, NULL);
 }
 
 guint8 *

@@ -34,6 +34,14 @@ static const char *const page_flag_names[VMEMU_PG__NBITS] = {
   "active", "lru", "reclaim", "error", "workingset", "mapped", "head",
 };
 
+const char *
+vmemu_page_flag_name (int bit)
+{
+  if (bit < 0 || bit >= VMEMU_PG__NBITS)
+    return "unknown";
+  return page_flag_names[bit];
+}
+
 char *
 vmemu_page_flags_string (guint32 flags)
 {

@@ -32,7 +32,7 @@ typedef enum {
 } VmemuEventClass;
 
 #define VMEMU_EVENTS(X) \
-  X (SYS_ENTER, "sys_enter", SYSCALL, "op", "offset_bytes", "length_bytes", "") \
+  X (SYS_ENTER, "sys_enter", SYSCALL, "op", "offset_bytes", "length_bytes", "size_bytes") \
   X (SYS_EXIT, "sys_exit", SYSCALL, "op", "offset_bytes", "length_bytes", "result") \
   X (TASK_START, "task_start", TASK, "", "", "", "") \
   X (TASK_EXIT, "task_exit", TASK, "ops", "", "", "") \
@@ -46,7 +46,7 @@ typedef enum {
   X (LRU_ADD_DRAIN, "lru_add_drain", GENERIC, "cpu", "pages", "reason", "") \
   X (MARK_PAGE_ACCESSED, "mark_page_accessed", PAGE, "", "", "", "") \
   X (PAGE_LOCK_WAIT, "wait_on_page_locked", PAGE, "", "", "", "") \
-  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "holder_count", "pvec_cpu", "") \
+  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "holder_count", "pvec_cpu", "moved_from") \
   X (PAGE_REF_PUT, "page_ref_put", PAGE, "holder", "holder_count", "pvec_cpu", "") \
   X (IOMAP_READPAGE, "iomap_readpage", IOMAP, "nr_pages", "", "", "") \
   X (IOMAP_READAHEAD, "iomap_readahead", IOMAP, "nr_pages", "", "", "") \
@@ -165,6 +165,8 @@ typedef enum {
 } VmemuPageFlag;
 #define VMEMU_PG__NBITS 13
 
+/* "uptodate" for bit 1: the kernel's PG_ name without the prefix. */
+const char *vmemu_page_flag_name (int bit);
 /* "uptodate|dirty|private" style text for flags (g_free the result). */
 char *vmemu_page_flags_string (guint32 flags);
 

@@ -148,7 +148,7 @@ test_report_fix (Fixture *f, gconstpointer data)
   g_autofree char *md = read_out (f, "report.md");
   g_assert_nonnull (strstr (md, "| seed-reclaim | **fixed** | data loss (as expected) |"
                                 " clean (as expected) | first divergence at 30.000000 ms"
-                                " (event #200): iomap_page_create on /data page 0"));
+                                " (event #365): iomap_page_create on /data page 0"));
   g_assert_nonnull (strstr (md, "data loss: /data offset 2048 length 8"));
   g_assert_nonnull (strstr (md, "vmemu run --variant baseline --seed 1"
                                 " scenarios/seed-reclaim.yaml -o seed-reclaim.baseline.db"));

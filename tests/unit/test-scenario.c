@@ -211,7 +211,7 @@ test_scenario_contract_example (void)
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_DATA_LOSS);
   g_assert_true (vmemu_scenario_expect (scn, "patched", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_CLEAN);
-  g_assert_false (vmemu_scenario_expect (scn, "baseline+switch", &outcome));
+  g_assert_false (vmemu_scenario_expect (scn, "baseline+write_begin_uptodate", &outcome));
   g_assert_false (vmemu_scenario_expect (scn, "Baseline", &outcome));
 }
 
@@ -453,7 +453,7 @@ test_scenario_every_op (void)
 
 static const char extensions[] =
   "name: ext-1\n"
-  "variant: baseline+switch\n"
+  "variant: baseline+write_begin_uptodate\n"
   "machine:\n"
   "  page_size: 65536\n"
   "  memory: 1GiB\n"
@@ -470,7 +470,7 @@ static const char extensions[] =
   "files: [ { path: /d, size: 256KiB } ]\n"
   "tasks:\n"
   "  - { name: a, cpu: 3, ops: [ { write: { file: /d, length: 4, fsx_op: 1 } } ] }\n"
-  "expect: { baseline+switch: clean, \"patched\": data-loss }\n";
+  "expect: { baseline+write_begin_uptodate: clean, \"patched\": data-loss }\n";
 
 static void
 test_scenario_extensions (void)
@@ -479,7 +479,7 @@ test_scenario_extensions (void)
   const VmemuMachineConfig *m = &scn->machine;
   VmemuExpectOutcome outcome;
 
-  g_assert_cmpstr (scn->variant, ==, "baseline+switch");
+  g_assert_cmpstr (scn->variant, ==, "baseline+write_begin_uptodate");
   g_assert_cmpuint (m->page_size_bytes, ==, 65536);
   g_assert_cmpuint (m->memory_bytes, ==, 1ull << 30);
   g_assert_cmpuint (m->cpus, ==, 4);
@@ -506,7 +506,7 @@ test_scenario_extensions (void)
   g_assert_cmpuint (task_at (scn, 0)->cpu, ==, 3);
   g_assert_cmpint (op_at (scn, 0, 0)->data, ==, VMEMU_DATA_FSX);
   g_assert_cmpuint (op_at (scn, 0, 0)->fsx_opnum, ==, 1);
-  g_assert_true (vmemu_scenario_expect (scn, "baseline+switch", &outcome));
+  g_assert_true (vmemu_scenario_expect (scn, "baseline+write_begin_uptodate", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_CLEAN);
   g_assert_true (vmemu_scenario_expect (scn, "patched", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_DATA_LOSS);
@@ -773,7 +773,7 @@ static const BadCase bad_cases[] = {
     "inside it, like 'write: { ..., at: ... }'" },
   { TASK ("      - write: { file: /data, length: 1, hold: 1ms }\n"), VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:6:42: 'hold' is not an argument of 'write' (it takes: file, offset, length, direct, "
-    "value, fsx_op, at, after)" },
+    "value, fsx_op, at, after, expect)" },
   { TASK ("      - write: { file: /data, lenght: 1 }\n"), VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:6:31: unknown key 'lenght' in 'write'; did you mean 'length'?" },
   { TASK ("      - read: { file: /data }\n"), VMEMU_SCENARIO_ERROR_INVALID,
