@@ -965,7 +965,7 @@ test_scenario_io_errors (void)
   g_free (want);
   want = g_strdup_printf ("%s:2:1: unknown key 'cpus' in the top level (known keys: name, "
                           "description, variant, machine, filesystem, files, tasks, expect, "
-                          "fsx)", good);
+                          "fsx, expect_activity)", good);
   g_assert_cmpstr (error->message, ==, want);
 
   g_assert_cmpint (g_remove (good), ==, 0);
