@@ -321,6 +321,18 @@ test_export_chrome_json (void)
   g_assert_nonnull (strstr (a->str, "{\"name\":\"data loss\",\"ph\":\"i\""));
   g_assert_nonnull (strstr (a->str, "{\"name\":\"remove_mapping_fail\",\"ph\":\"i\""));
   g_assert_null (strstr (a->str, "\"name\":\"write bio\""));
+  /* the step that causes the bug is on the kswapd track (tid 1): reclaim's
+   * shrink_page_list, try_to_release_page, iomap_releasepage, and the
+   * reference changes (issue 14) */
+  static const char *const on_kswapd[] = { "shrink_page_list", "try_to_release_page",
+                                           "iomap_releasepage", "page_ref_put" };
+  for (gsize i = 0; i < G_N_ELEMENTS (on_kswapd); i++)
+    {
+      g_autofree char *want = g_strdup_printf ("{\"name\":\"%s\",\"ph\":\"i\",\"pid\":1,"
+                                               "\"tid\":1,", on_kswapd[i]);
+      g_assert_nonnull (strstr (a->str, want));
+    }
+  g_assert_nonnull (strstr (a->str, "\"cat\":\"reclaim\""));
   /* patched writes the page back: a writeback slice and a write bio */
   g_assert_null (strstr (b->str, "{\"name\":\"data loss\""));
   g_assert_nonnull (strstr (b->str, "{\"name\":\"writeback /data page 0\",\"ph\":\"X\""));
