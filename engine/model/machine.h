@@ -63,7 +63,8 @@ typedef struct {
   guint64 end_time_ns;
   guint64 events_run;           /* discrete events */
   guint64 trace_events;         /* trace rows emitted */
-  guint64 ops_run;              /* scenario operations completed */
+  guint64 ops_run;              /* scenario operations completed (tasks' ops, generate expanded;
+                                 * the final check's are not counted) */
   guint64 op_errors;            /* operations that returned an error */
   guint64 verifications;
   guint64 verify_failed;

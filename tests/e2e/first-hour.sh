@@ -110,4 +110,25 @@ out=$($VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" --variant patched 2>&1); rc=$
 if [ $rc = 0 ] && [ -z "$out" ]; then ok "-q prints nothing for a clean run"
 else nok "-q prints nothing for a clean run" "got: [$rc] $out"; fi
 
+# 9. validate and run agree on op counts (generate expanded, final check not
+# counted); plurals
+for f in fsx-random-healthy seed-reclaim; do
+  v=$($VMEMU validate "$SCENARIOS/$f.yaml" | sed -n 's/.*, \([0-9]*\) ops\?)$/\1/p')
+  r=$($VMEMU run "$SCENARIOS/$f.yaml" --variant patched | sed -n '1s/.*: \([0-9]*\) operations\? in .*/\1/p')
+  if [ -n "$v" ] && [ "$v" = "$r" ]; then ok "validate and run count the same ops ($f: $v)"
+  else nok "validate and run count the same ops ($f)" "validate: $v run: $r"; fi
+done
+check "one write is 'write', not 'writes'" 0 ' and 1 write to the device' \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml" --variant patched
+
+# 12. a scenario's name matches its file; validate warns otherwise
+for f in "$SCENARIOS"/*.yaml; do
+  name=$(sed -n 's/^name: //p' "$f")
+  [ "$name" = "$(basename "$f" .yaml)" ] || nok "scenario name matches its file" "$f: $name"
+done
+ok "every scenario's name matches its file name"
+printf 'name: other\n' > misnamed.yaml
+check "validate warns when the name differs from the file" 0 \
+  "warning: the scenario is named 'other' but its file is 'misnamed.yaml'" $VMEMU validate misnamed.yaml
+
 echo "1..$n"
