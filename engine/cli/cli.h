@@ -21,6 +21,15 @@ enum {
 int vmemu_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 int vmemu_cli_usage (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
+/* g_option_context_parse() with the help every command shares: --help / -h
+ * print the options with a plain "[OPTION...]" (GLib's "…" turns into "?" in
+ * a C locale) and the exit statuses including 130, on stdout.  Returns -1
+ * when the command should go on, else the exit status to return (0 after
+ * help, 2 after a message on stderr for a bad option). */
+int vmemu_cli_parse (GOptionContext *ctx, int *argc, char ***argv);
+/* The --help text of ctx as vmemu_cli_parse() prints it (g_free). */
+char *vmemu_cli_help_text (GOptionContext *ctx);
+
 /* SIGINT/SIGTERM handling (cli-signals.c).  Call vmemu_cli_signals_install()
  * once before a long loop; poll *vmemu_cli_interrupt_flag() (non-zero once a
  * signal arrived: it holds the signal number) or pass it as

@@ -332,8 +332,9 @@ run_with_options (RunOptions *o, int argc, char **argv)
     "4 the run did not do what the scenario states (expect_activity, an op's expect),\n"
     "130 interrupted.  With several scenarios the most serious status wins (2, 1, 4, 0).");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if ((o->fsx == NULL && argc < 2) || (o->fsx != NULL && argc != 1))
     return vmemu_cli_usage ("expected SCENARIO.yaml files or directories (or --fsx OPS); "
                             "see --help");

@@ -71,8 +71,9 @@ vmemu_cmd_validate (int argc, char **argv)
          "generate block will produce), or the first problem as PATH:LINE:COLUMN: message.\n"
          "Exit status: 0 all valid, 2 a scenario is invalid or the command line is wrong.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc < 2)
     return vmemu_cli_usage ("expected a SCENARIO (see --help)");
 

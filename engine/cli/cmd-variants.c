@@ -14,8 +14,9 @@ vmemu_cmd_variants (int argc, char **argv)
   g_option_context_set_summary (ctx,
     "List the kernel behaviour variants (one line each), then the switches a variant\n"
     "spec can add or remove: --variant baseline+write_begin_uptodate");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 1)
     return vmemu_cli_usage ("takes no arguments");
   for (guint i = 0; i < vmemu_variant_n_named (); i++)

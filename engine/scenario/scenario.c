@@ -574,10 +574,36 @@ parse_quantity (const char *text, const Unit *units, guint64 *out, const char **
   return (*why = "unknown unit"), FALSE;
 }
 
+/* "8KB", "1 mb": decimal-looking suffixes get the binary one to use. */
+static const char *
+size_unit_hint (const char *text)
+{
+  static const struct { const char *suffix, *why; } hints[] = {
+    { "kb", "use KiB, not KB (sizes are binary: 1KiB = 1024 bytes)" },
+    { "mb", "use MiB, not MB (sizes are binary: 1MiB = 1024KiB)" },
+    { "gb", "use GiB, not GB (sizes are binary: 1GiB = 1024MiB)" },
+    { "tb", "use TiB, not TB (sizes are binary: 1TiB = 1024GiB)" },
+    { "pb", "use PiB, not PB (sizes are binary: 1PiB = 1024TiB)" },
+    { "kib", "write KiB (capital K, lower-case i)" }, { "mib", "write MiB" },
+    { "gib", "write GiB" }, { "tib", "write TiB" }, { "pib", "write PiB" },
+  };
+  const char *p = text;
+  while (g_ascii_isdigit (*p) || *p == ' ')
+    p++;
+  for (gsize i = 0; i < G_N_ELEMENTS (hints); i++)
+    if (g_ascii_strcasecmp (p, hints[i].suffix) == 0)
+      return hints[i].why;
+  return NULL;
+}
+
 gboolean
 scenario_parse_size (const char *text, guint64 *bytes, const char **why)
 {
-  return parse_quantity (text, size_units, bytes, why);
+  if (parse_quantity (text, size_units, bytes, why))
+    return TRUE;
+  if (g_str_equal (*why, "unknown unit") && size_unit_hint (text) != NULL)
+    *why = size_unit_hint (text);
+  return FALSE;
 }
 
 gboolean

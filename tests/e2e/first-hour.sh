@@ -110,6 +110,23 @@ out=$($VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" --variant patched 2>&1); rc=$
 if [ $rc = 0 ] && [ -z "$out" ]; then ok "-q prints nothing for a clean run"
 else nok "-q prints nothing for a clean run" "got: [$rc] $out"; fi
 
+# 8. CLI consistency
+check "vmemu help run is run's help" 0 '^  vmemu run \[OPTION\.\.\.\] SCENARIO' $VMEMU help run
+check "a mistyped command gets did-you-mean" 2 "^vmemu: 'rnu' is not a command; did you mean 'run'\?" \
+  $VMEMU rnu
+for cmd in run validate variants diff hash import-fsx report export explore; do
+  out=$(LC_ALL=C $VMEMU $cmd --help 2>&1); rc=$?
+  if [ $rc = 0 ] && grep -q "^  vmemu $cmd \[OPTION\.\.\.\]" <<<"$out" && ! grep -q 'OPTION?' <<<"$out" \
+     && grep -q '130' <<<"$out"
+  then ok "$cmd --help: clean usage line, exit 130 documented"
+  else nok "$cmd --help: clean usage line, exit 130 documented" "got: [$rc] $(head -3 <<<"$out")"; fi
+done
+out=$($VMEMU diff --help); if grep -q -- '^  --format=FORMAT' <<<"$out" && ! grep -q -- '-f, --format' <<<"$out"
+then ok "diff: --format has no -f (-f is --force everywhere)"; else nok "diff: --format has no -f"; fi
+printf 'name: kb\nmachine: { memory: 8KB }\n' > kb.yaml
+check "8KB is refused with 'use KiB'" 2 'kb.yaml:2:20: expected a size, got "8KB": use KiB, not KB' \
+  $VMEMU validate kb.yaml
+
 # 9. validate and run agree on op counts (generate expanded, final check not
 # counted); plurals
 for f in fsx-random-healthy seed-reclaim; do
