@@ -92,8 +92,10 @@ print_unexpected (const VmemuScenario *scn, const VmemuRunResult *r)
       g_autofree char *where = u->line ? g_strdup_printf ("%s:%u:%u: ", scn->path ? scn->path
                                                           : scn->name, u->line, u->column)
                                        : g_strdup ("");
-      printf ("%sop %u of task %s (%s) returned %s at %.6f ms, expected %s\n", where,
-              u->op_number, u->task, u->op, errno_text (u->result), u->time_ns / 1e6,
+      gboolean signal = -u->result > VMEMU_RESULT_SIGNAL_BASE;
+      printf ("%sop %u of task %s (%s) %s %s at %.6f ms%s, expected %s\n", where,
+              u->op_number, u->task, u->op, signal ? "got" : "returned", errno_text (u->result),
+              u->time_ns / 1e6, signal ? " (the task was killed)" : "",
               errno_text (u->expected));
     }
 }

@@ -278,11 +278,19 @@ op_end (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   int err = a->st.result < 0 ? -a->st.result : 0;
   if (op->kind < VMEMU_OP__COUNT && a->kind == VM_ACTOR_USER && err != op->expect_error)
     op_unexpected (m, a, op);
+  gboolean killed = err > VMEMU_RESULT_SIGNAL_BASE && a->kind == VM_ACTOR_USER;
+  if (killed)
+    m->result.activity[err - VMEMU_RESULT_SIGNAL_BASE == VMEMU_SIGBUS ? VMEMU_ACT_SIGBUS
+                                                                      : VMEMU_ACT_SIGSEGV]++;
   /* the scenario's operations, not the final check's (validate counts the same) */
   if (op->kind < VMEMU_OP__COUNT && a->kind == VM_ACTOR_USER)
     m->result.ops_run++;
   a->in_op = FALSE;
   a->op_i++;
+  /* SIGBUS / SIGSEGV: the default action ends the task; its remaining ops
+   * never run (task_exit then releases what it held). */
+  if (killed)
+    a->op_i = a->ops->len;
 }
 
 static void start_final (VmemuMachine *m);

@@ -199,12 +199,14 @@ static const ErrnoName errno_table[] = {
   { 18, "EXDEV" }, { 19, "ENODEV" }, { 21, "EISDIR" }, { 22, "EINVAL" }, { 26, "ETXTBSY" },
   { 27, "EFBIG" }, { 28, "ENOSPC" }, { 29, "ESPIPE" }, { 30, "EROFS" }, { 75, "EOVERFLOW" },
   { 95, "EOPNOTSUPP" },
+  { VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGBUS, "SIGBUS" },
+  { VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGSEGV, "SIGSEGV" },
 };
 
 static const char *const errno_names[G_N_ELEMENTS (errno_table) + 1] = {
   "EPERM", "ENOENT", "EINTR", "EIO", "EBADF", "EAGAIN", "ENOMEM", "EFAULT", "EBUSY",
   "EEXIST", "EXDEV", "ENODEV", "EISDIR", "EINVAL", "ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE",
-  "EROFS", "EOVERFLOW", "EOPNOTSUPP", NULL,
+  "EROFS", "EOVERFLOW", "EOPNOTSUPP", "SIGBUS", "SIGSEGV", NULL,
 };
 
 const char *

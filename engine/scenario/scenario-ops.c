@@ -464,8 +464,11 @@ op_maps (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
     sym->gone_line = n->name->line;
   if (op->kind != VMEMU_OP_MREAD && op->kind != VMEMU_OP_MWRITE)
     return TRUE;
+  /* A range beyond the map is a mistake, unless the op expects the
+   * SIGSEGV the kernel delivers for it. */
   if (op->offset_bytes > G_MAXUINT64 - op->length_bytes
-      || op->offset_bytes + op->length_bytes > sym->size_bytes)
+      || (op->offset_bytes + op->length_bytes > sym->size_bytes
+          && op->expect_error != VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGSEGV))
     return sfail (tl->ld, n->arg[ARG_LENGTH] ? n->arg[ARG_LENGTH] : n->name,
                   "%s range [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") is beyond map '%s'"
                   " (length %" G_GUINT64_FORMAT ")", vmemu_op_kind_name (op->kind),

@@ -288,6 +288,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuTask, vmemu_task_free)
 /* The kind whose vmemu_op_kind_name() is name; FALSE if none. */
 gboolean vmemu_op_kind_from_name (const char *name, VmemuOpKind *kind);
 
+/* An op that ends with a signal (SIGBUS, SIGSEGV: the task is killed) has
+ * the result -(VMEMU_RESULT_SIGNAL_BASE + signal number); `expect: { error:
+ * SIGBUS }` names it like an errno. */
+#define VMEMU_RESULT_SIGNAL_BASE 1000
+#define VMEMU_SIGBUS 7    /* Linux x86/generic numbers */
+#define VMEMU_SIGSEGV 11
+
 /* Linux errno names, for op results: "EINVAL" for 22 or -22, "success" for
  * 0, NULL for a number without a name here. */
 const char *vmemu_errno_name (int err);

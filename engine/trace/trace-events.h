@@ -127,7 +127,8 @@ typedef enum {
   X (PIPE_RELEASE, "pipe_buf_release", GENERIC, "pipe", "", "", "") \
   X (POWER_CUT, "power_cut", GENERIC, "pages_lost", "", "", "") \
   X (DATA_LOSS, "vmemu_data_loss", ORACLE, "offset_bytes", "length_bytes", "", "") \
-  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "")
+  X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "") \
+  X (SIGNAL_GENERATE, "signal_generate", TASK, "sig", "offset_bytes", "", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,

@@ -84,6 +84,45 @@ sed 's/offset: 100/offset: 0/; s/length: 4096 }/length: 4096, expect: { error: E
 check "an op expected to fail that succeeds is printed too" 4 \
   'returned success at .* expected EINVAL$' $VMEMU run collapse-succeeds.yaml
 
+# SIGBUS / SIGSEGV as 5.8 delivers them: a store past EOF of a shared file
+# mapping (filemap_fault), a load outside the VMA; the task is killed.
+cat > sigbus.yaml <<'Y'
+name: sigbus
+filesystem: { block_size: 1024 }
+files:
+  - { path: /f, size: "16KiB", content: random, state: on-disk }
+tasks:
+  - name: t
+    ops:
+      - mmap: { file: /f, offset: 0, length: "16KiB", as: m }
+      - truncate: { file: /f, size: 4096 }
+      - mwrite: { map: m, offset: 8192, length: 16 }
+      - write: { file: /f, offset: 0, length: 16 }
+Y
+check "an mwrite past EOF gets SIGBUS and is printed" 4 \
+  '^sigbus.yaml:10:9: op 3 of task t \(mwrite\) got SIGBUS at 0.000000 ms \(the task was killed\), expected success$' \
+  $VMEMU run sigbus.yaml -o sigbus.db
+got=$(sqlite3 sigbus.db "SELECT name || ' ' || a0 || ' ' || a1 || ' ' || task_name FROM events_named
+  WHERE name = 'signal_generate'; SELECT count(*) FROM syscalls WHERE op = 'write'" | tr '\n' ' ')
+if [ "$got" = "signal_generate 7 8192 t 0 " ]; then ok "SIGBUS is in the trace and the killed task's next op never ran"
+else nok "SIGBUS is in the trace and the killed task's next op never ran" "got: $got"; fi
+sed 's/length: 16 }$/length: 16, expect: { error: SIGBUS } }/' sigbus.yaml | sed '$d' > sigbus-ok.yaml
+check "expect: { error: SIGBUS }" 0 ', 1 SIGBUS, 0 SIGSEGV$' $VMEMU run sigbus-ok.yaml
+cat > segv.yaml <<'Y'
+name: segv
+files:
+  - { path: /f, size: "16KiB", content: random, state: on-disk }
+tasks:
+  - name: t
+    ops:
+      - mmap: { file: /f, offset: 0, length: 4096, as: m }
+      - mread: { map: m, offset: 4096, length: 16, expect: { error: SIGSEGV } }
+Y
+check "a load outside the VMA gets SIGSEGV" 0 ', 0 SIGBUS, 1 SIGSEGV$' $VMEMU run segv.yaml
+sed 's/, expect: { error: SIGSEGV }//' segv.yaml > segv-typo.yaml
+check "a range beyond the map is still refused unless SIGSEGV is expected" 2 \
+  "segv-typo.yaml:8:48: mread range \[4096, \+16\) is beyond map 'm'" $VMEMU validate segv-typo.yaml
+
 # 3. variant typos
 cat > pached.yaml <<'Y'
 name: pached
