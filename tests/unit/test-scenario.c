@@ -698,7 +698,7 @@ static const BadCase bad_cases[] = {
   { HDR "machine:\n  memory: 1.5GiB\n", VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:3:11: expected a size, got \"1.5GiB\": fractions are not allowed; use a smaller unit" },
   { HDR "machine:\n  memory: 64MB\n", VMEMU_SCENARIO_ERROR_INVALID,
-    "t.yaml:3:11: expected a size, got \"64MB\": unknown unit" },
+    "t.yaml:3:11: expected a size, got \"64MB\": use MiB, not MB (sizes are binary: 1MiB = 1024KiB)" },
   { HDR "machine:\n  seed: 18446744073709551616\n", VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:3:9: expected a whole number, got \"18446744073709551616\": too large (does not "
     "fit in 64 bits)" },
