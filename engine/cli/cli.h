@@ -53,5 +53,6 @@ int vmemu_cmd_import_fsx (int argc, char **argv);
 int vmemu_cmd_report (int argc, char **argv);
 int vmemu_cmd_export (int argc, char **argv);
 int vmemu_cmd_explore (int argc, char **argv);
+int vmemu_cmd_show (int argc, char **argv);
 
 G_END_DECLS

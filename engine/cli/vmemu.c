@@ -22,6 +22,7 @@ static const Command commands[] = {
   { "report", vmemu_cmd_report, "Run scenarios under two variants and write a regression report" },
   { "export", vmemu_cmd_export, "Convert a trace to Chrome/Perfetto trace-event JSON" },
   { "explore", vmemu_cmd_explore, "Search generated cases for data loss, shrink the first" },
+  { "show", vmemu_cmd_show, "Print one page's history from a trace (flags, bitmap, holders)" },
 };
 
 static int

@@ -105,3 +105,27 @@ vmemu_iomap_type_name (int type)
       return "UNKNOWN";
     }
 }
+
+const char *
+vmemu_iop_caller_name (int caller)
+{
+  /* engine/model/model-private.h: VM_IOP_CALLER_READ, _WRITE_BEGIN, _MKWRITE,
+   * _WRITEPAGE, _SETUP */
+  static const char *const names[] = { "iomap_readpage", "__iomap_write_begin",
+                                       "iomap_page_mkwrite_actor", "iomap_writepage_map",
+                                       "setup" };
+  if (caller < 0 || caller >= (int) G_N_ELEMENTS (names))
+    return "unknown";
+  return names[caller];
+}
+
+const char *
+vmemu_signal_name (int sig)
+{
+  switch (sig)
+    {
+    case 7: return "SIGBUS";
+    case 11: return "SIGSEGV";
+    default: return "signal";
+    }
+}

@@ -198,4 +198,11 @@ typedef enum {
 } VmemuIomapType;
 const char *vmemu_iomap_type_name (int type);
 
+/* The function that created an iomap_page (iomap_page_create "caller"): the
+ * model's VM_IOP_CALLER_* order, "iomap_readpage", "__iomap_write_begin",
+ * "iomap_page_mkwrite_actor", "iomap_writepage_map", "setup". */
+const char *vmemu_iop_caller_name (int caller);
+/* "SIGBUS" for 7, "SIGSEGV" for 11 (signal_generate "sig"). */
+const char *vmemu_signal_name (int sig);
+
 G_END_DECLS

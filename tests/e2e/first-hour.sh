@@ -166,6 +166,32 @@ printf 'name: kb\nmachine: { memory: 8KB }\n' > kb.yaml
 check "8KB is refused with 'use KiB'" 2 'kb.yaml:2:20: expected a size, got "8KB": use KiB, not KB' \
   $VMEMU validate kb.yaml
 
+# 11. vmemu show: a page's history as text, colour only on a terminal
+check "show: who held page 0 when remove_mapping failed" 0 \
+  '^ +197 +1.000000 ms  kswapd0 +remove_mapping_fail +refcount=3 expected=2 dirty=0 \[holders=cache,reader,isolate\]$' \
+  $VMEMU show a.db --page 0
+check "show: the empty bitmap the mkwrite actor created, by caller name" 0 \
+  'iomap_page_create +page_uptodate=1 bits=0000 nr_blocks=4 caller=iomap_page_mkwrite_actor \+private' \
+  $VMEMU show a.db --page 0 --file /data
+check "show: reference events with the holders after each" 0 \
+  'page_ref_get +reader  refcount [0-9]+: .*reader' $VMEMU show a.db --page 0
+out=$($VMEMU show a.db --page 0 2>&1)
+if ! grep -q $'\033\[' <<<"$out"; then ok "show: no colour when not a terminal"
+else nok "show: no colour when not a terminal"; fi
+if grep -q $'\033\[' <<<"$($VMEMU show a.db --page 0 --color=always)"; then ok "show: --color=always"
+else nok "show: --color=always"; fi
+if command -v script >/dev/null 2>&1; then
+  tty_out=$(script -qec "$VMEMU show a.db --page 0" /dev/null 2>&1)
+  nocolor_out=$(NO_COLOR=1 script -qec "$VMEMU show a.db --page 0" /dev/null 2>&1)
+  if grep -q $'\033\[' <<<"$tty_out" && ! grep -q $'\033\[' <<<"$nocolor_out"
+  then ok "show: colour on a terminal, none with NO_COLOR"
+  else nok "show: colour on a terminal, none with NO_COLOR"; fi
+else
+  n=$((n + 1)); echo "ok $n - show: colour on a terminal # SKIP script(1) not installed"
+fi
+check "show: an unknown file is bad input" 2 "no file '/nope' in the run \(/data\)" \
+  $VMEMU show a.db --page 0 --file /nope
+
 # 9. validate and run agree on op counts (generate expanded, final check not
 # counted); plurals
 for f in fsx-random-healthy seed-reclaim; do
