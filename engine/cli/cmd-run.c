@@ -133,10 +133,12 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
   for (guint i = 0; i < r->losses->len; i++)
     {
       const VmemuLoss *l = g_ptr_array_index (r->losses, i);
+      /* the span from the first to the last wrong byte: a lost 16-byte store
+       * reads "length 16" even where some of its bytes happen to match */
       printf ("data loss: %s offset %" G_GUINT64_FORMAT " length %" G_GUINT64_FORMAT
-              " (%" G_GUINT64_FORMAT " %s in all) seen by %s (%s) at %.6f ms:"
+              " (%" G_GUINT64_FORMAT " %s) seen by %s (%s) at %.6f ms:"
               " expected %s, found %s\n",
-              l->path, l->offset_bytes, l->length_bytes, l->total_bytes,
+              l->path, l->offset_bytes, l->span_bytes, l->total_bytes,
               l->total_bytes == 1 ? "byte differs" : "bytes differ", l->kind, l->task,
               l->time_ns / 1e6, l->expected_hex, l->found_hex);
     }

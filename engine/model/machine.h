@@ -43,6 +43,7 @@ typedef struct {
   guint64 offset_bytes;         /* first bad byte */
   guint64 length_bytes;         /* length of the first bad run */
   guint64 total_bytes;          /* every bad byte in the range checked */
+  guint64 span_bytes;           /* first to last bad byte (a lost 16-byte store: 16) */
   char *expected_hex;
   char *found_hex;
 } VmemuLoss;

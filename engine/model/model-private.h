@@ -144,6 +144,7 @@ typedef struct {
   int result;                    /* errno-style result (0 or negative) */
   gboolean checked, bad;         /* verification accumulated over the op */
   guint64 bad_off, bad_len, bad_total;
+  guint64 bad_last;              /* offset of the last mismatching byte (for the span) */
   guint8 exp[16], got[16];
   guint nexp;
   guint64 count;

@@ -200,6 +200,16 @@ for f in fsx-random-healthy seed-reclaim; do
   if [ -n "$v" ] && [ "$v" = "$r" ]; then ok "validate and run count the same ops ($f: $v)"
   else nok "validate and run count the same ops ($f)" "validate: $v run: $r"; fi
 done
+check "a lost 16-byte store reads 'length 16'" 1 '^data loss: /data offset 2048 length 16 \(15 bytes differ\)' \
+  $VMEMU run "$SCENARIOS/seed-reclaim.yaml"
+$VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" --variant patched -o p.db >/dev/null
+out=$($VMEMU diff a.db p.db 2>&1)
+for want in 'iomap_page_create task writer ' 'caller=iomap_page_mkwrite_actor' \
+            'baseline queued 3 bios: 0 writes,' 'patched queued 4 bios: 1 write,' \
+            'patched passed all 3 verifications'; do
+  if grep -qF -- "$want" <<<"$out"; then ok "diff names things: $want"
+  else nok "diff names things: $want" "$(head -12 <<<"$out")"; fi
+done
 check "one write is 'write', not 'writes'" 0 ' and 1 write to the device' \
   $VMEMU run "$SCENARIOS/seed-reclaim.yaml" --variant patched
 
