@@ -100,10 +100,13 @@ shell_word (const char *s)
   return g_strdup (*s ? s : "''");
 }
 
+/* The scenario by its absolute path, so the command works from any
+ * directory (with vmemu installed on PATH: `make install`). */
 static char *
 reproduce_command (const char *scenario, const char *variant, guint64 seed, const char *out)
 {
-  g_autofree char *q_scn = shell_word (scenario);
+  g_autofree char *abs = g_canonicalize_filename (scenario, NULL);
+  g_autofree char *q_scn = shell_word (abs);
   g_autofree char *q_var = shell_word (variant);
   g_autofree char *q_out = shell_word (out);
 
