@@ -100,7 +100,18 @@ typedef struct {
   char *diff_markdown;
   char *diff_json;
   GPtrArray *rows;              /* ReportRow*: totals first, then event names */
+  guint order;                  /* input position (ties of the status sort) */
+  guint group;                  /* 1-based ReportGroup of its first divergence, 0 none */
 } ReportScenario;
+
+/* Scenarios whose traces first part at the same event for the same reason. */
+typedef struct {
+  guint id;                     /* 1-based, in order of the first member */
+  char *event;                  /* the divergent event's name */
+  char *summary;                /* the first member's divergence sentence */
+  char *hint;                   /* "why it matters", may be NULL */
+  GPtrArray *members;           /* ReportScenario*, borrowed, in report order */
+} ReportGroup;
 
 struct _VmemuReport {
   char *baseline;               /* variant specs */
@@ -112,7 +123,9 @@ struct _VmemuReport {
   VmemuReportProgress progress;
   gpointer progress_data;
   const volatile gint *interrupt;
-  GPtrArray *scenarios;         /* ReportScenario* in input order */
+  GPtrArray *scenarios;         /* ReportScenario*: by status (regressed, fixed, still
+                                 * failing, ok), then input order, once analysed */
+  GPtrArray *groups;            /* ReportGroup*, by first divergence */
   guint n_regressed, n_fixed, n_still_failing, n_ok, n_errors;
   char *headline;
 };
@@ -152,6 +165,9 @@ char *report_loss_sentence (const VmemuTracedbVerify *v);
 
 /* ---- renderers: each returns the whole file ---- */
 char *report_render_html (const VmemuReport *r);
+/* report.md: headline, causes (groups), the summary table, reproduce;
+ * report-details.md: one section per scenario. */
 char *report_render_markdown (const VmemuReport *r);
+char *report_render_markdown_details (const VmemuReport *r);
 char *report_render_json (const VmemuReport *r);
 char *report_render_junit (const VmemuReport *r);

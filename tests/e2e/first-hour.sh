@@ -192,6 +192,23 @@ fi
 check "show: an unknown file is bad input" 2 "no file '/nope' in the run \(/data\)" \
   $VMEMU show a.db --page 0 --file /nope
 
+# 7. the report: sorted by status, grouped by cause, a short report.md
+mkdir rdir
+cp "$SCENARIOS/n7-block-equals-page.yaml" "$SCENARIOS/seed-reclaim.yaml" "$SCENARIOS/wb-write-error.yaml" \
+   "$SCENARIOS/seed-drop-caches.yaml" rdir/
+$VMEMU report --baseline baseline --candidate patched rdir -o rout >/dev/null 2>&1
+order=$(sed -n 's/^| \([a-z0-9-]*\) | \*\*\([a-z-]*\)\*\* |.*/\1:\2/p' rout/report.md | tr '\n' ' ')
+if [ "$order" = "seed-drop-caches:fixed seed-reclaim:fixed wb-write-error:still-failing n7-block-equals-page:ok " ]
+then ok "report rows sorted by status (regressed, fixed, still failing, ok)"
+else nok "report rows sorted by status" "got: $order"; fi
+if [ "$(grep -c '^[0-9]*\. \*\*`' rout/report.md)" = 1 ] \
+   && grep -q 'cause 1: iomap_page_create |$' rout/report.md
+then ok "report groups scenarios by first divergence"
+else nok "report groups scenarios by first divergence" "$(sed -n '1,12p' rout/report.md)"; fi
+md=$(wc -c < rout/report.md); det=$(wc -c < rout/report-details.md)
+if [ "$md" -lt 4000 ] && [ "$det" -gt "$md" ]; then ok "report.md is a short summary ($md bytes; details $det bytes)"
+else nok "report.md is a short summary" "report.md $md bytes, details $det"; fi
+
 # 9. validate and run agree on op counts (generate expanded, final check not
 # counted); plurals
 for f in fsx-random-healthy seed-reclaim; do
