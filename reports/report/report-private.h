@@ -46,7 +46,16 @@ typedef struct {
   char *label;                  /* "events", "write bios", or an event name */
   gboolean is_event;            /* TRUE: a per-event-name count */
   guint64 v[2];                 /* baseline, candidate */
+  int good_when;                /* +1: more is better for the data (bytes written),
+                                 * -1: more is worse (data loss), 0: neither */
 } ReportRow;
+
+/* A moment the timeline marks: reclaim starting, drop_caches. */
+typedef enum { REPORT_MARK_KSWAPD, REPORT_MARK_DIRECT_RECLAIM, REPORT_MARK_DROP_CACHES } ReportMarkKind;
+typedef struct {
+  guint64 t_ns;
+  ReportMarkKind kind;
+} ReportMark;
 
 /* Peak and final page counts of a timeline. */
 typedef struct {
@@ -76,6 +85,7 @@ typedef struct {
   GArray *loss_times;           /* guint64 t_ns of vmemu_data_loss events */
   GArray *pages;                /* VmemuTracedbPageCounts over time */
   GArray *ios;                  /* ReportIo in submission order */
+  GArray *marks;                /* ReportMark in time order */
   ReportPeaks peaks;
 } ReportSide;
 
