@@ -52,7 +52,7 @@ static const char css[] =
   ".s{fill:none;stroke-width:1.6}.s-up{stroke:#1c7ed6}"
   /* cached is drawn last, wide and dashed: where every cached page is
    * uptodate the two lines coincide and uptodate shows through the gaps */
-  ".s-cached{stroke:#495057;stroke-width:3;stroke-dasharray:7 4;stroke-opacity:.8}"
+  ".s-cached{stroke:#5c940d;stroke-width:3;stroke-dasharray:7 4}"
   ".m-reclaim{stroke:#f08c00;stroke-width:1.5}svg text.m-reclaim-t{fill:#f08c00}"
   ".m-dc{stroke:#0c8599;stroke-width:1.5}svg text.m-dc-t{fill:#0c8599}"
   ".s-dirty{stroke:#e8590c}.s-wb{stroke:#9c36b5}"
@@ -499,7 +499,7 @@ html_plots (GString *o, const ReportScenario *sc)
   frame_init (&f, sc);
 
   g_string_append (o, "<h3>Timeline</h3>\n<p class=\"legend\">"
-                      "<span><span class=\"sw\" style=\"background:#495057\"></span>cached (dashed)</span>"
+                      "<span><span class=\"sw\" style=\"background:#5c940d\"></span>cached (dashed)</span>"
                       "<span><span class=\"sw\" style=\"background:#1c7ed6\"></span>uptodate</span>"
                       "<span><span class=\"sw\" style=\"background:#e8590c\"></span>dirty</span>"
                       "<span><span class=\"sw\" style=\"background:#9c36b5\"></span>writeback</span>"
