@@ -44,7 +44,7 @@ mkdir "$T/a" "$T/b"
 (cd "$T/a" && PATH="$P/bin:$PATH" vmemu report --baseline baseline --candidate patched \
    "$P/share/vmemu/scenarios/seed-reclaim.yaml" -o out >/dev/null 2>&1)
 cmd=$(grep -o 'vmemu run --variant baseline --seed 1 [^ ]* -o seed-reclaim.baseline.db' \
-      "$T/a/out/report.md" | head -1)
+      "$T/a/out/report-details.md" | head -1)
 (cd "$T/b" && PATH="$P/bin:$PATH" eval "$cmd" >/dev/null 2>&1); rc=$?
 if [ -n "$cmd" ] && [ "$rc" = 1 ] && [ -f "$T/b/seed-reclaim.baseline.db" ]
 then ok "the report's re-run command works from any directory"
