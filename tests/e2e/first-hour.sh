@@ -31,11 +31,15 @@ check "run prints what the machine did" 1 \
 check "run without -o says no trace was written" 1 '^no trace written' \
   $VMEMU run "$SCENARIOS/seed-reclaim.yaml"
 $VMEMU run -q "$SCENARIOS/seed-reclaim.yaml" -o a.db >/dev/null
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  n=$((n + 1)); echo "ok $n - activity counters are in the trace's meta # SKIP no sqlite3 shell"
+else
 got=$(sqlite3 a.db "SELECT key || '=' || value FROM meta WHERE key IN ('activity.kswapd',
   'activity.releasepage_failed_remove', 'expect_activity') ORDER BY key" 2>&1 | tr '\n' ' ')
 if [ "$got" = "activity.kswapd=1 activity.releasepage_failed_remove=1 expect_activity=met " ]
 then ok "activity counters are in the trace's meta"
 else nok "activity counters are in the trace's meta" "got: $got"; fi
+fi
 
 # A scenario that no longer reaches its path: seed-reclaim with enough
 # memory that kswapd never wakes.  Without expect_activity this ran
@@ -102,10 +106,14 @@ Y
 check "an mwrite past EOF gets SIGBUS and is printed" 4 \
   '^sigbus.yaml:10:9: op 3 of task t \(mwrite\) got SIGBUS at 0.000000 ms \(the task was killed\), expected success$' \
   $VMEMU run sigbus.yaml -o sigbus.db
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  n=$((n + 1)); echo "ok $n - SIGBUS is in the trace # SKIP no sqlite3 shell"
+else
 got=$(sqlite3 sigbus.db "SELECT name || ' ' || a0 || ' ' || a1 || ' ' || task_name FROM events_named
   WHERE name = 'signal_generate'; SELECT count(*) FROM syscalls WHERE op = 'write'" | tr '\n' ' ')
 if [ "$got" = "signal_generate 7 8192 t 0 " ]; then ok "SIGBUS is in the trace and the killed task's next op never ran"
 else nok "SIGBUS is in the trace and the killed task's next op never ran" "got: $got"; fi
+fi
 sed 's/length: 16 }$/length: 16, expect: { error: SIGBUS } }/' sigbus.yaml | sed '$d' > sigbus-ok.yaml
 check "expect: { error: SIGBUS }" 0 ', 1 SIGBUS, 0 SIGSEGV$' $VMEMU run sigbus-ok.yaml
 cat > segv.yaml <<'Y'
