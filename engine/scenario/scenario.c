@@ -640,6 +640,24 @@ vmemu_parse_size (const char *text, guint64 *bytes)
 }
 
 gboolean
+vmemu_parse_size_why (const char *text, guint64 *bytes, const char **why)
+{
+  guint64 v;
+  const char *reason = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  if (!scenario_parse_size (text, &v, &reason))
+    {
+      if (why != NULL)
+        *why = reason;
+      return FALSE;
+    }
+  if (bytes != NULL)
+    *bytes = v;
+  return TRUE;
+}
+
+gboolean
 vmemu_parse_duration (const char *text, guint64 *ns)
 {
   const char *why;

@@ -305,6 +305,9 @@ const char *const *vmemu_errno_names (void);
 
 /* Parse "4096", "16KiB", "64MiB" / "250us", "5ms", "30s".  FALSE on bad text. */
 gboolean vmemu_parse_size (const char *text, guint64 *bytes);
+/* The same, saying why text was refused (a static string such as "use KiB,
+ * not KB (...)" or "unknown unit") through *why. */
+gboolean vmemu_parse_size_why (const char *text, guint64 *bytes, const char **why);
 gboolean vmemu_parse_duration (const char *text, guint64 *ns);
 
 G_END_DECLS
