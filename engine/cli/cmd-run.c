@@ -281,7 +281,8 @@ run_one (RunOptions *o, VmemuScenario *scn, const char *trace_path)
   g_autoptr (GPtrArray) unmet = g_ptr_array_new_with_free_func (g_free);
   int status = run_status (scn, r, unmet);
   vmemu_trace_meta (tr, "result", r->losses->len ? "data-loss" : "clean");
-  vmemu_trace_meta (tr, "expect_activity", unmet->len ? "not met" : "met");
+  g_autofree char *activity = vmemu_scenario_activity_verdict (scn, r->activity);
+  vmemu_trace_meta (tr, "expect_activity", activity);
   if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
     {
       vmemu_trace_abort (tr);

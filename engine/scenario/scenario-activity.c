@@ -86,6 +86,26 @@ vmemu_scenario_check_activity (const VmemuScenario *scn, const guint64 *counts,
   return n;
 }
 
+char *
+vmemu_scenario_activity_verdict (const VmemuScenario *scn, const guint64 *counts)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; scn->expect_activity && i < scn->expect_activity->len; i++)
+    {
+      const VmemuExpectActivity *e = &g_array_index (scn->expect_activity,
+                                                     VmemuExpectActivity, i);
+      if (cmp_holds (e->cmp, counts[e->what], e->value))
+        continue;
+      g_autofree char *want = vmemu_expect_activity_text (e);
+      g_string_append_printf (s, "%s%s: %s (it was %" G_GUINT64_FORMAT ")",
+                              s->len ? "; " : "not met: ", activity_names[e->what], want,
+                              counts[e->what]);
+    }
+  if (s->len == 0)
+    g_string_append (s, "met");
+  return g_string_free (s, FALSE);
+}
+
 /* "true", "false", "3", ">= 1", "<2", "!= 0" */
 static gboolean
 parse_condition (const char *text, VmemuCmp *cmp, guint64 *value, const char **why)

@@ -258,6 +258,9 @@ gboolean vmemu_scenario_expect (const VmemuScenario *scn, const char *variant,
  * "expect_activity kswapd: true (>= 1) not met: 0" to unmet (may be NULL). */
 guint vmemu_scenario_check_activity (const VmemuScenario *scn, const guint64 *counts,
                                      GPtrArray *unmet);
+/* "met", or "not met: kswapd: true (it was 0); ..." (g_free): what run and
+ * report store in a trace's meta "expect_activity". */
+char *vmemu_scenario_activity_verdict (const VmemuScenario *scn, const guint64 *counts);
 /* "true", ">= 1", "0": the condition as it is written back. Returns a new string. */
 char *vmemu_expect_activity_text (const VmemuExpectActivity *e);
 

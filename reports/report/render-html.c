@@ -603,6 +603,12 @@ html_side (GString *o, const ReportSide *s, int k)
       text (o, loss);
       g_string_append (o, "</li>");
     }
+  if (s->activity_unmet)
+    {
+      g_string_append (o, "<li class=\"worse\"><strong>expect_activity</strong> ");
+      text (o, s->activity_unmet);
+      g_string_append (o, ": the run did not exercise the path the scenario names</li>");
+    }
   if (s->outcome != REPORT_OUTCOME_ERROR)
     {
       g_string_append (o, "<li>trace <code>");

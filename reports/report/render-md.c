@@ -127,6 +127,9 @@ md_side (GString *o, const ReportSide *s, int k)
       g_autofree char *loss = report_loss_sentence (s->losses->pdata[i]);
       g_string_append_printf (o, "  - data loss: %s\n", loss);
     }
+  if (s->activity_unmet)
+    g_string_append_printf (o, "  - **expect_activity %s**: the run did not exercise the path"
+                               " the scenario names\n", s->activity_unmet);
 }
 
 static void

@@ -32,6 +32,7 @@ report_side_clear (ReportSide *s)
   g_clear_pointer (&s->pages, g_array_unref);
   g_clear_pointer (&s->ios, g_array_unref);
   g_clear_pointer (&s->marks, g_array_unref);
+  g_clear_pointer (&s->activity_unmet, g_free);
 }
 
 /* ---- small queries ---- */
@@ -180,6 +181,9 @@ side_run_info (VmemuTracedb *db, ReportSide *s, GError **error)
         continue;
       s->n_events = run->n_events;
       s->t_end_ns = run->t_end_ns;
+      g_autofree char *act = vmemu_tracedb_meta (db, s->run, "expect_activity");
+      g_free (s->activity_unmet);
+      s->activity_unmet = act && g_str_has_prefix (act, "not met") ? g_strdup (act) : NULL;
       g_free (s->content_sha256);
       s->content_sha256 = g_strdup (run->content_sha256);
     }

@@ -86,6 +86,8 @@ typedef struct {
   GArray *pages;                /* VmemuTracedbPageCounts over time */
   GArray *ios;                  /* ReportIo in submission order */
   GArray *marks;                /* ReportMark in time order */
+  char *activity_unmet;         /* "not met: kswapd: true (it was 0)" from the trace's
+                                 * meta expect_activity, NULL when met or absent */
   ReportPeaks peaks;
 } ReportSide;
 

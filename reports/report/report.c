@@ -576,6 +576,8 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
     }
   const VmemuRunResult *res = vmemu_machine_result (m);
   vmemu_trace_meta (tr, "result", res->losses->len > 0 ? "data-loss" : "clean");
+  g_autofree char *activity = vmemu_scenario_activity_verdict (sc->scn, res->activity);
+  vmemu_trace_meta (tr, "expect_activity", activity);
   s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
   return vmemu_trace_close (tr, error);
 }

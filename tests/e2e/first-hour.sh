@@ -217,6 +217,12 @@ md=$(wc -c < rout/report.md); det=$(wc -c < rout/report-details.md)
 if [ "$md" -lt 4000 ] && [ "$det" -gt "$md" ]; then ok "report.md is a short summary ($md bytes; details $det bytes)"
 else nok "report.md is a short summary" "report.md $md bytes, details $det"; fi
 
+$VMEMU report --baseline baseline --candidate patched roomy.yaml -o roomy-rep >/dev/null 2>&1
+if grep -q 'expect_activity not met: kswapd: true (it was 0)' roomy-rep/report-details.md \
+   && grep -q '"expect_activity_unmet":"not met: kswapd: true (it was 0)' roomy-rep/report.json
+then ok "report shows an unmet expect_activity"
+else nok "report shows an unmet expect_activity"; fi
+
 # 9. validate and run agree on op counts (generate expanded, final check not
 # counted); plurals
 for f in fsx-random-healthy seed-reclaim; do
