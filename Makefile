@@ -222,3 +222,36 @@ conform-kernel:
 	bash tests/conform/build-kernel.sh $(SRC) $(OUT) $(PATCHES)
 
 .PHONY: conform conform-kernel
+
+# make install PREFIX=/usr/local [DESTDIR=...] (issue 14): the binary, man
+# pages generated from the same option tables as --help, bash completion, the
+# documentation and the scenario library; make uninstall removes exactly that.
+PREFIX     ?= /usr/local
+BINDIR     := $(DESTDIR)$(PREFIX)/bin
+MANDIR     := $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR    := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+DOCDIR     := $(DESTDIR)$(PREFIX)/share/doc/vmemu
+SHAREDIR   := $(DESTDIR)$(PREFIX)/share/vmemu
+DOCS       := README.md $(sort $(wildcard docs/*.md))
+SCENARIOS  := $(sort $(wildcard scenarios/*.yaml))
+
+$(BUILDDIR)/man/vmemu.1: $(BUILDDIR)/vmemu engine/cli/gen-man.sh
+	@rm -rf $(BUILDDIR)/man
+	sh engine/cli/gen-man.sh $(BUILDDIR)/vmemu $(BUILDDIR)/man $(VERSION)
+
+install: $(BUILDDIR)/vmemu $(BUILDDIR)/man/vmemu.1
+	install -d $(BINDIR) $(MANDIR) $(COMPDIR) $(DOCDIR) $(SHAREDIR)/scenarios
+	install -m 755 $(BUILDDIR)/vmemu $(BINDIR)/vmemu
+	install -m 644 $(BUILDDIR)/man/*.1 $(MANDIR)/
+	install -m 644 engine/cli/vmemu.bash-completion $(COMPDIR)/vmemu
+	install -m 644 $(DOCS) $(DOCDIR)/
+	install -m 644 $(SCENARIOS) $(SHAREDIR)/scenarios/
+
+uninstall:
+	rm -f $(BINDIR)/vmemu $(COMPDIR)/vmemu
+	rm -f $(MANDIR)/vmemu.1 $(MANDIR)/vmemu-*.1
+	rm -f $(addprefix $(DOCDIR)/,$(notdir $(DOCS)))
+	rm -f $(addprefix $(SHAREDIR)/scenarios/,$(notdir $(SCENARIOS)))
+	-rmdir $(SHAREDIR)/scenarios $(SHAREDIR) $(DOCDIR) 2>/dev/null
+
+.PHONY: install uninstall

@@ -15,12 +15,24 @@ enum {
   VMEMU_EXIT_FAIL = 1,      /* run: data loss / failed verification; diff: traces differ */
   VMEMU_EXIT_USAGE = 2,     /* bad command line or bad input */
   VMEMU_EXIT_CANNOT_JUDGE = 3, /* run: the verdict depends on a model simplification */
+  /* run: the run did not do what the scenario states (an expect_activity
+   * condition, or an op's expected result, was not met) */
+  VMEMU_EXIT_NOT_EXERCISED = 4,
   VMEMU_EXIT_INTERRUPTED = 130,
 };
 
 /* Print "<prgname>: <message>" on stderr and return VMEMU_EXIT_FAIL / _USAGE. */
 int vmemu_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 int vmemu_cli_usage (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+/* g_option_context_parse() with the help every command shares: --help / -h
+ * print the options with a plain "[OPTION...]" (GLib's "…" turns into "?" in
+ * a C locale) and the exit statuses including 130, on stdout.  Returns -1
+ * when the command should go on, else the exit status to return (0 after
+ * help, 2 after a message on stderr for a bad option). */
+int vmemu_cli_parse (GOptionContext *ctx, int *argc, char ***argv);
+/* The --help text of ctx as vmemu_cli_parse() prints it (g_free). */
+char *vmemu_cli_help_text (GOptionContext *ctx);
 
 /* SIGINT/SIGTERM handling (cli-signals.c).  Call vmemu_cli_signals_install()
  * once before a long loop; poll *vmemu_cli_interrupt_flag() (non-zero once a
@@ -80,5 +92,6 @@ int vmemu_cmd_conform (int argc, char **argv);
  * print "real KERNEL: data loss too" / "clean" / why it cannot run. */
 void vmemu_cli_conform_confirm (const VmemuScenario *scn, const VmemuVariant *variant,
                                 const char *kernel);
+int vmemu_cmd_show (int argc, char **argv);
 
 G_END_DECLS

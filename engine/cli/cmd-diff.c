@@ -25,7 +25,7 @@ vmemu_cmd_diff (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "run", 'r', 0, G_OPTION_ARG_STRING, &run_spec,
       "Compare run R (id or name) of both traces (default: the first run)", "R" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
       "Output format: text (default), markdown or json", "FORMAT" },
     G_OPTION_ENTRY_NULL
   };
@@ -39,8 +39,9 @@ vmemu_cmd_diff (int argc, char **argv)
                                      "event, the page it touched, and the consequences.\n"
                                      "Exit status: 0 identical, 1 different, 2 error.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 3)
     return vmemu_cli_usage ("expected two trace databases (see vmemu diff --help)");
   if (format_name != NULL && !vmemu_diff_parse_format (format_name, &format, &error))

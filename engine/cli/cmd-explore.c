@@ -348,8 +348,9 @@ vmemu_cmd_explore (int argc, char **argv)
     "Exit status: 0 no loss found, 1 a loss found (last line: 'shrunk to N operations:\n"
     "PATH'), 2 bad input.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc > 2)
     return vmemu_cli_usage ("expected at most one SCENARIO; see --help");
   if (a.output == NULL)

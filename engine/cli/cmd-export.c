@@ -49,8 +49,9 @@ vmemu_cmd_export (int argc, char **argv)
     "syscalls, page writeback and bios as slices, page counts as counters.\n"
     "Exit status: 0 written, 2 bad input.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 2)
     return vmemu_cli_usage ("expected one trace database (see --help)");
   if (output == NULL)

@@ -24,8 +24,9 @@ vmemu_cmd_hash (int argc, char **argv)
                                      "(events, verifications, tasks, inodes; not meta),\n"
                                      "recomputed from the database.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 2)
     return vmemu_cli_usage ("expected one trace database (see vmemu hash --help)");
 

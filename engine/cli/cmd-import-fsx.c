@@ -165,8 +165,9 @@ vmemu_cmd_import_fsx (int argc, char **argv)
   g_option_context_set_summary (ctx, "Convert an fsx --record-ops file into a scenario "
                                      "(see docs/fsx.md).");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 2)
     return vmemu_cli_usage ("expected one OPS file (see --help)");
   return import_and_write (argv[1], &a);

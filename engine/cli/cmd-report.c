@@ -103,8 +103,9 @@ vmemu_cmd_report (int argc, char **argv)
     "Exit status: 0 no regression, 1 a scenario regresses under the candidate,\n"
     "2 bad input.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc < 2)
     return vmemu_cli_usage ("expected scenarios, directories or traces (see --help)");
   if (output == NULL)

@@ -3,24 +3,53 @@
 #include "engine/cli/cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "engine/fsx/fsx.h"
 #include "engine/scenario/scenario.h"
 
-/* Ops the scenario will run: written ones, plus those a `generate:` block
- * stands for, so the count says how long a run will be. */
+/* Ops the scenario will run: written ones, plus the primitive ops a
+ * `generate:` block expands to (as the machine expands it), so the count is
+ * the one `vmemu run` reports. */
 static guint64
 count_ops (const VmemuScenario *scn)
 {
   guint64 n = 0;
+  g_autoptr (VmemuScenario) c = NULL;
 
   for (guint i = 0; i < scn->tasks->len; i++)
     {
       const VmemuTask *t = g_ptr_array_index (scn->tasks, i);
-      n += t->ops->len;
-      if (t->has_generate)
-        n += t->generate.count;
+      if (!t->has_generate)
+        {
+          n += t->ops->len;
+          continue;
+        }
+      if (c == NULL)
+        {
+          c = vmemu_scenario_copy (scn);
+          vmemu_generate_prepare (c);
+        }
+      const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
+      g_autoptr (GArray) ops = g_array_new (FALSE, TRUE, sizeof (VmemuOp));
+      vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, ops, NULL);
+      n += ops->len;
     }
   return n;
+}
+
+/* A report row is named after the scenario's name: a file named otherwise
+ * is hard to find from the report (issue 14). */
+static void
+warn_name (const char *path, const VmemuScenario *scn)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  if (dot && (strcmp (dot, ".yaml") == 0 || strcmp (dot, ".yml") == 0))
+    *dot = '\0';
+  if (strcmp (base, scn->name) != 0)
+    fprintf (stderr, "%s: warning: the scenario is named '%s' but its file is '%s'"
+             " (reports list it as '%s')\n", g_get_prgname (), scn->name, path, scn->name);
 }
 
 int
@@ -42,8 +71,9 @@ vmemu_cmd_validate (int argc, char **argv)
          "generate block will produce), or the first problem as PATH:LINE:COLUMN: message.\n"
          "Exit status: 0 all valid, 2 a scenario is invalid or the command line is wrong.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc < 2)
     return vmemu_cli_usage ("expected a SCENARIO (see --help)");
 
@@ -56,9 +86,13 @@ vmemu_cmd_validate (int argc, char **argv)
           status = vmemu_cli_usage ("%s", local->message);
           continue;
         }
+      warn_name (argv[i], scn);
       if (!quiet)
-        printf ("%s: ok (%u tasks, %" G_GUINT64_FORMAT " ops)\n", argv[i], scn->tasks->len,
-                count_ops (scn));
+        {
+          guint64 ops = count_ops (scn);
+          printf ("%s: ok (%u %s, %" G_GUINT64_FORMAT " %s)\n", argv[i], scn->tasks->len,
+                  scn->tasks->len == 1 ? "task" : "tasks", ops, ops == 1 ? "op" : "ops");
+        }
     }
   int written = vmemu_cli_stdout_done ();
   return written ? written : status;

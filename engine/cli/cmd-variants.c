@@ -17,8 +17,9 @@ vmemu_cmd_variants (int argc, char **argv)
     "the variants whose replacement ops it uses, the kernel commit it models), then the\n"
     "switches a variant spec can add or remove: --variant baseline+write_begin_uptodate.\n"
     "A variant is one file in variants/ (docs/patching.md).");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return vmemu_cli_usage ("%s", error->message);
+  int parsed = vmemu_cli_parse (ctx, &argc, &argv);
+  if (parsed >= 0)
+    return parsed;
   if (argc != 1)
     return vmemu_cli_usage ("takes no arguments");
   for (guint i = 0; i < vmemu_variant_n_named (); i++)

@@ -93,9 +93,12 @@ apply_size (const char *flag, const char *text, guint64 *out, GError **error)
 {
   if (text == NULL)
     return TRUE;
-  if (vmemu_parse_size (text, out))
+  const char *why = NULL;
+  if (vmemu_parse_size_why (text, out, &why))
     return TRUE;
-  g_set_error (error, VMEMU_FSX_ERROR, VMEMU_FSX_ERROR_OPTIONS, "%s: bad size '%s'", flag, text);
+  g_set_error (error, VMEMU_FSX_ERROR, VMEMU_FSX_ERROR_OPTIONS, "%s: bad size '%s'%s%s", flag,
+               text, why && g_str_has_prefix (why, "use ") ? ": " : "",
+               why && g_str_has_prefix (why, "use ") ? why : "");
   return FALSE;
 }
 

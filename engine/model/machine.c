@@ -36,6 +36,46 @@ vm_page_holders (const VmemuPage *p)
   return g_string_free (s, FALSE);
 }
 
+/* The run's activity counters (VmemuRunResult.activity), from the events as
+ * they are emitted, with or without a trace.  @p is the page of a page
+ * event, NULL otherwise; it is only compared, never dereferenced. */
+static void
+activity_count (VmemuMachine *m, VmemuEventId id, const VmemuPage *p, gint64 a0, gint64 a1,
+                gint64 a3)
+{
+  guint64 *act = m->result.activity;
+  switch (id)
+    {
+    case VMEMU_EV_KSWAPD_WAKE: act[VMEMU_ACT_KSWAPD]++; break;
+    case VMEMU_EV_DIRECT_RECLAIM_BEGIN: act[VMEMU_ACT_DIRECT_RECLAIM]++; break;
+    case VMEMU_EV_SHRINK_INACTIVE:
+      act[VMEMU_ACT_PAGES_SCANNED] += (guint64) MAX (a0, 0);
+      act[VMEMU_ACT_PAGES_RECLAIMED] += (guint64) MAX (a1, 0);
+      break;
+    case VMEMU_EV_IOMAP_RELEASEPAGE: act[VMEMU_ACT_RELEASEPAGE]++; break;
+    /* try_to_release_page released the private data; if __remove_mapping
+     * then fails on the same page, the page stays cached without its iop. */
+    case VMEMU_EV_TRY_TO_RELEASE_PAGE: m->activity_released = a0 ? p : NULL; break;
+    case VMEMU_EV_REMOVE_MAPPING_FAIL:
+      if (p != NULL && p == m->activity_released)
+        act[VMEMU_ACT_RELEASEPAGE_FAILED_REMOVE]++;
+      m->activity_released = NULL;
+      break;
+    case VMEMU_EV_DELETE_FROM_PAGE_CACHE:
+      if (p == m->activity_released)
+        m->activity_released = NULL;
+      break;
+    case VMEMU_EV_SET_PAGE_WRITEBACK: act[VMEMU_ACT_WRITEBACK]++; break;
+    case VMEMU_EV_FILEMAP_FAULT: act[VMEMU_ACT_FAULTS]++; break;
+    case VMEMU_EV_PAGE_MKWRITE: act[VMEMU_ACT_MKWRITE]++; break;
+    case VMEMU_EV_BIO_COMPLETE:
+      if (a3 != 0)
+        act[VMEMU_ACT_IO_ERRORS]++;
+      break;
+    default: break;
+    }
+}
+
 static void
 emit (VmemuMachine *m, VmemuTraceEvent *ev)
 {
@@ -54,6 +94,7 @@ void
 vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, gint64 a0,
                gint64 a1, gint64 a2, gint64 a3, const char *detail)
 {
+  activity_count (m, id, p, a0, a1, a3);
   if (m->trace == NULL)
     {
       m->result.trace_events++;
@@ -78,6 +119,7 @@ void
 vm_trace_inode (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0, gint64 a1,
                 gint64 a2, gint64 a3, const char *detail)
 {
+  activity_count (m, id, NULL, a0, a1, a3);
   if (m->trace == NULL)
     {
       m->result.trace_events++;
@@ -94,6 +136,7 @@ void
 vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gint64 a3,
           const char *detail)
 {
+  activity_count (m, id, NULL, a0, a1, a3);
   if (m->trace == NULL)
     {
       m->result.trace_events++;
@@ -188,15 +231,45 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     st->end = ino->i_size;
   st->gen_start = m->oracle_gen;
   a->in_op = TRUE;
+  if (op->kind == VMEMU_OP_DROP_CACHES)
+    m->result.activity[VMEMU_ACT_DROP_CACHES]++;
   VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_ENTER, vm_now (m));
   ev.ino = ino ? ino->ino : 0;
   ev.a[0] = op->kind;
   ev.a[1] = (gint64) op->offset_bytes;
   ev.a[2] = (gint64) op->length_bytes;
+  /* truncate's new size, allocate's and free's region size */
+  if (op->kind == VMEMU_OP_TRUNCATE || op->kind == VMEMU_OP_ALLOCATE || op->kind == VMEMU_OP_FREE)
+    ev.a[3] = (gint64) op->size_bytes;
   ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind)
                                          : op->kind == VM_OP_FINAL_CLEANUP ? "final_cleanup"
                                                                            : "umount_evict";
   emit (m, &ev);
+}
+
+static void
+op_result_free (gpointer data)
+{
+  VmemuOpResult *r = data;
+  g_free (r->task);
+  g_free (r);
+}
+
+/* An operation whose result is not the one the scenario expects (success
+ * unless the op says `expect: { error: E }`): kept for the run summary. */
+static void
+op_unexpected (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
+{
+  VmemuOpResult *r = g_new0 (VmemuOpResult, 1);
+  r->task = g_strdup (a->name);
+  r->op = vmemu_op_kind_name (op->kind);
+  r->op_number = a->op_i + 1;
+  r->line = op->line;
+  r->column = op->column;
+  r->time_ns = vm_now (m);
+  r->result = MIN (a->st.result, 0);
+  r->expected = -op->expect_error;
+  g_ptr_array_add (m->result.unexpected, r);
 }
 
 static void
@@ -212,11 +285,27 @@ op_end (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind) : "final";
   emit (m, &ev);
   if (a->st.result < 0)
-    m->result.op_errors++;
-  if (op->kind < VMEMU_OP__COUNT)
+    {
+      m->result.op_errors++;
+      m->result.activity[VMEMU_ACT_OP_ERRORS]++;
+    }
+  /* a positive result is a count (bytes, pages): success */
+  int err = a->st.result < 0 ? -a->st.result : 0;
+  if (op->kind < VMEMU_OP__COUNT && a->kind == VM_ACTOR_USER && err != op->expect_error)
+    op_unexpected (m, a, op);
+  gboolean killed = err > VMEMU_RESULT_SIGNAL_BASE && a->kind == VM_ACTOR_USER;
+  if (killed)
+    m->result.activity[err - VMEMU_RESULT_SIGNAL_BASE == VMEMU_SIGBUS ? VMEMU_ACT_SIGBUS
+                                                                      : VMEMU_ACT_SIGSEGV]++;
+  /* the scenario's operations, not the final check's (validate counts the same) */
+  if (op->kind < VMEMU_OP__COUNT && a->kind == VM_ACTOR_USER)
     m->result.ops_run++;
   a->in_op = FALSE;
   a->op_i++;
+  /* SIGBUS / SIGSEGV: the default action ends the task; its remaining ops
+   * never run (task_exit then releases what it held). */
+  if (killed)
+    a->op_i = a->ops->len;
 }
 
 static void start_final (VmemuMachine *m);
@@ -598,6 +687,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   m->result.losses = g_ptr_array_new ();
   m->result.depends_on = g_ptr_array_new_with_free_func (g_free);
+  m->result.unexpected = g_ptr_array_new_with_free_func (op_result_free);
   m->result.seed = m->seed;
   g_queue_init (&m->b_dirty);
   machine_init_memory (m);
@@ -705,10 +795,25 @@ vmemu_machine_free (VmemuMachine *m)
         }
       g_ptr_array_unref (m->result.losses);
     }
+  g_clear_pointer (&m->result.unexpected, g_ptr_array_unref);
   if (m->owned_scn)
     vmemu_scenario_free (m->owned_scn);
   g_free (m->fs_ops);
   g_free (m);
+}
+
+/* The activity counters go into the trace's meta as "activity.NAME". */
+static void
+activity_meta (VmemuMachine *m)
+{
+  for (int i = 0; i < VMEMU_ACT__COUNT; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("activity.%s", vmemu_activity_name (i));
+      g_autofree char *val = g_strdup_printf ("%" G_GUINT64_FORMAT, m->result.activity[i]);
+      vmemu_trace_meta (m->trace, key, val);
+    }
+  g_autofree char *n = g_strdup_printf ("%u", m->result.unexpected->len);
+  vmemu_trace_meta (m->trace, "unexpected_op_results", n);
 }
 
 gboolean
@@ -756,6 +861,7 @@ vmemu_machine_run (VmemuMachine *m, GError **error)
       g_string_free (who, TRUE);
       return FALSE;
     }
+  activity_meta (m);
   return TRUE;
 }
 

@@ -43,16 +43,29 @@ typedef struct {
   guint64 offset_bytes;         /* first bad byte */
   guint64 length_bytes;         /* length of the first bad run */
   guint64 total_bytes;          /* every bad byte in the range checked */
+  guint64 span_bytes;           /* first to last bad byte (a lost 16-byte store: 16) */
   char *expected_hex;
   char *found_hex;
 } VmemuLoss;
+
+/* An operation whose result differs from what the scenario expects. */
+typedef struct {
+  char *task;
+  const char *op;               /* op name (static) */
+  guint op_number;              /* 1-based, in the task */
+  guint32 line, column;         /* of the op in the YAML (0: generated) */
+  guint64 time_ns;
+  int result;                   /* 0 or -errno */
+  int expected;                 /* 0 or -errno */
+} VmemuOpResult;
 
 typedef struct {
   guint64 seed;
   guint64 end_time_ns;
   guint64 events_run;           /* discrete events */
   guint64 trace_events;         /* trace rows emitted */
-  guint64 ops_run;              /* scenario operations completed */
+  guint64 ops_run;              /* scenario operations completed (tasks' ops, generate expanded;
+                                 * the final check's are not counted) */
   guint64 op_errors;            /* operations that returned an error */
   guint64 verifications;
   guint64 verify_failed;
@@ -66,6 +79,8 @@ typedef struct {
    * change its verdict, in the order first reached.  Non-empty: the verdict
    * depends on them, and `vmemu run` exits 3 (cannot judge). */
   GPtrArray *depends_on;
+  guint64 activity[VMEMU_ACT__COUNT]; /* what the machine did (scenario.h) */
+  GPtrArray *unexpected;        /* of VmemuOpResult*: ops not returning what was expected */
 } VmemuRunResult;
 
 /* With a trace, the run's meta (scenario, sha256, seed, variant and its

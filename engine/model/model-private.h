@@ -56,6 +56,8 @@ struct _VmemuPage {
  * in machine->waitq, so pages without sleepers carry no list head.  An
  * internal bit, masked out of trace flags. */
 #define VM_PG_WAITERS (1u << 15)
+/* The page's reference changes are traced (page.c): internal, like PG_waiters. */
+#define VM_PG_REFS_TRACED (1u << 14)
 #define VM_PG_TRACE_MASK ((1u << VMEMU_PG__NBITS) - 1)
 
 /* Per-block extent state, as the XFS data fork would say it. */
@@ -182,6 +184,7 @@ typedef struct {
   int result;                    /* errno-style result (0 or negative) */
   gboolean checked, bad;         /* verification accumulated over the op */
   guint64 bad_off, bad_len, bad_total;
+  guint64 bad_last;              /* offset of the last mismatching byte (for the span) */
   guint8 exp[16], got[16];
   guint nexp;
   guint64 count;
@@ -353,6 +356,7 @@ struct _VmemuMachine {
   struct _VmemuFsxPattern *fsx;
 
   VmemuRunResult result;
+  const VmemuPage *activity_released;  /* page whose private data try_to_release_page just freed */
 };
 
 /* ---- machine.c: actors, tracing, results ---- */
@@ -377,7 +381,7 @@ static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags 
 VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory */
 void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
-void vm_move_ref (VmemuPage *p, int from, int to);
+void vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to);
 gboolean vm_trylock_page (VmemuPage *p);
 VmStep vm_lock_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p);
 void vm_unlock_page (VmemuMachine *m, VmemuPage *p);

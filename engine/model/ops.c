@@ -712,7 +712,7 @@ install_pte (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage *p, gboolean w
   guint32 before = p->flags;
   if (!(map->pte[i] & VM_PTE_PRESENT))
     {
-      vm_move_ref (p, VMEMU_REF_FAULT, VMEMU_REF_PTE);
+      vm_move_ref (m, p, VMEMU_REF_FAULT, VMEMU_REF_PTE);
       p->mapcount++;
       map->ptepage[i] = p;
       map->pte[i] = VM_PTE_PRESENT | VM_PTE_YOUNG;
@@ -772,6 +772,19 @@ vm_filemap_map_pages (VmemuMachine *m, VmemuActor *a, VmemuMap *map, guint64 fau
       mapped = mapped || i == fault_i;
     }
   return mapped;
+}
+
+/* force_sig_fault: the fault handler gives up with VM_FAULT_SIGBUS (an
+ * access past EOF of a file mapping, filemap_fault / do_fault, or a read
+ * error) or the access is outside every VMA (__do_page_fault -> SIGSEGV).
+ * The default action kills the task: the op ends with the signal as its
+ * result and the machine ends the task (machine.c op_end). */
+static void
+deliver_signal (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, int sig, guint64 file_off)
+{
+  vm_trace_inode (m, VMEMU_EV_SIGNAL_GENERATE, ino, sig, (gint64) file_off, 0, 0,
+                  sig == VMEMU_SIGBUS ? "SIGBUS" : "SIGSEGV");
+  a->st.result = -(VMEMU_RESULT_SIGNAL_BASE + sig);
 }
 
 /* One page of a load or store through a mapping: the fault if the PTE does
@@ -838,14 +851,19 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
             return VM_BLOCKED;
           vm_rwsem_up (m, a, &ino->mmaplock);
           if (st->page == NULL)
-            return VM_DONE;   /* SIGBUS */
+            {
+              /* the read failed: filemap_fault returns VM_FAULT_SIGBUS */
+              deliver_signal (m, a, ino, VMEMU_SIGBUS, index << m->page_shift);
+              return VM_DONE;
+            }
           VmemuPage *p = st->page;
           if (index > ((ino->i_size + m->page_size - 1) >> m->page_shift) - 1 || ino->i_size == 0)
             {
               vm_unlock_page (m, p);
               vm_put_page (m, p, VMEMU_REF_FAULT);
               st->page = NULL;
-              st->result = EFAULT_;   /* SIGBUS: beyond EOF */
+              /* filemap_fault: a page past EOF is VM_FAULT_SIGBUS */
+              deliver_signal (m, a, ino, VMEMU_SIGBUS, index << m->page_shift);
               return VM_DONE;
             }
           if (map->private_map && write)
@@ -906,7 +924,8 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               st->phase = MF_START;
               if (p->mapping == NULL || index >= ((ino->i_size + m->page_size - 1) >> m->page_shift))
                 {
-                  st->result = EFAULT_;
+                  /* the retried fault finds the page past EOF: SIGBUS */
+                  deliver_signal (m, a, ino, VMEMU_SIGBUS, index << m->page_shift);
                   return VM_DONE;
                 }
               break;
@@ -1004,6 +1023,13 @@ op_map_rw (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, gboolean write)
   while (st->pos < st->end && st->result >= 0)
     {
       guint64 n = MIN (st->end - st->pos, m->page_size - (st->pos & (m->page_size - 1)));
+      if (map->unmapped || (st->pos >> m->page_shift) >= map->npages)
+        {
+          /* no VMA covers the address: SIGSEGV (bad_area) */
+          deliver_signal (m, a, map->inode, VMEMU_SIGSEGV,
+                          (map->pgoff << m->page_shift) + st->pos);
+          break;
+        }
       if (map_access (m, a, op, map, write) == VM_BLOCKED)
         return VM_BLOCKED;
       if (st->result < 0)

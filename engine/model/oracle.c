@@ -105,6 +105,7 @@ compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, 
           continue;
         }
       st->bad_total++;
+      st->bad_last = o;
       if (!st->bad)
         {
           st->bad = TRUE;
@@ -226,6 +227,7 @@ vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino
       l->offset_bytes = st->bad_off;
       l->length_bytes = st->bad_len;
       l->total_bytes = st->bad_total;
+      l->span_bytes = st->bad_last - st->bad_off + 1;
       l->expected_hex = g_steal_pointer (&exp_hex);
       l->found_hex = g_steal_pointer (&got_hex);
       g_ptr_array_add (m->result.losses, l);
@@ -236,7 +238,7 @@ vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino
                       (gint64) st->bad_total, 0, d);
     }
   st->checked = st->bad = FALSE;
-  st->bad_off = st->bad_len = st->bad_total = 0;
+  st->bad_off = st->bad_len = st->bad_total = st->bad_last = 0;
   st->nexp = 0;
 }
 

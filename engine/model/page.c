@@ -32,31 +32,87 @@ page_free (VmemuMachine *m, VmemuPage *p)
   m->nr_file--;
 }
 
-void
-vm_get_page (VmemuMachine *m, VmemuPage *p, int holder)
+/* ---- reference events (page_ref_get / page_ref_put) ----
+ *
+ * Each change of the per-holder ledger is traced with the holder, its count
+ * after the change and, for the per-CPU pagevecs, the CPU, so the trace can
+ * say who held a page at any event (the page_refs view).  Only page-cache
+ * pages are traced: a page gets its first ref events when it first has an
+ * inode (add_to_page_cache, migration), and then the references it was
+ * allocated with are traced first, so the gets and puts of a page index
+ * always balance. */
+
+static void
+ref_event (VmemuMachine *m, VmemuEventId id, VmemuPage *p, int holder, gint64 cpu)
+{
+  vm_trace_page (m, id, p, p->flags, holder, p->refs[holder], cpu, -1, NULL);
+}
+
+/* Before the first ref event of a page: the references it already has. */
+static gboolean
+ref_trace_begin (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->owner == NULL)
+    return FALSE;
+  if (!(p->flags & VM_PG_REFS_TRACED))
+    {
+      p->flags |= VM_PG_REFS_TRACED;
+      for (int h = 0; h < VMEMU_REF__COUNT; h++)
+        for (guint8 n = 0; n < p->refs[h]; n++)
+          vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, h, n + 1, -1, -1, NULL);
+    }
+  return TRUE;
+}
+
+static void
+page_get (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 {
   g_assert (p->refs[holder] < G_MAXUINT8);
+  gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]++;
   p->refcount++;
+  if (traced)
+    ref_event (m, VMEMU_EV_PAGE_REF_GET, p, holder, cpu);
 }
 
 /* put_page: the last reference frees the page (__put_page). */
-void
-vm_put_page (VmemuMachine *m, VmemuPage *p, int holder)
+static void
+page_put (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 {
   g_assert (p->refs[holder] > 0 && p->refcount > 0);
+  gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]--;
   p->refcount--;
+  if (traced)
+    ref_event (m, VMEMU_EV_PAGE_REF_PUT, p, holder, cpu);
   if (p->refcount == 0)
     page_free (m, p);
 }
 
 void
-vm_move_ref (VmemuPage *p, int from, int to)
+vm_get_page (VmemuMachine *m, VmemuPage *p, int holder)
+{
+  page_get (m, p, holder, -1);
+}
+
+void
+vm_put_page (VmemuMachine *m, VmemuPage *p, int holder)
+{
+  page_put (m, p, holder, -1);
+}
+
+/* The reference changes hands: one page_ref_get of `to` whose moved_from
+ * argument names the holder that gave it up (a fault's reference becoming
+ * the PTE's happens on every fault: one event rather than two). */
+void
+vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to)
 {
   g_assert (p->refs[from] > 0);
+  gboolean traced = ref_trace_begin (m, p);
   p->refs[from]--;
   p->refs[to]++;
+  if (traced)
+    vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, to, p->refs[to], -1, from, NULL);
 }
 
 guint8 *
@@ -328,7 +384,7 @@ pagevec_drain (VmemuMachine *m, guint cpu, int kind)
         case VM_PVEC_ROTATE: rotate_fn (m, p); break;
         default: deactivate_file_fn (m, p); break;
         }
-      vm_put_page (m, p, pvec_holder[kind]);
+      page_put (m, p, pvec_holder[kind], cpu);
     }
   pv->n = 0;
   return n;
@@ -339,7 +395,7 @@ void
 vm_pagevec_add (VmemuMachine *m, guint cpu, int kind, VmemuPage *p)
 {
   VmPagevec *pv = &m->cpus[cpu].pv[kind];
-  vm_get_page (m, p, pvec_holder[kind]);
+  page_get (m, p, pvec_holder[kind], cpu);
   pv->pages[pv->n++] = p;
   vm_trace_page (m, VMEMU_EV_PAGEVEC_ADD, p, p->flags, kind, cpu, 0, 0, NULL);
   if (pv->n == VM_PAGEVEC_SIZE)

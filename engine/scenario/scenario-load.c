@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "engine/variant/variant.h"
+
 gboolean
 sfail (ScenarioLoad *ld, const SNode *at, const char *fmt, ...)
 {
@@ -655,6 +657,19 @@ load_tasks (ScenarioLoad *ld, const SNode *v)
 
 /* --- expect, fsx, top level ------------------------------------------------- */
 
+/* An expectation for a variant no run can have is a typo ("pached"): it
+ * would never be checked.  The variant parser says which name is wrong and
+ * suggests the closest. */
+static gboolean
+expect_variant_known (ScenarioLoad *ld, const SNode *key)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (VmemuVariant) v = vmemu_variant_parse (key->text, &err);
+  if (v == NULL)
+    return sfail (ld, key, "%s", err->message);
+  return TRUE;
+}
+
 static gboolean
 load_expect (ScenarioLoad *ld, const SNode *v)
 {
@@ -668,6 +683,8 @@ load_expect (ScenarioLoad *ld, const SNode *v)
       const SNode *key = snode_map_key (v, i);
       if (key->len == 0)
         return sfail (ld, key, "empty variant name");
+      if (!expect_variant_known (ld, key))
+        return FALSE;
       if (!sget_enum (ld, snode_map_value (v, i), "outcome", outcomes, &outcome))
         return FALSE;
       vmemu_scenario_add_expect (ld->scn, key->text, (VmemuExpectOutcome) outcome);
@@ -759,6 +776,8 @@ load_body (ScenarioLoad *ld, const SNode *root)
     return FALSE;
   if ((x = GET (root, "expect")) && !load_expect (ld, x))
     return FALSE;
+  if ((x = GET (root, "expect_activity")) && !scenario_load_expect_activity (ld, x))
+    return FALSE;
   return TRUE;
 }
 
@@ -779,7 +798,8 @@ gboolean
 scenario_load_tree (VmemuScenario *scn, const char *name, const SNode *root, GError **error)
 {
   static const char *const keys[] = { "name", "description", "variant", "machine",
-                                      "filesystem", "files", "tasks", "expect", "fsx", NULL };
+                                      "filesystem", "files", "tasks", "expect", "fsx",
+                                      "expect_activity", NULL };
   g_autoptr(GHashTable) pipes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) pipe_uses = g_ptr_array_new ();
   g_autoptr(GHashTable) file_index = g_hash_table_new (g_str_hash, g_str_equal);

@@ -88,10 +88,10 @@ typedef struct {
 typedef struct {
   const SNode *name;        /* the op's key, where messages about the op point */
   const SNode *arg[ARG__COUNT];
-  const SNode *at, *after;
+  const SNode *at, *after, *expect;
 } OpNodes;
 
-#define OP_ARGS_MAX (ARG__COUNT + 3)
+#define OP_ARGS_MAX (ARG__COUNT + 4)
 
 static gboolean
 op_key_unknown (ScenarioLoad *ld, const SNode *key, VmemuOpKind kind, const char *const *allowed)
@@ -126,6 +126,7 @@ op_collect_args (ScenarioLoad *ld, VmemuOpKind kind, const SNode *args, OpNodes 
       allowed[na++] = arg_names[a];
   allowed[na++] = "at";
   allowed[na++] = "after";
+  allowed[na++] = "expect";
   if (args == NULL || snode_is_null (args))
     return TRUE;
   if (args->kind != SNODE_MAP)
@@ -144,6 +145,8 @@ op_collect_args (ScenarioLoad *ld, VmemuOpKind kind, const SNode *args, OpNodes 
         n->at = val;
       else if (strcmp (key->text, "after") == 0)
         n->after = val;
+      else if (strcmp (key->text, "expect") == 0)
+        n->expect = val;
       else if (a < ARG__COUNT && (op_specs[kind].allowed & (1u << a)))
         n->arg[a] = val;
       else
@@ -228,11 +231,42 @@ op_read_sizes (ScenarioLoad *ld, const OpNodes *n, VmemuOp *op)
   return TRUE;
 }
 
+/* `expect: { error: EINVAL }` (or `error: success`): the result the op
+ * should return; any other result is reported by the run. */
+static gboolean
+op_read_expect (ScenarioLoad *ld, const OpNodes *n, VmemuOp *op)
+{
+  static const char *const keys[] = { "error", NULL };
+  const SNode *e;
+  const char *name;
+
+  if (n->expect == NULL)
+    return TRUE;
+  if (!scheck_map (ld, n->expect, "expect", keys))
+    return FALSE;
+  if ((e = snode_map_get (n->expect, "error")) == NULL)
+    return sfail (ld, n->expect, "expect needs 'error' (an errno name such as EINVAL, or success)");
+  if (!sget_string (ld, e, &name))
+    return FALSE;
+  if (strcmp (name, "success") == 0 || strcmp (name, "0") == 0)
+    return (op->expect_error = 0), TRUE;
+  op->expect_error = vmemu_errno_from_name (name);
+  if (op->expect_error != 0)
+    return TRUE;
+  const char *hint = scenario_suggest (name, vmemu_errno_names ());
+  if (hint)
+    return sfail (ld, e, "unknown errno '%s'; did you mean '%s'?", name, hint);
+  g_autofree char *list = g_strjoinv (", ", (char **) vmemu_errno_names ());
+  return sfail (ld, e, "unknown errno '%s' (known: success, %s)", name, list);
+}
+
 static gboolean
 op_read_times (ScenarioLoad *ld, const OpNodes *n, VmemuOp *op)
 {
   const guint64 max = SCENARIO_MAX_DURATION_NS;
 
+  if (!op_read_expect (ld, n, op))
+    return FALSE;
   if (n->at && !sget_duration (ld, n->at, max, &op->at_ns))
     return FALSE;
   op->has_at = n->at != NULL;
@@ -434,8 +468,11 @@ op_maps (TaskLoad *tl, const OpNodes *n, VmemuOp *op)
     sym->gone_line = n->name->line;
   if (op->kind != VMEMU_OP_MREAD && op->kind != VMEMU_OP_MWRITE)
     return TRUE;
+  /* A range beyond the map is a mistake, unless the op expects the
+   * SIGSEGV the kernel delivers for it. */
   if (op->offset_bytes > G_MAXUINT64 - op->length_bytes
-      || op->offset_bytes + op->length_bytes > sym->size_bytes)
+      || (op->offset_bytes + op->length_bytes > sym->size_bytes
+          && op->expect_error != VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGSEGV))
     return sfail (tl->ld, n->arg[ARG_LENGTH] ? n->arg[ARG_LENGTH] : n->name,
                   "%s range [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") is beyond map '%s'"
                   " (length %" G_GUINT64_FORMAT ")", vmemu_op_kind_name (op->kind),

@@ -131,6 +131,11 @@ gint scenario_find_file_index (const VmemuScenario *scn, const char *path);
 /* Looks up a file named by v; fails with a suggestion when absent. */
 gboolean sget_file (ScenarioLoad *ld, const SNode *v, gint *index);
 
+/* --- scenario-activity.c: `expect_activity:` ------------------------------ */
+gboolean scenario_load_expect_activity (ScenarioLoad *ld, const SNode *v);
+void scenario_write_expect_activity (const VmemuScenario *scn, GString *out);
+gboolean scenario_expect_activity_equal (const GArray *a, const GArray *b);
+
 /* Upper bound on any duration, so `at` + delays never overflow the clock:
  * about 292 years is G_MAXUINT64 ns; one year is plenty. */
 #define SCENARIO_MAX_DURATION_NS (365ull * 24 * 3600 * 1000000000ull)

@@ -277,6 +277,8 @@ write_op_flags (OpWriter *w, const VmemuOp *op)
     put_duration (arg (w), "at", op->at_ns);
   else if (op->after_ns != 0)
     put_duration (arg (w), "after", op->after_ns);
+  if (op->expect_error != 0 && vmemu_errno_name (op->expect_error) != NULL)
+    g_string_append_printf (arg (w), "expect: { error: %s }", vmemu_errno_name (op->expect_error));
 }
 
 static void
@@ -397,4 +399,5 @@ vmemu_scenario_write_yaml (const VmemuScenario *scn, const char *header, GString
       g_string_append_printf (out, ": %s\n",
                               e->outcome == VMEMU_EXPECT_DATA_LOSS ? "data-loss" : "clean");
     }
+  scenario_write_expect_activity (scn, out);
 }

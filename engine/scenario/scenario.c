@@ -145,6 +145,7 @@ vmemu_scenario_new (const char *name)
   scn->symbols = g_ptr_array_new_with_free_func (g_free);
   scn->expects = g_array_new (FALSE, TRUE, sizeof (VmemuExpect));
   g_array_set_clear_func (scn->expects, expect_clear);
+  scn->expect_activity = g_array_new (FALSE, TRUE, sizeof (VmemuExpectActivity));
   scn->fsx_seed = 1;
   scn->fsx_length_bytes = 262144;
   return scn;
@@ -164,6 +165,7 @@ vmemu_scenario_free (VmemuScenario *scn)
   g_clear_pointer (&scn->tasks, g_ptr_array_unref);
   g_clear_pointer (&scn->symbols, g_ptr_array_unref);
   g_clear_pointer (&scn->expects, g_array_unref);
+  g_clear_pointer (&scn->expect_activity, g_array_unref);
   g_free (scn);
 }
 
@@ -263,6 +265,8 @@ vmemu_scenario_copy (const VmemuScenario *scn)
       const VmemuExpect *e = &g_array_index (scn->expects, VmemuExpect, i);
       vmemu_scenario_add_expect (c, e->variant, e->outcome);
     }
+  g_array_append_vals (c->expect_activity, scn->expect_activity->data,
+                       scn->expect_activity->len);
   return c;
 }
 
@@ -331,7 +335,8 @@ op_equal (const VmemuOp *a, const VmemuOp *b)
          && !a->direct == !b->direct && !a->private_map == !b->private_map
          && !a->keep_size == !b->keep_size && !a->sync == !b->sync && a->advice == b->advice
          && a->mode == b->mode && a->inject_on == b->inject_on && a->count == b->count
-         && !a->inject_any_offset == !b->inject_any_offset;
+         && !a->inject_any_offset == !b->inject_any_offset
+         && a->expect_error == b->expect_error;
 }
 
 static gboolean
@@ -428,7 +433,8 @@ vmemu_scenario_equal (const VmemuScenario *a, const VmemuScenario *b)
       || g_strcmp0 (a->variant, b->variant) != 0 || !machine_equal (&a->machine, &b->machine)
       || a->block_size_bytes != b->block_size_bytes || !a->has_fsx != !b->has_fsx
       || !files_equal (a->files, b->files) || a->tasks->len != b->tasks->len
-      || !expects_equal (a->expects, b->expects))
+      || !expects_equal (a->expects, b->expects)
+      || !scenario_expect_activity_equal (a->expect_activity, b->expect_activity))
     return FALSE;
   if (a->has_fsx && (a->fsx_seed != b->fsx_seed || a->fsx_length_bytes != b->fsx_length_bytes
                      || !a->fsx_lite != !b->fsx_lite))
@@ -637,10 +643,36 @@ parse_quantity (const char *text, const Unit *units, guint64 *out, const char **
   return (*why = "unknown unit"), FALSE;
 }
 
+/* "8KB", "1 mb": decimal-looking suffixes get the binary one to use. */
+static const char *
+size_unit_hint (const char *text)
+{
+  static const struct { const char *suffix, *why; } hints[] = {
+    { "kb", "use KiB, not KB (sizes are binary: 1KiB = 1024 bytes)" },
+    { "mb", "use MiB, not MB (sizes are binary: 1MiB = 1024KiB)" },
+    { "gb", "use GiB, not GB (sizes are binary: 1GiB = 1024MiB)" },
+    { "tb", "use TiB, not TB (sizes are binary: 1TiB = 1024GiB)" },
+    { "pb", "use PiB, not PB (sizes are binary: 1PiB = 1024TiB)" },
+    { "kib", "write KiB (capital K, lower-case i)" }, { "mib", "write MiB" },
+    { "gib", "write GiB" }, { "tib", "write TiB" }, { "pib", "write PiB" },
+  };
+  const char *p = text;
+  while (g_ascii_isdigit (*p) || *p == ' ')
+    p++;
+  for (gsize i = 0; i < G_N_ELEMENTS (hints); i++)
+    if (g_ascii_strcasecmp (p, hints[i].suffix) == 0)
+      return hints[i].why;
+  return NULL;
+}
+
 gboolean
 scenario_parse_size (const char *text, guint64 *bytes, const char **why)
 {
-  return parse_quantity (text, size_units, bytes, why);
+  if (parse_quantity (text, size_units, bytes, why))
+    return TRUE;
+  if (g_str_equal (*why, "unknown unit") && size_unit_hint (text) != NULL)
+    *why = size_unit_hint (text);
+  return FALSE;
 }
 
 gboolean
@@ -671,6 +703,24 @@ vmemu_parse_size (const char *text, guint64 *bytes)
   g_return_val_if_fail (text != NULL, FALSE);
   if (!scenario_parse_size (text, &v, &why))
     return FALSE;
+  if (bytes != NULL)
+    *bytes = v;
+  return TRUE;
+}
+
+gboolean
+vmemu_parse_size_why (const char *text, guint64 *bytes, const char **why)
+{
+  guint64 v;
+  const char *reason = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  if (!scenario_parse_size (text, &v, &reason))
+    {
+      if (why != NULL)
+        *why = reason;
+      return FALSE;
+    }
   if (bytes != NULL)
     *bytes = v;
   return TRUE;

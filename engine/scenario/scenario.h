@@ -113,6 +113,7 @@ typedef struct {
   VmemuInjectOn inject_on;  /* inject: which I/O fails */
   guint32 count;            /* inject: how many I/Os fail (default 1) */
   gboolean inject_any_offset; /* inject: no file/offset given, any I/O of that kind */
+  gint32 expect_error;      /* `expect: { error: E }`: the Linux errno it returns (0: success) */
 } VmemuOp;
 
 /* fsx-style random op stream (a `generate:` block in place of `ops:`). */
@@ -195,6 +196,41 @@ typedef struct {
   } device;
 } VmemuMachineConfig;
 
+/* What the machine did during a run, counted from its events (the run
+ * summary, the trace's meta "activity.NAME", and `expect_activity:`).
+ * Keep in sync with vmemu_activity_name(). */
+typedef enum {
+  VMEMU_ACT_KSWAPD,                    /* kswapd wake-ups (mm_vmscan_kswapd_wake) */
+  VMEMU_ACT_DIRECT_RECLAIM,            /* direct reclaim passes */
+  VMEMU_ACT_PAGES_SCANNED,             /* shrink_inactive_list nr_scanned, summed */
+  VMEMU_ACT_PAGES_RECLAIMED,           /* shrink_inactive_list nr_reclaimed, summed */
+  VMEMU_ACT_RELEASEPAGE,               /* ->releasepage calls (iomap_releasepage) */
+  VMEMU_ACT_RELEASEPAGE_FAILED_REMOVE, /* ... that released the iop, then the page stayed cached */
+  VMEMU_ACT_WRITEBACK,                 /* pages put under writeback (set_page_writeback) */
+  VMEMU_ACT_FAULTS,                    /* page faults on file mappings (filemap_fault) */
+  VMEMU_ACT_MKWRITE,                   /* ->page_mkwrite calls */
+  VMEMU_ACT_DROP_CACHES,               /* drop_caches passes */
+  VMEMU_ACT_IO_ERRORS,                 /* bios completed with an error */
+  VMEMU_ACT_OP_ERRORS,                 /* operations that returned an error */
+  VMEMU_ACT_SIGBUS,                    /* SIGBUS delivered to a task */
+  VMEMU_ACT_SIGSEGV,                   /* SIGSEGV delivered to a task */
+  VMEMU_ACT__COUNT
+} VmemuActivity;
+
+/* "kswapd", "releasepage_failed_remove", ...: the expect_activity keys. */
+const char *vmemu_activity_name (VmemuActivity a);
+
+typedef enum { VMEMU_CMP_EQ, VMEMU_CMP_NE, VMEMU_CMP_GE, VMEMU_CMP_GT, VMEMU_CMP_LE,
+               VMEMU_CMP_LT } VmemuCmp;
+
+/* One `expect_activity:` entry: counter CMP value. */
+typedef struct {
+  VmemuActivity what;
+  VmemuCmp cmp;
+  guint64 value;
+  guint32 line, column;     /* of the key in the YAML (0: built) */
+} VmemuExpectActivity;
+
 /* A loaded scenario.  Immutable once returned. */
 typedef struct {
   char *path;                       /* as given to the loader */
@@ -208,6 +244,7 @@ typedef struct {
   GPtrArray *tasks;                 /* of VmemuTask* */
   GPtrArray *symbols;               /* of char*: map, pipe and region names ("as", "pipe") */
   GArray *expects;                  /* of VmemuExpect */
+  GArray *expect_activity;          /* of VmemuExpectActivity, in file order */
   gboolean has_fsx;                 /* fsx data pattern configured (`fsx:` block) */
   guint32 fsx_seed;
   guint64 fsx_length_bytes;
@@ -249,6 +286,17 @@ const char *vmemu_op_kind_name (VmemuOpKind kind);
 gboolean vmemu_scenario_expect (const VmemuScenario *scn, const char *variant,
                                 VmemuExpectOutcome *outcome);
 
+/* Checks counts (VMEMU_ACT__COUNT of them) against expect_activity.  Returns
+ * the number of entries not met; each adds a line such as
+ * "expect_activity kswapd: true (>= 1) not met: 0" to unmet (may be NULL). */
+guint vmemu_scenario_check_activity (const VmemuScenario *scn, const guint64 *counts,
+                                     GPtrArray *unmet);
+/* "met", or "not met: kswapd: true (it was 0); ..." (g_free): what run and
+ * report store in a trace's meta "expect_activity". */
+char *vmemu_scenario_activity_verdict (const VmemuScenario *scn, const guint64 *counts);
+/* "true", ">= 1", "0": the condition as it is written back. Returns a new string. */
+char *vmemu_expect_activity_text (const VmemuExpectActivity *e);
+
 /* Write the scenario back as YAML in the contract format, loadable by
  * vmemu_scenario_load_file() to an equal scenario.  `header` (may be NULL) is
  * written as leading "# " comment lines. */
@@ -276,8 +324,26 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuTask, vmemu_task_free)
 /* The kind whose vmemu_op_kind_name() is name; FALSE if none. */
 gboolean vmemu_op_kind_from_name (const char *name, VmemuOpKind *kind);
 
+/* An op that ends with a signal (SIGBUS, SIGSEGV: the task is killed) has
+ * the result -(VMEMU_RESULT_SIGNAL_BASE + signal number); `expect: { error:
+ * SIGBUS }` names it like an errno. */
+#define VMEMU_RESULT_SIGNAL_BASE 1000
+#define VMEMU_SIGBUS 7    /* Linux x86/generic numbers */
+#define VMEMU_SIGSEGV 11
+
+/* Linux errno names, for op results: "EINVAL" for 22 or -22, "success" for
+ * 0, NULL for a number without a name here. */
+const char *vmemu_errno_name (int err);
+/* 22 for "EINVAL"; 0 when the name is not one vmemu knows. */
+int vmemu_errno_from_name (const char *name);
+/* NULL-terminated list of the known names (for did-you-mean). */
+const char *const *vmemu_errno_names (void);
+
 /* Parse "4096", "16KiB", "64MiB" / "250us", "5ms", "30s".  FALSE on bad text. */
 gboolean vmemu_parse_size (const char *text, guint64 *bytes);
+/* The same, saying why text was refused (a static string such as "use KiB,
+ * not KB (...)" or "unknown unit") through *why. */
+gboolean vmemu_parse_size_why (const char *text, guint64 *bytes, const char **why);
 gboolean vmemu_parse_duration (const char *text, guint64 *ns);
 
 G_END_DECLS

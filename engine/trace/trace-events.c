@@ -35,6 +35,14 @@ static const char *const page_flag_names[VMEMU_PG__NBITS] = {
   "readahead",
 };
 
+const char *
+vmemu_page_flag_name (int bit)
+{
+  if (bit < 0 || bit >= VMEMU_PG__NBITS)
+    return "unknown";
+  return page_flag_names[bit];
+}
+
 char *
 vmemu_page_flags_string (guint32 flags)
 {
@@ -97,5 +105,29 @@ vmemu_iomap_type_name (int type)
       return "UNWRITTEN";
     default:
       return "UNKNOWN";
+    }
+}
+
+const char *
+vmemu_iop_caller_name (int caller)
+{
+  /* engine/model/model-private.h: VM_IOP_CALLER_READ, _WRITE_BEGIN, _MKWRITE,
+   * _WRITEPAGE, _SETUP */
+  static const char *const names[] = { "iomap_readpage", "__iomap_write_begin",
+                                       "iomap_page_mkwrite_actor", "iomap_writepage_map",
+                                       "setup" };
+  if (caller < 0 || caller >= (int) G_N_ELEMENTS (names))
+    return "unknown";
+  return names[caller];
+}
+
+const char *
+vmemu_signal_name (int sig)
+{
+  switch (sig)
+    {
+    case 7: return "SIGBUS";
+    case 11: return "SIGSEGV";
+    default: return "signal";
     }
 }

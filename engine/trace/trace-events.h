@@ -32,7 +32,7 @@ typedef enum {
 } VmemuEventClass;
 
 #define VMEMU_EVENTS(X) \
-  X (SYS_ENTER, "sys_enter", SYSCALL, "op", "offset_bytes", "length_bytes", "") \
+  X (SYS_ENTER, "sys_enter", SYSCALL, "op", "offset_bytes", "length_bytes", "size_bytes") \
   X (SYS_EXIT, "sys_exit", SYSCALL, "op", "offset_bytes", "length_bytes", "result") \
   X (TASK_START, "task_start", TASK, "", "", "", "") \
   X (TASK_EXIT, "task_exit", TASK, "ops", "", "", "") \
@@ -46,8 +46,8 @@ typedef enum {
   X (LRU_ADD_DRAIN, "lru_add_drain", GENERIC, "cpu", "pages", "reason", "") \
   X (MARK_PAGE_ACCESSED, "mark_page_accessed", PAGE, "", "", "", "") \
   X (PAGE_LOCK_WAIT, "wait_on_page_locked", PAGE, "", "", "", "") \
-  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "", "", "") \
-  X (PAGE_REF_PUT, "page_ref_put", PAGE, "holder", "", "", "") \
+  X (PAGE_REF_GET, "page_ref_get", PAGE, "holder", "holder_count", "pvec_cpu", "moved_from") \
+  X (PAGE_REF_PUT, "page_ref_put", PAGE, "holder", "holder_count", "pvec_cpu", "") \
   X (IOMAP_READPAGE, "iomap_readpage", IOMAP, "nr_pages", "", "", "") \
   X (IOMAP_READAHEAD, "iomap_readahead", IOMAP, "nr_pages", "", "", "") \
   X (IOMAP_WRITEPAGE, "iomap_writepage", IOMAP, "offset_bytes", "length_bytes", "size_bytes", "") \
@@ -130,7 +130,8 @@ typedef enum {
   X (VERIFY, "vmemu_verify", ORACLE, "offset_bytes", "length_bytes", "ok", "") \
   X (XFS_ILOCK_WAIT, "xfs_ilock_wait", XFS, "lock", "mode", "waiters", "") \
   X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "") \
-  X (DEPENDS_ON, "vmemu_depends_on", ORACLE, "", "", "", "")
+  X (DEPENDS_ON, "vmemu_depends_on", ORACLE, "", "", "", "") \
+  X (SIGNAL_GENERATE, "signal_generate", TASK, "sig", "offset_bytes", "", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,
@@ -169,6 +170,8 @@ typedef enum {
 } VmemuPageFlag;
 #define VMEMU_PG__NBITS 14
 
+/* "uptodate" for bit 1: the kernel's PG_ name without the prefix. */
+const char *vmemu_page_flag_name (int bit);
 /* "uptodate|dirty|private" style text for flags (g_free the result). */
 char *vmemu_page_flags_string (guint32 flags);
 
@@ -199,5 +202,12 @@ typedef enum {
   VMEMU_IOMAP_HOLE, VMEMU_IOMAP_DELALLOC, VMEMU_IOMAP_MAPPED, VMEMU_IOMAP_UNWRITTEN
 } VmemuIomapType;
 const char *vmemu_iomap_type_name (int type);
+
+/* The function that created an iomap_page (iomap_page_create "caller"): the
+ * model's VM_IOP_CALLER_* order, "iomap_readpage", "__iomap_write_begin",
+ * "iomap_page_mkwrite_actor", "iomap_writepage_map", "setup". */
+const char *vmemu_iop_caller_name (int caller);
+/* "SIGBUS" for 7, "SIGSEGV" for 11 (signal_generate "sig"). */
+const char *vmemu_signal_name (int sig);
 
 G_END_DECLS

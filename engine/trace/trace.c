@@ -41,7 +41,7 @@ static const char *const stmt_sql[ST__COUNT] = {
   [ST_META] = "INSERT OR REPLACE INTO meta (run, key, value) VALUES (?,?,?)",
   [ST_TASK] = "INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?)",
   [ST_INODE] = "INSERT OR REPLACE INTO inodes VALUES (?,?,?)",
-  [ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
   [ST_BIO_QUEUE] = "INSERT INTO block_io (run, bio, seq_submit, t_submit_ns,"
                    " sector, nr_sectors, write) VALUES (?,?,?,?,?,?,?)",
   [ST_BIO_COMPLETE] = "UPDATE block_io SET seq_complete = ?, t_complete_ns = ?,"
@@ -61,6 +61,7 @@ typedef struct {
   gint64 offset_bytes;    /* a1 */
   gint64 length_bytes;    /* a2 */
   char *op;               /* detail of the sys_enter, owned; may be NULL */
+  gint64 size_bytes;      /* a3: truncate / allocate / free size */
 } PendingSyscall;
 
 /* Key of in-flight bios: completions carry no bio id, so they are matched
@@ -245,7 +246,7 @@ static const char schema_sql[] =
   "  detail_id INTEGER);"
   "CREATE TABLE syscalls (run INTEGER NOT NULL, task INTEGER, seq_enter INTEGER,"
   "  seq_exit INTEGER, op TEXT, op_kind INTEGER, offset INTEGER, length INTEGER,"
-  "  result INTEGER, t_start_ns INTEGER, t_end_ns INTEGER);"
+  "  result INTEGER, t_start_ns INTEGER, t_end_ns INTEGER, size INTEGER);"
   "CREATE TABLE block_io (run INTEGER NOT NULL, bio INTEGER, seq_submit INTEGER,"
   "  seq_complete INTEGER, t_submit_ns INTEGER, t_complete_ns INTEGER,"
   "  sector INTEGER, nr_sectors INTEGER, write INTEGER, status INTEGER);"
@@ -262,15 +263,90 @@ static const char schema_sql[] =
   "  after_seq INTEGER, t_ns INTEGER, task INTEGER, kind TEXT, ino INTEGER,"
   "  path TEXT, offset INTEGER, length INTEGER, ok INTEGER, bad_offset INTEGER,"
   "  bad_length INTEGER, bad_total INTEGER, expected_hex TEXT, found_hex TEXT);"
-  "CREATE VIEW events_named AS SELECT e.run, e.seq, e.t_ns, n.name, n.class,"
-  "  e.task, e.cpu, e.ino, i.path, e.idx, e.blk_first, e.blk_count,"
-  "  e.flags_before, e.flags_after, e.refcount, e.mapcount,"
-  "  e.a0, e.a1, e.a2, e.a3, s.str AS detail"
-  "  FROM events e JOIN event_names n ON n.id = e.name_id"
-  "  LEFT JOIN inodes i ON i.run = e.run AND i.ino = e.ino"
-  "  LEFT JOIN strings s ON s.id = e.detail_id;"
-  "CREATE VIEW page_history AS SELECT * FROM events_named"
-  "  WHERE ino <> 0 AND idx >= 0;"
+  "CREATE TABLE page_flags (bit INTEGER PRIMARY KEY, mask INTEGER, name TEXT NOT NULL);"
+  "CREATE TABLE ref_holders (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+  ;
+
+/* Reference changes, one row per holder change: a page_ref_get (+1), a
+ * page_ref_put (-1), and for a get that moved a reference (moved_from, a3)
+ * also -1 for the holder that gave it up.  page_refs sums them per holder
+ * over the page's events up to the one asked about, through events_by_page
+ * (run, ino, idx, seq): both views are built from the event ids at open. */
+static char *
+ref_views_sql (void)
+{
+  const int get = VMEMU_EV_PAGE_REF_GET, put = VMEMU_EV_PAGE_REF_PUT;
+  g_autofree char *holder = g_strdup_printf (
+    "(SELECT CASE WHEN k.k = 0 AND r.a2 >= 0 THEN h.name || ' cpu ' || r.a2 ELSE h.name END"
+    " FROM ref_holders h WHERE h.id = CASE k.k WHEN 0 THEN r.a0 ELSE r.a3 END)");
+  g_autofree char *delta = g_strdup_printf (
+    "CASE WHEN k.k = 1 OR r.name_id = %d THEN -1 ELSE 1 END", put);
+  g_autofree char *changes = g_strdup_printf (
+    "events r JOIN (SELECT 0 AS k UNION ALL SELECT 1) k"
+    " ON (k.k = 0 OR (r.name_id = %d AND r.a3 >= 0))", get);
+  return g_strdup_printf (
+    "CREATE VIEW page_ref_changes AS SELECT r.run, r.seq, r.t_ns, r.task, r.ino, r.idx,"
+    "  %s AS holder, %s AS delta FROM %s WHERE r.name_id IN (%d, %d);"
+    "CREATE VIEW page_refs AS SELECT e.run, e.seq, e.ino, e.idx, %s AS holder,"
+    "  sum (%s) AS refs FROM events e JOIN %s AND r.run = e.run AND r.ino = e.ino"
+    "  AND r.idx = e.idx AND r.seq <= e.seq AND r.name_id IN (%d, %d)"
+    "  WHERE e.ino <> 0 AND e.idx >= 0"
+    "  GROUP BY e.run, e.seq, holder HAVING refs > 0;",
+    holder, delta, changes, get, put, holder, delta, changes, get, put);
+}
+
+/* events_named and page_history: written at open because their named
+ * argument columns (bits, offset_bytes, ...) come from the event table. */
+static const char *const named_arg_columns[] = {
+  "bits", "offset_bytes", "length_bytes", "pos_bytes", "result", "holder", "nr_pages", NULL,
+};
+
+static char *
+named_views_sql (void)
+{
+  GString *cols = g_string_new (NULL);
+  for (int c = 0; named_arg_columns[c]; c++)
+    {
+      GString *when = g_string_new (NULL);
+      for (int id = 0; id < VMEMU_EV__COUNT; id++)
+        for (int i = 0; i < 4; i++)
+          if (strcmp (vmemu_event_info (id)->arg_names[i], named_arg_columns[c]) == 0)
+            g_string_append_printf (when, " WHEN %d THEN e.a%d", id, i);
+      if (when->len)
+        g_string_append_printf (cols, ", CASE e.name_id%s END AS %s", when->str,
+                                named_arg_columns[c]);
+      g_string_free (when, TRUE);
+    }
+  const char *flags_text =
+    ", (SELECT group_concat (name, '|') FROM page_flags f WHERE e.flags_before & f.mask)"
+    " AS flags_before_text"
+    ", (SELECT group_concat (name, '|') FROM page_flags f WHERE e.flags_after & f.mask)"
+    " AS flags_after_text";
+  const char *common =
+    "e.run, e.seq, e.t_ns, n.name, n.class,"
+    " e.task, e.cpu, e.ino, i.path, e.idx, e.blk_first, e.blk_count,"
+    " e.flags_before, e.flags_after, e.refcount, e.mapcount,"
+    " e.a0, e.a1, e.a2, e.a3, s.str AS detail, t.name AS task_name";
+  char *sql = g_strdup_printf (
+    "CREATE VIEW events_named AS SELECT %s%s%s"
+    "  FROM events e JOIN event_names n ON n.id = e.name_id"
+    "  LEFT JOIN inodes i ON i.run = e.run AND i.ino = e.ino"
+    "  LEFT JOIN tasks t ON t.run = e.run AND t.id = e.task"
+    "  LEFT JOIN strings s ON s.id = e.detail_id;"
+    /* Inodes first (CROSS JOIN fixes the order): a filter on path or ino
+     * then reaches the page's events through events_by_page. */
+    "CREATE VIEW page_history AS SELECT %s%s%s"
+    "  FROM inodes i CROSS JOIN events e ON e.run = i.run AND e.ino = i.ino"
+    "  JOIN event_names n ON n.id = e.name_id"
+    "  LEFT JOIN tasks t ON t.run = e.run AND t.id = e.task"
+    "  LEFT JOIN strings s ON s.id = e.detail_id"
+    "  WHERE e.ino <> 0 AND e.idx >= 0;",
+    common, flags_text, cols->str, common, flags_text, cols->str);
+  g_string_free (cols, TRUE);
+  return sql;
+}
+
+static const char views_sql[] =
   "CREATE VIEW syscall_io AS SELECT s.run, s.task, s.op, s.seq_enter,"
   "  s.seq_exit, s.offset, s.length, b.bio, b.seq_submit, b.seq_complete,"
   "  b.t_submit_ns, b.t_complete_ns, b.sector, b.nr_sectors, b.write, b.status"
@@ -304,6 +380,26 @@ static const char *const class_names[] = {
   [VMEMU_EVC_COUNTER] = "counter", [VMEMU_EVC_MM] = "mm",
   [VMEMU_EVC_XFS] = "xfs",
 };
+
+/* The names behind page flag bits and reference holder ids. */
+static gboolean
+trace_write_name_tables (VmemuTrace *tr)
+{
+  GString *sql = g_string_new (NULL);
+  for (int bit = 0; bit < VMEMU_PG__NBITS; bit++)
+    g_string_append_printf (sql, "INSERT INTO page_flags VALUES (%d, %u, '%s');", bit,
+                            1u << bit, vmemu_page_flag_name (bit));
+  for (int h = 0; h < VMEMU_REF__COUNT; h++)
+    g_string_append_printf (sql, "INSERT INTO ref_holders VALUES (%d, '%s');", h,
+                            vmemu_ref_holder_name (h));
+  g_autofree char *views = named_views_sql ();
+  g_autofree char *refs = ref_views_sql ();
+  g_string_append (sql, views);
+  g_string_append (sql, refs);
+  gboolean ok = trace_exec (tr, sql->str);
+  g_string_free (sql, TRUE);
+  return ok;
+}
 
 static gboolean
 trace_write_event_names (VmemuTrace *tr)
@@ -360,7 +456,8 @@ trace_create_schema (VmemuTrace *tr)
     VMEMU_TRACE_APPLICATION_ID, VMEMU_TRACE_SCHEMA_VERSION);
 
   if (!trace_exec (tr, pragmas) || !trace_exec (tr, "BEGIN")
-      || !trace_exec (tr, schema_sql) || !trace_write_event_names (tr)
+      || !trace_exec (tr, schema_sql) || !trace_exec (tr, views_sql)
+      || !trace_write_name_tables (tr) || !trace_write_event_names (tr)
       || !trace_prepare_all (tr))
     return FALSE;
   return TRUE;
@@ -499,6 +596,7 @@ trace_flush_syscall (VmemuTrace *tr, gint32 task, const PendingSyscall *ps,
       sqlite3_bind_int64 (st, 11, (gint64) exit->time_ns);
     }
   sqlite3_bind_int64 (st, 10, (gint64) ps->t_start_ns);
+  sqlite3_bind_int64 (st, 12, ps->size_bytes);
   trace_step (tr, ST_SYSCALL);
 }
 
@@ -960,7 +1058,7 @@ trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
     {
       ps = g_new0 (PendingSyscall, 1);
       *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns, ev->a[0],
-                               ev->a[1], ev->a[2], g_strdup (ev->detail) };
+                               ev->a[1], ev->a[2], g_strdup (ev->detail), ev->a[3] };
       gint32 *key = g_new (gint32, 1);
       *key = task;
       g_hash_table_replace (tr->run.syscalls, key, ps);

@@ -3,6 +3,8 @@
 #include "engine/variant/variant.h"
 #include "engine/variant/variant-def.h"
 
+#include "engine/suggest/suggest.h"
+
 #include <string.h>
 
 G_DEFINE_QUARK (vmemu-variant-error-quark, vmemu_variant_error)
@@ -75,6 +77,24 @@ find_switch (const char *name, gsize len)
     if (strlen (switches[i].name) == len && strncmp (switches[i].name, name, len) == 0)
       return i;
   return -1;
+}
+
+/* "; did you mean 'patched'?" for a mistyped variant or switch, or "". */
+static char *
+did_you_mean (const char *word, gsize len, gboolean want_switch)
+{
+  g_autofree const char **names = g_new0 (const char *, vmemu_variant_table_len
+                                                          + VMEMU_SW__COUNT + 1);
+  gsize n = 0;
+  if (!want_switch)
+    for (guint i = 0; i < vmemu_variant_table_len; i++)
+      names[n++] = vmemu_variant_table[i].file_name;
+  else
+    for (int i = 0; i < VMEMU_SW__COUNT; i++)
+      names[n++] = switches[i].name;
+  g_autofree char *w = g_strndup (word, len);
+  const char *hint = vmemu_suggest (w, (const char *const *) names);
+  return hint ? g_strdup_printf ("; did you mean '%s'?", hint) : g_strdup ("");
 }
 
 static char *
@@ -164,9 +184,10 @@ apply_modifiers (VmemuVariant *v, const char *p, const char *spec, GError **erro
           continue;
         }
       g_autofree char *known = known_names ();
+      g_autofree char *hint = did_you_mean (p, end - p, TRUE);
       g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                   "unknown switch '%.*s' in variant '%s' (%s%s)", (int) (end - p), p, spec,
-                   known, op == '-' ? "; only switches can be removed" : "");
+                   "unknown switch '%.*s' in variant '%s'%s (%s%s)", (int) (end - p), p, spec,
+                   hint, known, op == '-' ? "; only switches can be removed" : "");
       return FALSE;
     }
   return TRUE;
@@ -199,8 +220,10 @@ vmemu_variant_parse (const char *spec, GError **error)
   if (base == NULL)
     {
       g_autofree char *known = known_names ();
+      g_autofree char *hint = did_you_mean (spec, strcspn (spec, "+"), FALSE);
       g_set_error (error, VMEMU_VARIANT_ERROR, VMEMU_VARIANT_ERROR_UNKNOWN,
-                   "unknown variant '%.*s' (%s)", (int) strcspn (spec, "+-"), spec, known);
+                   "unknown variant '%.*s'%s (%s)", (int) strcspn (spec, "+"), spec, hint,
+                   known);
       return NULL;
     }
   g_autoptr (VmemuVariant) v = g_new0 (VmemuVariant, 1);

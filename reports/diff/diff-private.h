@@ -24,6 +24,7 @@ typedef struct {
   char *detail;             /* owned, may be NULL */
   char *args_text;          /* owned: "bits=0000 count=0 ..." for display */
   char *what;               /* owned: kernel-terms sentence, "created the ..." */
+  char *task_name;          /* owned, NULL when the event has no task */
 } DiffEvent;
 
 /* Block I/O totals of one run, from the block_io table. */

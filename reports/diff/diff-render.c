@@ -27,7 +27,9 @@ event_line (const DiffEvent *ev)
   GString *s = g_string_new (NULL);
 
   g_string_append_printf (s, "#%" G_GINT64_FORMAT " %s %s", ev->seq, t, ev->name);
-  if (ev->task >= 0)
+  if (ev->task_name != NULL)
+    g_string_append_printf (s, " task %s", ev->task_name);
+  else if (ev->task >= 0)
     g_string_append_printf (s, " task %d", ev->task);
   if (ev->args_text[0] != '\0')
     g_string_append_printf (s, " %s", ev->args_text);
@@ -68,22 +70,23 @@ summary_line (const VmemuDiff *d)
 static char *
 io_sentence (const DiffSide *s)
 {
-  return g_strdup_printf ("%s queued %" G_GUINT64_FORMAT " bio(s): %" G_GUINT64_FORMAT
-                          " write(s), %" G_GUINT64_FORMAT " bytes written, %"
+  return g_strdup_printf ("%s queued %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
+                          " %s, %" G_GUINT64_FORMAT " bytes written, %"
                           G_GUINT64_FORMAT " bytes read",
-                          s->label, s->io.bios, s->io.write_bios, s->io.write_bytes,
-                          s->io.read_bytes);
+                          s->label, s->io.bios, s->io.bios == 1 ? "bio" : "bios",
+                          s->io.write_bios, s->io.write_bios == 1 ? "write" : "writes",
+                          s->io.write_bytes, s->io.read_bytes);
 }
 
 static char *
 verify_sentence (const VmemuTracedbVerify *v)
 {
   return g_strdup_printf ("%s check of %s [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT
-                          "): %" G_GUINT64_FORMAT " byte(s) wrong, first run at offset %"
+                          "): %" G_GUINT64_FORMAT " %s wrong, first run at offset %"
                           G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes), expected %s"
                           " found %s", v->kind ? v->kind : "?", v->path ? v->path : "?",
                           v->offset_bytes, v->length_bytes, v->bad_total_bytes,
-                          v->bad_offset_bytes, v->bad_length_bytes,
+                          v->bad_total_bytes == 1 ? "byte" : "bytes", v->bad_offset_bytes, v->bad_length_bytes,
                           v->expected_hex ? v->expected_hex : "?",
                           v->found_hex ? v->found_hex : "?");
 }
@@ -185,13 +188,18 @@ render_data (Out *o, const DiffSide *side)
     }
   if (side->failed->len == 0)
     {
-      out_take_item (o, 1, g_strdup_printf ("%s passed all %u verification(s)",
-                                            side->label, side->n_verifications));
+      out_take_item (o, 1, g_strdup_printf ("%s passed %s %u %s", side->label,
+                                            side->n_verifications == 1 ? "its" : "all",
+                                            side->n_verifications,
+                                            side->n_verifications == 1 ? "verification"
+                                                                       : "verifications"));
       return;
     }
-  out_take_item (o, 1, g_strdup_printf ("%s failed %u of %u verification(s):",
+  out_take_item (o, 1, g_strdup_printf ("%s failed %u of %u %s:",
                                         side->label, side->failed->len,
-                                        side->n_verifications));
+                                        side->n_verifications,
+                                        side->n_verifications == 1 ? "verification"
+                                                                   : "verifications"));
   for (guint i = 0; i < side->failed->len; i++)
     out_take_item (o, 2, verify_sentence (side->failed->pdata[i]));
 }
@@ -309,6 +317,11 @@ json_event (GString *out, const DiffEvent *ev)
   json_kv_int (out, "t_ns", (gint64) ev->t_ns);
   json_kv_str (out, "name", ev->name);
   json_kv_int (out, "task", ev->task);
+  if (ev->task_name != NULL)
+    {
+      g_string_append (out, ",\"task_name\":");
+      vmemu_json_string (out, ev->task_name);
+    }
   json_kv_int (out, "ino", (gint64) ev->ino);
   json_kv_int (out, "index", ev->idx);
   json_kv_int (out, "blk_first", ev->blk_first);

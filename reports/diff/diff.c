@@ -53,6 +53,7 @@ diff_event_clear (DiffEvent *ev)
   g_clear_pointer (&ev->detail, g_free);
   g_clear_pointer (&ev->args_text, g_free);
   g_clear_pointer (&ev->what, g_free);
+  g_clear_pointer (&ev->task_name, g_free);
   ev->present = FALSE;
 }
 
@@ -79,6 +80,23 @@ bits_string (gint64 bits, guint width)
   return g_string_free (s, FALSE);
 }
 
+/* Names where the kernel has them: the function that created an iomap_page,
+ * iomap extent types, reference holders, signals. */
+static void
+arg_value (GString *s, const char *event, const char *arg, gint64 v)
+{
+  if (strcmp (arg, "caller") == 0 && strcmp (event, "iomap_page_create") == 0)
+    g_string_append_printf (s, "caller=%s", vmemu_iop_caller_name ((int) v));
+  else if (strcmp (arg, "type") == 0)
+    g_string_append_printf (s, "type=%s", vmemu_iomap_type_name ((int) v));
+  else if ((strcmp (arg, "holder") == 0 || strcmp (arg, "moved_from") == 0) && v >= 0)
+    g_string_append_printf (s, "%s=%s", arg, vmemu_ref_holder_name ((VmemuRefHolder) v));
+  else if (strcmp (arg, "sig") == 0)
+    g_string_append_printf (s, "sig=%s", vmemu_signal_name ((int) v));
+  else
+    g_string_append_printf (s, "%s=%" G_GINT64_FORMAT, arg, v);
+}
+
 static char *
 args_text (VmemuTracedb *db, const VmemuTracedbEvent *ev, guint width)
 {
@@ -97,7 +115,7 @@ args_text (VmemuTracedb *db, const VmemuTracedbEvent *ev, guint width)
           g_string_append_printf (s, "bits=%s", b);
         }
       else
-        g_string_append_printf (s, "%s=%" G_GINT64_FORMAT, arg, ev->a[i]);
+        arg_value (s, ev->name, arg, ev->a[i]);
     }
   if (ev->detail != NULL)
     g_string_append_printf (s, "%s\"%s\"", s->len ? " " : "", ev->detail);
@@ -124,9 +142,10 @@ describe_event (const VmemuTracedbEvent *ev, const char *args, guint width)
                               ") uptodate, bits now %s", ev->a[0], ev->a[1], bits2);
     case VMEMU_EV_IOMAP_WRITEPAGE_MAP:
       return g_strdup_printf ("iomap_writepage_map saw bits %s: %" G_GINT64_FORMAT
-                              " block(s) added to I/O, %" G_GINT64_FORMAT
+                              " %s added to I/O, %" G_GINT64_FORMAT
                               " skipped, error %" G_GINT64_FORMAT,
-                              bits0, ev->a[1], ev->a[3], ev->a[2]);
+                              bits0, ev->a[1], ev->a[1] == 1 ? "block" : "blocks", ev->a[3],
+                              ev->a[2]);
     case VMEMU_EV_BIO_QUEUE:
       return g_strdup_printf ("queued %s bio %" G_GINT64_FORMAT " at sector %"
                               G_GINT64_FORMAT ", %" G_GINT64_FORMAT " sectors",
@@ -146,7 +165,7 @@ describe_event (const VmemuTracedbEvent *ev, const char *args, guint width)
 }
 
 static void
-event_copy (DiffEvent *out, VmemuTracedb *db, const VmemuTracedbEvent *ev,
+event_copy (DiffEvent *out, VmemuTracedb *db, gint64 run, const VmemuTracedbEvent *ev,
             guint width)
 {
   diff_event_clear (out);
@@ -159,6 +178,8 @@ event_copy (DiffEvent *out, VmemuTracedb *db, const VmemuTracedbEvent *ev,
     .detail = g_strdup (ev->detail),
   };
   memcpy (out->a, ev->a, sizeof out->a);
+  const char *task = ev->task >= 0 ? vmemu_tracedb_task_name (db, run, ev->task) : NULL;
+  out->task_name = task ? g_strdup (task) : NULL;
   out->args_text = args_text (db, ev, width);
   out->what = describe_event (ev, out->args_text, width);
 }
@@ -223,13 +244,13 @@ diff_walk (VmemuDiff *d, SideCtx ctx[2], GError **error)
       d->kind = has_a && has_b ? event_compare (&ea, &eb) : VMEMU_DIFF_LENGTH;
       if (d->kind == VMEMU_DIFF_SAME)
         {
-          event_copy (&d->common, ctx[0].db, &ea, ctx[0].blocks_per_page);
+          event_copy (&d->common, ctx[0].db, ctx[0].run, &ea, ctx[0].blocks_per_page);
           continue;
         }
       if (has_a)
-        event_copy (&d->side[0].ev, ctx[0].db, &ea, ctx[0].blocks_per_page);
+        event_copy (&d->side[0].ev, ctx[0].db, ctx[0].run, &ea, ctx[0].blocks_per_page);
       if (has_b)
-        event_copy (&d->side[1].ev, ctx[1].db, &eb, ctx[1].blocks_per_page);
+        event_copy (&d->side[1].ev, ctx[1].db, ctx[1].run, &eb, ctx[1].blocks_per_page);
       return TRUE;
     }
 }
@@ -249,8 +270,12 @@ diff_collect_next (DiffSide *side, const SideCtx *ctx, const VmemuDiff *d,
     return FALSE;
   while (side->next->len < NEXT_EVENTS && vmemu_tracedb_iter_next (it, &ev, &local))
     {
+      /* what the page went through, not who touched its refcount (those
+       * are in `vmemu show` and the page_refs view) */
+      if (ev.id == VMEMU_EV_PAGE_REF_GET || ev.id == VMEMU_EV_PAGE_REF_PUT)
+        continue;
       DiffEvent *copy = g_new0 (DiffEvent, 1);
-      event_copy (copy, ctx->db, &ev, ctx->blocks_per_page);
+      event_copy (copy, ctx->db, ctx->run, &ev, ctx->blocks_per_page);
       g_ptr_array_add (side->next, copy);
     }
   if (local != NULL)

@@ -425,16 +425,22 @@ instant_args (Export *x, GString *o, sqlite3_stmt *st, const char *name)
   g_string_append_printf (o, ",\"seq\":%" G_GINT64_FORMAT "}}", col (st, 12));
 }
 
-/* Data loss is global (every track); page events sit on the task that ran
- * them, or on the process when no task did. */
+/* Data loss is global (every track); every event that touches a page and
+ * changes its state or its references (page, iomap, reclaim and fault
+ * events, page_ref_get/put, any flag change) sits on the task that ran it
+ * (kswapd's reclaim on the kswapd track), or on the process when no task
+ * did. */
 static gboolean
 export_instants (Export *x, GError **error)
 {
   sqlite3_stmt *st = export_query (x,
     "SELECT e.t_ns, n.name, e.task, e.ino, e.idx, e.flags_before, e.flags_after,"
-    " e.a0, e.a1, e.a2, e.a3, s.str, e.seq FROM events e JOIN event_names n ON n.id = e.name_id"
-    " LEFT JOIN strings s ON s.id = e.detail_id WHERE e.run = ?1 AND n.name IN"
-    " ('vmemu_data_loss', 'iomap_page_create', 'remove_mapping_fail') ORDER BY e.seq");
+    " e.a0, e.a1, e.a2, e.a3, s.str, e.seq, n.class FROM events e"
+    " JOIN event_names n ON n.id = e.name_id"
+    " LEFT JOIN strings s ON s.id = e.detail_id WHERE e.run = ?1 AND"
+    " (n.name = 'vmemu_data_loss' OR (e.ino <> 0 AND e.idx >= 0 AND"
+    " (e.flags_before <> e.flags_after OR n.class IN ('page', 'iomap', 'reclaim', 'fault'))))"
+    " ORDER BY e.seq");
   int rc;
 
   if (st == NULL)
@@ -447,9 +453,11 @@ export_instants (Export *x, GError **error)
       if (name == NULL)
         name = "?";   /* a tampered trace */
       gboolean loss = strcmp (name, "vmemu_data_loss") == 0;
+      const char *cls = (const char *) sqlite3_column_text (st, 13);
       GString *o = event_head (loss ? "data loss" : name, "i", task_tid (task), t);
-      g_string_append_printf (o, ",\"cat\":\"%s\",\"s\":\"%s\"", loss ? "oracle" : "page",
-                              loss ? "g" : task >= 0 ? "t" : "p");
+      g_string_append (o, ",\"cat\":");
+      vmemu_json_string (o, loss ? "oracle" : cls ? cls : "page");   /* NULL: a tampered trace */
+      g_string_append_printf (o, ",\"s\":\"%s\"", loss ? "g" : task >= 0 ? "t" : "p");
       instant_args (x, o, st, name);
       export_add (x, t, o);
     }

@@ -27,8 +27,8 @@ gboolean vmemu_export_parse_format (const char *name, VmemuExportFormat *out, GE
  * thread named by "M" events; syscalls as "X" slices on their task; page
  * writeback (set_page_writeback .. end_page_writeback) and bios (submit ..
  * completion) as "X" slices on "writeback" and "block I/O" tracks (more than
- * one when they overlap); page counts as "C" counters; instants for data loss,
- * iomap_page_create and remove_mapping_fail.  ts/dur in microseconds of
+ * one when they overlap); page counts as "C" counters; instants for data loss
+ * and every event that touches a page and changes its state or references.  ts/dur in microseconds of
  * virtual time.  Deterministic: the same run gives the same bytes. */
 gboolean vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out,
                                    GError **error);

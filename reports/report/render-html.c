@@ -42,14 +42,19 @@ static const char css[] =
   ".b-regressed,.b-data-loss,.b-error,.b-expectation-failed{background:var(--bad)}"
   ".b-fixed,.b-clean{background:var(--good)}.b-still-failing{background:var(--warn)}"
   ".b-ok{background:var(--muted)}"
-  ".up{color:var(--bad)}.down{color:var(--good)}.muted{color:var(--muted)}"
+  ".better{color:var(--good)}.worse{color:var(--bad)}.muted{color:var(--muted)}"
   ".sides{display:grid;grid-template-columns:1fr 1fr;gap:1em}"
   ".side{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.6em .9em}"
   ".hint{border-left:4px solid var(--warn);padding:.3em .8em;background:var(--card)}"
   "svg{width:100%;height:auto;background:var(--card);border:1px solid var(--line);"
   "border-radius:6px}svg text{fill:var(--muted);font:11px system-ui,sans-serif}"
   "svg .axis{stroke:var(--line);stroke-width:1}"
-  ".s{fill:none;stroke-width:1.6}.s-cached{stroke:#868e96}.s-up{stroke:#1c7ed6}"
+  ".s{fill:none;stroke-width:1.6}.s-up{stroke:#1c7ed6}"
+  /* cached is drawn last, wide and dashed: where every cached page is
+   * uptodate the two lines coincide and uptodate shows through the gaps */
+  ".s-cached{stroke:#5c940d;stroke-width:3;stroke-dasharray:7 4}"
+  ".m-reclaim{stroke:#f08c00;stroke-width:1.5}svg text.m-reclaim-t{fill:#f08c00}"
+  ".m-dc{stroke:#0c8599;stroke-width:1.5}svg text.m-dc-t{fill:#0c8599}"
   ".s-dirty{stroke:#e8590c}.s-wb{stroke:#9c36b5}"
   ".io-r{fill:#1c7ed6}.io-w{fill:#2b8a3e}.io-e{fill:#c92a2a}"
   ".loss{stroke:#c92a2a;stroke-width:2}svg text.loss-t{fill:#c92a2a;font-weight:600}"
@@ -418,6 +423,24 @@ svg_vline (GString *o, const Frame *f, guint64 t, const char *cls, const char *l
     }
 }
 
+/* Reclaim and drop_caches: the first of each kind labelled, every one drawn. */
+static void
+svg_marks (GString *o, const Frame *f, const ReportSide *s)
+{
+  static const char *const cls[] = { "m-reclaim", "m-reclaim", "m-dc" };
+  static const char *const label[] = { "kswapd", "direct reclaim", "drop_caches" };
+  gboolean labelled[3] = { FALSE, FALSE, FALSE };
+  for (guint i = 0; i < s->marks->len; i++)
+    {
+      const ReportMark *mk = &g_array_index (s->marks, ReportMark, i);
+      g_autofree char *t = report_format_ms (mk->t_ns);
+      g_autofree char *title = g_strdup_printf ("%s at %s", label[mk->kind], t);
+      svg_vline (o, f, mk->t_ns, cls[mk->kind], labelled[mk->kind] ? NULL : label[mk->kind],
+                 title);
+      labelled[mk->kind] = TRUE;
+    }
+}
+
 /* Loss moments: vmemu_data_loss events, else the failed checks. */
 static void
 svg_losses (GString *o, const Frame *f, const ReportSide *s)
@@ -442,8 +465,8 @@ svg_plot (GString *o, const Frame *f, const ReportScenario *sc, int k)
 {
   const ReportSide *s = &sc->side[k];
   static const struct { Series which; const char *cls; } lines[] = {
-    { SERIES_CACHED, "s-cached" }, { SERIES_UPTODATE, "s-up" },
-    { SERIES_DIRTY, "s-dirty" }, { SERIES_WRITEBACK, "s-wb" },
+    { SERIES_UPTODATE, "s-up" }, { SERIES_DIRTY, "s-dirty" },
+    { SERIES_WRITEBACK, "s-wb" }, { SERIES_CACHED, "s-cached" },
   };
 
   g_string_append_printf (o, "<svg viewBox=\"0 0 %g %g\""
@@ -462,6 +485,7 @@ svg_plot (GString *o, const Frame *f, const ReportScenario *sc, int k)
       g_autofree char *title = g_strdup_printf ("first divergence at %s", t);
       svg_vline (o, f, sc->divergence_t_ns, "div", NULL, title);
     }
+  svg_marks (o, f, s);
   svg_losses (o, f, s);
   g_string_append (o, "</svg>\n");
 }
@@ -475,13 +499,17 @@ html_plots (GString *o, const ReportScenario *sc)
   frame_init (&f, sc);
 
   g_string_append (o, "<h3>Timeline</h3>\n<p class=\"legend\">"
-                      "<span><span class=\"sw\" style=\"background:#868e96\"></span>cached</span>"
+                      "<span><span class=\"sw\" style=\"background:#5c940d\"></span>cached (dashed)</span>"
                       "<span><span class=\"sw\" style=\"background:#1c7ed6\"></span>uptodate</span>"
                       "<span><span class=\"sw\" style=\"background:#e8590c\"></span>dirty</span>"
                       "<span><span class=\"sw\" style=\"background:#9c36b5\"></span>writeback</span>"
                       "<span><span class=\"sw\" style=\"background:#2b8a3e\"></span>write bio</span>"
                       "<span><span class=\"sw\" style=\"background:#c92a2a\"></span>data loss,"
-                      " failed bio</span><span class=\"muted\">dashed: first divergence;"
+                      " failed bio</span>"
+                      "<span><span class=\"sw\" style=\"background:#f08c00\"></span>kswapd,"
+                      " direct reclaim</span>"
+                      "<span><span class=\"sw\" style=\"background:#0c8599\"></span>drop_caches</span>"
+                      "<span class=\"muted\">thin dashed: first divergence;"
                       " \u2248: idle time drawn shorter</span>"
                       "</p>\n<div class=\"plots\">\n");
   for (int k = 0; k < 2; k++)
@@ -501,7 +529,10 @@ static void
 count_row (GString *o, const ReportRow *row)
 {
   g_autofree char *pct = report_percent (row->v[0], row->v[1]);
-  const char *cls = row->v[1] > row->v[0] ? "num up" : row->v[1] < row->v[0] ? "num down" : "num";
+  /* coloured by what the change means for the data, not by its sign */
+  int dir = row->v[1] > row->v[0] ? 1 : row->v[1] < row->v[0] ? -1 : 0;
+  int effect = dir * row->good_when;
+  const char *cls = effect > 0 ? "num better" : effect < 0 ? "num worse" : "num";
 
   g_string_append (o, "<tr>");
   elem (o, "td", row->is_event ? "mono" : NULL, row->label);
@@ -571,6 +602,12 @@ html_side (GString *o, const ReportSide *s, int k)
       g_string_append (o, "<li><strong>data loss:</strong> ");
       text (o, loss);
       g_string_append (o, "</li>");
+    }
+  if (s->activity_unmet)
+    {
+      g_string_append (o, "<li class=\"worse\"><strong>expect_activity</strong> ");
+      text (o, s->activity_unmet);
+      g_string_append (o, ": the run did not exercise the path the scenario names</li>");
     }
   if (s->outcome != REPORT_OUTCOME_ERROR)
     {
@@ -665,11 +702,55 @@ html_summary (GString *o, const VmemuReport *r)
       g_string_append (o, "</td>");
       elem (o, "td", NULL, va);
       elem (o, "td", NULL, vb);
-      elem (o, "td", NULL, sc->identical ? "none (identical traces)"
-                           : sc->diff_summary ? sc->diff_summary : "-");
+      if (!sc->identical && sc->group > 0)
+        {
+          const ReportGroup *g = r->groups->pdata[sc->group - 1];
+          g_string_append_printf (o, "<td><a href=\"#cause-%u\">cause %u</a>: ", g->id, g->id);
+          elem (o, "code", NULL, g->event);
+          g_string_append (o, "</td>");
+        }
+      else
+        elem (o, "td", NULL, sc->identical ? "none (identical traces)"
+                             : sc->diff_summary ? sc->diff_summary : "-");
       g_string_append (o, "</tr>\n");
     }
   g_string_append (o, "</tbody></table>\n");
+}
+
+/* One entry per first-divergence cause, before the table that points at it. */
+static void
+html_causes (GString *o, const VmemuReport *r)
+{
+  if (r->groups->len == 0)
+    return;
+  g_string_append (o, "<h2>Causes</h2>\n<ol>\n");
+  for (guint i = 0; i < r->groups->len; i++)
+    {
+      const ReportGroup *g = r->groups->pdata[i];
+      g_string_append_printf (o, "<li id=\"cause-%u\">", g->id);
+      elem (o, "code", NULL, g->event);
+      g_string_append_printf (o, " in %u %s: ", g->members->len,
+                              g->members->len == 1 ? "scenario" : "scenarios");
+      for (guint k = 0; k < g->members->len; k++)
+        {
+          const ReportScenario *sc = g->members->pdata[k];
+          g_string_append_printf (o, "%s<a href=\"#s-%s\">", k ? ", " : "", sc->slug);
+          text (o, sc->name);
+          g_string_append (o, "</a> ");
+          badge (o, report_status_name (sc->status), report_status_name (sc->status));
+        }
+      g_string_append (o, "<div>");
+      text (o, g->summary);
+      g_string_append (o, "</div>");
+      if (g->hint)
+        {
+          g_string_append (o, "<div class=\"hint\">");
+          text (o, g->hint);
+          g_string_append (o, "</div>");
+        }
+      g_string_append (o, "</li>\n");
+    }
+  g_string_append (o, "</ol>\n");
 }
 
 static void
@@ -716,6 +797,7 @@ report_render_html (const VmemuReport *r)
   if (r->regressions_only)
     elem (o, "p", "muted", "Only regressed scenarios are listed (--regressions-only).");
   g_string_append (o, "</header>\n<main>\n");
+  html_causes (o, r);
   html_summary (o, r);
   html_reproduce (o, r);
   for (guint i = 0; i < r->scenarios->len; i++)

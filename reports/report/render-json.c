@@ -137,6 +137,7 @@ json_side (GString *o, const ReportSide *s, const char *role)
   kv_str (o, "expected", !s->has_expect ? NULL
                          : s->expect == VMEMU_EXPECT_DATA_LOSS ? "data-loss" : "clean");
   kv_str (o, "verdict", report_verdict_id (s->verdict));
+  kv_str (o, "expect_activity_unmet", s->activity_unmet);
   kv_str (o, "verdict_text", sentence);
   kv_str (o, "error", s->error);
   kv_u64 (o, "seed", s->seed);

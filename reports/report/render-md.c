@@ -45,9 +45,49 @@ md_summary_table (GString *o, const VmemuReport *r)
       g_string_append (o, " | ");
       cell (o, vb);
       g_string_append (o, " | ");
-      cell (o, sc->identical ? "none (identical traces)" : sc->diff_summary ? sc->diff_summary : "-");
+      if (sc->identical)
+        cell (o, "none (identical traces)");
+      else if (sc->group > 0)
+        {
+          const ReportGroup *g = r->groups->pdata[sc->group - 1];
+          g_autofree char *t = g_strdup_printf ("cause %u: %s", g->id, g->event);
+          cell (o, t);
+        }
+      else
+        cell (o, sc->diff_summary ? sc->diff_summary : "-");
       g_string_append (o, " |\n");
     }
+}
+
+/* Scenarios grouped by their first divergence: one cause, said once. */
+static void
+md_causes (GString *o, const VmemuReport *r)
+{
+  if (r->groups->len == 0)
+    return;
+  g_string_append (o, "## Causes (scenarios grouped by first divergence)\n\n");
+  for (guint i = 0; i < r->groups->len; i++)
+    {
+      const ReportGroup *g = r->groups->pdata[i];
+      g_string_append_printf (o, "%u. **`%s`** in %u %s:", g->id, g->event, g->members->len,
+                              g->members->len == 1 ? "scenario" : "scenarios");
+      int last = -1;
+      for (guint k = 0; k < g->members->len; k++)
+        {
+          const ReportScenario *sc = g->members->pdata[k];
+          if ((int) sc->status != last)
+            g_string_append_printf (o, "%s %s: ", last < 0 ? "" : ";",
+                                    report_status_name (sc->status));
+          else
+            g_string_append (o, ", ");
+          last = (int) sc->status;
+          g_string_append (o, sc->name);
+        }
+      g_string_append_printf (o, ".  \n   e.g. %s\n", g->summary);
+      if (g->hint)
+        g_string_append_printf (o, "   > %s\n", g->hint);
+    }
+  g_string_append_c (o, '\n');
 }
 
 static void
@@ -87,6 +127,9 @@ md_side (GString *o, const ReportSide *s, int k)
       g_autofree char *loss = report_loss_sentence (s->losses->pdata[i]);
       g_string_append_printf (o, "  - data loss: %s\n", loss);
     }
+  if (s->activity_unmet)
+    g_string_append_printf (o, "  - **expect_activity %s**: the run did not exercise the path"
+                               " the scenario names\n", s->activity_unmet);
 }
 
 static void
@@ -110,8 +153,8 @@ md_counts (GString *o, const ReportScenario *sc)
                               row->is_event ? "`" : "", row->v[0], row->v[1], pct);
     }
   if (same > 0)
-    g_string_append_printf (o, "\n%u other event kind(s) occur equally often on both sides.\n",
-                            same);
+    g_string_append_printf (o, "\n%u other event %s equally often on both sides.\n",
+                            same, same == 1 ? "kind occurs" : "kinds occur");
 }
 
 static void
@@ -124,10 +167,10 @@ md_timeline (GString *o, const ReportScenario *sc)
       const ReportSide *s = &sc->side[k];
       g_autofree char *end = report_format_ms (s->t_end_ns);
       g_string_append_printf (o, "- %s: ends at %s; peak %u dirty, %u writeback, %u uptodate,"
-                              " %u cached; %u bio(s)", s->variant, end,
+                              " %u cached; %u %s", s->variant, end,
                               s->peaks.max_dirty_pages, s->peaks.max_writeback_pages,
                               s->peaks.max_uptodate_pages, s->peaks.max_cached_pages,
-                              s->ios->len);
+                              s->ios->len, s->ios->len == 1 ? "bio" : "bios");
       for (guint i = 0; i < s->loss_times->len; i++)
         {
           g_autofree char *t = report_format_ms (g_array_index (s->loss_times, guint64, i));
@@ -191,8 +234,22 @@ report_render_markdown (const VmemuReport *r)
                           r->candidate, r->headline);
   if (r->regressions_only)
     g_string_append (o, "Only regressed scenarios are listed (--regressions-only).\n\n");
+  md_causes (o, r);
   md_summary_table (o, r);
   md_reproduce (o, r);
+  g_string_append (o, "\nPer-scenario details (verdicts, losses, counts, timeline, the diff,"
+                      " re-run commands): [report-details.md](report-details.md).\n");
+  return g_string_free (o, FALSE);
+}
+
+char *
+report_render_markdown_details (const VmemuReport *r)
+{
+  GString *o = g_string_new (NULL);
+
+  g_string_append_printf (o, "# vmemu regression report: %s → %s, per scenario\n\n**%s**\n\n"
+                             "The summary is in [report.md](report.md).\n", r->baseline,
+                          r->candidate, r->headline);
   for (guint i = 0; i < r->scenarios->len; i++)
     if (report_listed (r, r->scenarios->pdata[i]))
       md_scenario (o, r->scenarios->pdata[i]);

@@ -32,6 +32,8 @@ report_side_clear (ReportSide *s)
   g_clear_pointer (&s->loss_times, g_array_unref);
   g_clear_pointer (&s->pages, g_array_unref);
   g_clear_pointer (&s->ios, g_array_unref);
+  g_clear_pointer (&s->marks, g_array_unref);
+  g_clear_pointer (&s->activity_unmet, g_free);
 }
 
 /* ---- small queries ---- */
@@ -109,6 +111,35 @@ read_loss_times (VmemuTracedb *db, ReportSide *s, GError **error)
   return rc == SQLITE_DONE ? TRUE : analyze_fail (db, error);
 }
 
+/* kswapd waking, direct reclaim starting, drop_caches: what the timeline
+ * marks so reclaim is on it (issue 14). */
+static gboolean
+read_marks (VmemuTracedb *db, ReportSide *s, GError **error)
+{
+  static const char sql[] =
+    "SELECT e.t_ns, CASE n.name WHEN 'mm_vmscan_kswapd_wake' THEN 0"
+    " WHEN 'mm_vmscan_direct_reclaim_begin' THEN 1 ELSE 2 END"
+    " FROM events e JOIN event_names n ON n.id = e.name_id WHERE e.run = ?1 AND"
+    " (n.name IN ('mm_vmscan_kswapd_wake', 'mm_vmscan_direct_reclaim_begin')"
+    "  OR (n.name = 'sys_enter' AND e.detail_id IN"
+    "      (SELECT id FROM strings WHERE str = 'drop_caches'))) ORDER BY e.seq";
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (vmemu_tracedb_handle (db), sql, -1, &st, NULL) != SQLITE_OK)
+    return analyze_fail (db, error);
+  sqlite3_bind_int64 (st, 1, s->run);
+  s->marks = g_array_new (FALSE, TRUE, sizeof (ReportMark));
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      ReportMark mk = { (guint64) sqlite3_column_int64 (st, 0),
+                        (ReportMarkKind) sqlite3_column_int (st, 1) };
+      g_array_append_val (s->marks, mk);
+    }
+  sqlite3_finalize (st);
+  return rc == SQLITE_DONE ? TRUE : analyze_fail (db, error);
+}
+
 static void
 side_peaks (ReportSide *s)
 {
@@ -151,6 +182,9 @@ side_run_info (VmemuTracedb *db, ReportSide *s, GError **error)
         continue;
       s->n_events = run->n_events;
       s->t_end_ns = run->t_end_ns;
+      g_autofree char *act = vmemu_tracedb_meta (db, s->run, "expect_activity");
+      g_free (s->activity_unmet);
+      s->activity_unmet = act && g_str_has_prefix (act, "not met") ? g_strdup (act) : NULL;
       g_free (s->content_sha256);
       s->content_sha256 = g_strdup (run->content_sha256);
     }
@@ -163,7 +197,8 @@ static gboolean
 analyze_side (VmemuTracedb *db, ReportSide *s, GError **error)
 {
   if (!side_run_info (db, s, error) || !side_losses (db, s, error)
-      || !read_ios (db, s, error) || !read_loss_times (db, s, error))
+      || !read_ios (db, s, error) || !read_loss_times (db, s, error)
+      || !read_marks (db, s, error))
     return FALSE;
   if ((s->pages = vmemu_tracedb_page_counts (db, s->run, error)) == NULL)
     return FALSE;
@@ -178,11 +213,34 @@ analyze_side (VmemuTracedb *db, ReportSide *s, GError **error)
 
 /* ---- the counts table ---- */
 
+/* Whether more of a count is good or bad for the data: more written is the
+ * data reaching the disk; more loss, skipped blocks, errors or failed
+ * removals is worse; everything else is neither (issue 14: more write bios
+ * from the fix were coloured red). */
+static int
+good_when (const char *label)
+{
+  static const char *const more_good[] = { "write bios", "bytes written", "end_page_writeback",
+                                           "set_page_writeback", NULL };
+  static const char *const more_bad[] = { "I/O errors", "blocks skipped by iomap_writepage_map",
+                                          "failed verifications", "vmemu_data_loss",
+                                          "remove_mapping_fail", "block_error_injected",
+                                          "signal_generate", NULL };
+  for (int i = 0; more_good[i]; i++)
+    if (strcmp (label, more_good[i]) == 0)
+      return 1;
+  for (int i = 0; more_bad[i]; i++)
+    if (strcmp (label, more_bad[i]) == 0)
+      return -1;
+  return 0;
+}
+
 static void
 add_row (GPtrArray *rows, const char *label, gboolean is_event, guint64 a, guint64 b)
 {
   ReportRow *row = g_new0 (ReportRow, 1);
 
+  row->good_when = good_when (label);
   row->label = g_strdup (label);
   row->is_event = is_event;
   row->v[0] = a;
@@ -353,6 +411,7 @@ side_empty (ReportSide *s)
   s->loss_times = g_array_new (FALSE, TRUE, sizeof (guint64));
   s->pages = g_array_new (FALSE, TRUE, sizeof (VmemuTracedbPageCounts));
   s->ios = g_array_new (FALSE, TRUE, sizeof (ReportIo));
+  s->marks = g_array_new (FALSE, TRUE, sizeof (ReportMark));
 }
 
 gboolean

@@ -46,7 +46,16 @@ typedef struct {
   char *label;                  /* "events", "write bios", or an event name */
   gboolean is_event;            /* TRUE: a per-event-name count */
   guint64 v[2];                 /* baseline, candidate */
+  int good_when;                /* +1: more is better for the data (bytes written),
+                                 * -1: more is worse (data loss), 0: neither */
 } ReportRow;
+
+/* A moment the timeline marks: reclaim starting, drop_caches. */
+typedef enum { REPORT_MARK_KSWAPD, REPORT_MARK_DIRECT_RECLAIM, REPORT_MARK_DROP_CACHES } ReportMarkKind;
+typedef struct {
+  guint64 t_ns;
+  ReportMarkKind kind;
+} ReportMark;
 
 /* Peak and final page counts of a timeline. */
 typedef struct {
@@ -78,6 +87,9 @@ typedef struct {
   GArray *loss_times;           /* guint64 t_ns of vmemu_data_loss events */
   GArray *pages;                /* VmemuTracedbPageCounts over time */
   GArray *ios;                  /* ReportIo in submission order */
+  GArray *marks;                /* ReportMark in time order */
+  char *activity_unmet;         /* "not met: kswapd: true (it was 0)" from the trace's
+                                 * meta expect_activity, NULL when met or absent */
   ReportPeaks peaks;
 } ReportSide;
 
@@ -102,7 +114,18 @@ typedef struct {
   char *diff_markdown;
   char *diff_json;
   GPtrArray *rows;              /* ReportRow*: totals first, then event names */
+  guint order;                  /* input position (ties of the status sort) */
+  guint group;                  /* 1-based ReportGroup of its first divergence, 0 none */
 } ReportScenario;
+
+/* Scenarios whose traces first part at the same event for the same reason. */
+typedef struct {
+  guint id;                     /* 1-based, in order of the first member */
+  char *event;                  /* the divergent event's name */
+  char *summary;                /* the first member's divergence sentence */
+  char *hint;                   /* "why it matters", may be NULL */
+  GPtrArray *members;           /* ReportScenario*, borrowed, in report order */
+} ReportGroup;
 
 struct _VmemuReport {
   char *baseline;               /* variant specs */
@@ -114,7 +137,9 @@ struct _VmemuReport {
   VmemuReportProgress progress;
   gpointer progress_data;
   const volatile gint *interrupt;
-  GPtrArray *scenarios;         /* ReportScenario* in input order */
+  GPtrArray *scenarios;         /* ReportScenario*: by status (regressed, fixed, still
+                                 * failing, ok), then input order, once analysed */
+  GPtrArray *groups;            /* ReportGroup*, by first divergence */
   guint n_regressed, n_fixed, n_still_failing, n_ok, n_errors;
   char *headline;
 };
@@ -153,6 +178,9 @@ char *report_loss_sentence (const VmemuTracedbVerify *v);
 
 /* ---- renderers: each returns the whole file ---- */
 char *report_render_html (const VmemuReport *r);
+/* report.md: headline, causes (groups), the summary table, reproduce;
+ * report-details.md: one section per scenario. */
 char *report_render_markdown (const VmemuReport *r);
+char *report_render_markdown_details (const VmemuReport *r);
 char *report_render_json (const VmemuReport *r);
 char *report_render_junit (const VmemuReport *r);

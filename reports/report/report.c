@@ -51,6 +51,7 @@ vmemu_report_free (VmemuReport *r)
   g_free (r->command_line);
   g_clear_pointer (&r->scenarios, g_ptr_array_unref);
   g_free (r->headline);
+  g_clear_pointer (&r->groups, g_ptr_array_unref);
   g_free (r);
 }
 
@@ -100,10 +101,13 @@ shell_word (const char *s)
   return g_strdup (*s ? s : "''");
 }
 
+/* The scenario by its absolute path, so the command works from any
+ * directory (with vmemu installed on PATH: `make install`). */
 static char *
 reproduce_command (const char *scenario, const char *variant, guint64 seed, const char *out)
 {
-  g_autofree char *q_scn = shell_word (scenario);
+  g_autofree char *abs = g_canonicalize_filename (scenario, NULL);
+  g_autofree char *q_scn = shell_word (abs);
   g_autofree char *q_var = shell_word (variant);
   g_autofree char *q_out = shell_word (out);
 
@@ -575,6 +579,8 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
   g_autofree char *deps = vmemu_run_depends_on_text (res);
   if (deps)
     vmemu_trace_meta (tr, "depends_on", deps);
+  g_autofree char *activity = vmemu_scenario_activity_verdict (sc->scn, res->activity);
+  vmemu_trace_meta (tr, "expect_activity", activity);
   s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
   return vmemu_trace_close (tr, error);
 }
@@ -617,6 +623,98 @@ analyze_item (Pool *p, guint i, GError **error)
   return TRUE;
 }
 
+/* ---- order and groups ---- */
+
+static gint
+by_status (gconstpointer a, gconstpointer b)
+{
+  const ReportScenario *x = *(ReportScenario *const *) a, *y = *(ReportScenario *const *) b;
+  if (x->status != y->status)
+    return x->status < y->status ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+group_free (gpointer data)
+{
+  ReportGroup *g = data;
+  g_free (g->event);
+  g_free (g->summary);
+  g_free (g->hint);
+  g_ptr_array_unref (g->members);
+  g_free (g);
+}
+
+/* "iomap_page_create" from "first divergence at T (event #N): iomap_page_create on ..." */
+static char *
+divergence_event (const char *summary)
+{
+  const char *p = summary ? strstr (summary, "): ") : NULL;
+  if (p == NULL)
+    return g_strdup ("?");
+  p += 3;
+  return g_strndup (p, strcspn (p, " :;"));
+}
+
+/* Same event and same cause: the hint names the cause where the diff knows
+ * it; otherwise the sentence after the page, without its numbers (times,
+ * offsets, bitmaps differ between scenarios that part for one reason). */
+static char *
+group_key (const ReportScenario *sc, const char *event)
+{
+  GString *k = g_string_new (event);
+  g_string_append_c (k, '\n');
+  if (sc->diff_hint)
+    g_string_append (k, sc->diff_hint);
+  else
+    {
+      const char *p = strstr (sc->diff_summary, "): ");
+      p = p ? strstr (p + 3, ": ") : NULL;
+      for (p = p ? p : sc->diff_summary; *p; p++)
+        if (!g_ascii_isdigit (*p))
+          g_string_append_c (k, *p);
+    }
+  return g_string_free (k, FALSE);
+}
+
+/* Sort by status, then group the scenarios that part at the same event for
+ * the same cause (issue 14: eleven "fixed" rows repeated one sentence). */
+static void
+order_and_group (VmemuReport *r)
+{
+  for (guint i = 0; i < r->scenarios->len; i++)
+    ((ReportScenario *) r->scenarios->pdata[i])->order = i;
+  g_ptr_array_sort (r->scenarios, by_status);
+  r->groups = g_ptr_array_new_with_free_func (group_free);
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < r->scenarios->len; i++)
+    {
+      ReportScenario *sc = r->scenarios->pdata[i];
+      if (sc->identical || sc->diff_summary == NULL || !report_listed (r, sc))
+        continue;
+      g_autofree char *event = divergence_event (sc->diff_summary);
+      char *key = group_key (sc, event);
+      guint k;
+      for (k = 0; k < keys->len && strcmp (keys->pdata[k], key) != 0; k++)
+        ;
+      if (k == keys->len)
+        {
+          ReportGroup *g = g_new0 (ReportGroup, 1);
+          g->id = k + 1;
+          g->event = g_strdup (event);
+          g->summary = g_strdup (sc->diff_summary);
+          g->hint = g_strdup (sc->diff_hint);
+          g->members = g_ptr_array_new ();
+          g_ptr_array_add (r->groups, g);
+          g_ptr_array_add (keys, key);
+        }
+      else
+        g_free (key);
+      g_ptr_array_add (((ReportGroup *) r->groups->pdata[k])->members, sc);
+      sc->group = k + 1;
+    }
+}
+
 /* ---- headline ---- */
 
 static void
@@ -653,10 +751,12 @@ make_headline (VmemuReport *r)
                      || sc->side[1].outcome == REPORT_OUTCOME_ERROR;
     }
   if (r->n_regressed > 0)
-    g_string_append_printf (s, "REGRESSION: %u of %u scenario(s) regress under %s",
-                            r->n_regressed, n, r->candidate);
+    g_string_append_printf (s, "REGRESSION: %u of %u %s under %s", r->n_regressed, n,
+                            n == 1 ? "scenario regresses" : r->n_regressed == 1
+                            ? "scenarios regresses" : "scenarios regress", r->candidate);
   else
-    g_string_append_printf (s, "No regression under %s in %u scenario(s)", r->candidate, n);
+    g_string_append_printf (s, "No regression under %s in %u %s", r->candidate, n,
+                            n == 1 ? "scenario" : "scenarios");
   append_names (s, r, REPORT_STATUS_REGRESSED);
   g_string_append_printf (s, "; %u fixed", r->n_fixed);
   append_names (s, r, REPORT_STATUS_FIXED);
@@ -687,6 +787,7 @@ report_render_all (VmemuReport *r, const char *tmp, GError **error)
 {
   return write_file (tmp, "index.html", report_render_html (r), error)
          && write_file (tmp, "report.md", report_render_markdown (r), error)
+         && write_file (tmp, "report-details.md", report_render_markdown_details (r), error)
          && write_file (tmp, "report.json", report_render_json (r), error)
          && write_file (tmp, "junit.xml", report_render_junit (r), error);
 }
@@ -710,6 +811,7 @@ report_build (VmemuReport *r, const char *tmp, GError **error)
   g_mutex_clear (&p.lock);
   if (!ok)
     return FALSE;
+  order_and_group (r);
   make_headline (r);
   return report_render_all (r, tmp, error);
 }

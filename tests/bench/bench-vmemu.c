@@ -127,6 +127,9 @@ bench_emulate (guint32 n_ops, guint32 n_traced_ops, const char *trace_path)
   printf ("trace_rows_per_op %.1f events/op\n", (double) r.trace_events / n_traced_ops);
   printf ("trace_events_per_s_in_emulation %.0f events/s\n", r.trace_events / traced);
   printf ("trace_overhead %.2f x\n", (traced / n_traced_ops) / (best / n_ops));
+  GStatBuf sb;
+  if (g_stat (trace_path, &sb) == 0 && r.trace_events > 0)
+    printf ("trace_bytes_per_event %.1f bytes/event\n", (double) sb.st_size / r.trace_events);
   g_unlink (trace_path);
   return 0;
 }

@@ -131,7 +131,7 @@ yaml_row "deep nesting (block)" deep-block.yaml "66:129: nesting deeper than 64 
 yaml_row "invalid UTF-8" utf8.yaml "2:18: invalid UTF-8 (byte 0xc3)"
 yaml_row "NUL byte" nul.yaml "1:8: NUL byte in the file (a scenario is UTF-8 text)"
 row "validate: a directory" 2 "vmemu validate: adir: cannot read: is a directory" validate adir
-row "run: a directory" 2 "vmemu run: adir: cannot read: is a directory" run adir
+row "run: a directory without scenarios" 2 "vmemu run: adir: no scenarios (*.yaml, *.yml) in this directory" run adir
 row "validate: a missing path" 2 "vmemu validate: nope.yaml: cannot read: No such file or directory" validate nope.yaml
 row "run: a missing path" 2 "vmemu run: nope.yaml: cannot read: No such file or directory" run nope.yaml
 

@@ -211,7 +211,7 @@ test_scenario_contract_example (void)
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_DATA_LOSS);
   g_assert_true (vmemu_scenario_expect (scn, "patched", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_CLEAN);
-  g_assert_false (vmemu_scenario_expect (scn, "baseline+switch", &outcome));
+  g_assert_false (vmemu_scenario_expect (scn, "baseline+write_begin_uptodate", &outcome));
   g_assert_false (vmemu_scenario_expect (scn, "Baseline", &outcome));
 }
 
@@ -470,7 +470,7 @@ static const char extensions[] =
   "files: [ { path: /d, size: 256KiB } ]\n"
   "tasks:\n"
   "  - { name: a, cpu: 3, ops: [ { write: { file: /d, length: 4, fsx_op: 1 } } ] }\n"
-  "expect: { baseline+switch: clean, \"patched\": data-loss }\n";
+  "expect: { baseline+write_begin_uptodate: clean, \"patched\": data-loss }\n";
 
 static void
 test_scenario_extensions (void)
@@ -506,7 +506,7 @@ test_scenario_extensions (void)
   g_assert_cmpuint (task_at (scn, 0)->cpu, ==, 3);
   g_assert_cmpint (op_at (scn, 0, 0)->data, ==, VMEMU_DATA_FSX);
   g_assert_cmpuint (op_at (scn, 0, 0)->fsx_opnum, ==, 1);
-  g_assert_true (vmemu_scenario_expect (scn, "baseline+switch", &outcome));
+  g_assert_true (vmemu_scenario_expect (scn, "baseline+write_begin_uptodate", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_CLEAN);
   g_assert_true (vmemu_scenario_expect (scn, "patched", &outcome));
   g_assert_cmpint (outcome, ==, VMEMU_EXPECT_DATA_LOSS);
@@ -698,7 +698,7 @@ static const BadCase bad_cases[] = {
   { HDR "machine:\n  memory: 1.5GiB\n", VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:3:11: expected a size, got \"1.5GiB\": fractions are not allowed; use a smaller unit" },
   { HDR "machine:\n  memory: 64MB\n", VMEMU_SCENARIO_ERROR_INVALID,
-    "t.yaml:3:11: expected a size, got \"64MB\": unknown unit" },
+    "t.yaml:3:11: expected a size, got \"64MB\": use MiB, not MB (sizes are binary: 1MiB = 1024KiB)" },
   { HDR "machine:\n  seed: 18446744073709551616\n", VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:3:9: expected a whole number, got \"18446744073709551616\": too large (does not "
     "fit in 64 bits)" },
@@ -773,7 +773,7 @@ static const BadCase bad_cases[] = {
     "inside it, like 'write: { ..., at: ... }'" },
   { TASK ("      - write: { file: /data, length: 1, hold: 1ms }\n"), VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:6:42: 'hold' is not an argument of 'write' (it takes: file, offset, length, direct, "
-    "value, fsx_op, at, after)" },
+    "value, fsx_op, at, after, expect)" },
   { TASK ("      - write: { file: /data, lenght: 1 }\n"), VMEMU_SCENARIO_ERROR_INVALID,
     "t.yaml:6:31: unknown key 'lenght' in 'write'; did you mean 'length'?" },
   { TASK ("      - read: { file: /data }\n"), VMEMU_SCENARIO_ERROR_INVALID,
@@ -965,7 +965,7 @@ test_scenario_io_errors (void)
   g_free (want);
   want = g_strdup_printf ("%s:2:1: unknown key 'cpus' in the top level (known keys: name, "
                           "description, variant, machine, filesystem, files, tasks, expect, "
-                          "fsx)", good);
+                          "fsx, expect_activity)", good);
   g_assert_cmpstr (error->message, ==, want);
 
   g_assert_cmpint (g_remove (good), ==, 0);
