@@ -121,6 +121,8 @@ static int
 run_status (const VmemuScenario *scn, const VmemuRunResult *r, GPtrArray *unmet)
 {
   guint n = vmemu_scenario_check_activity (scn, r->activity, unmet);
+  if (r->kernel_bugs->len > 0)   /* 5.8 crashes: a failure found, whatever follows */
+    return VMEMU_EXIT_FAIL;
   if (r->depends_on->len > 0)
     return VMEMU_EXIT_CANNOT_JUDGE;
   if (r->losses->len > 0)
@@ -161,8 +163,12 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
               l->time_ns / 1e6, l->expected_hex, l->found_hex);
     }
   g_autofree char *deps = vmemu_run_depends_on_text (r);
+  g_autofree char *bugs = vmemu_run_kernel_bugs_text (r);
   const char *what = r->losses->len > 0 ? "data loss" : "clean";
-  if (deps)
+  if (bugs)   /* even with --quiet */
+    printf ("verdict: kernel BUG: %s (5.8 crashes here; the model went on: %s after it)\n",
+            bugs, what);
+  else if (deps)
     printf ("verdict: %s (depends on: %s)\n", what, deps);   /* even with --quiet */
   else if (!quiet)
     printf ("verdict: %s\n", what);
@@ -173,7 +179,7 @@ print_result (const VmemuScenario *scn, const VmemuVariant *v, const VmemuRunRes
       gboolean ok = (want == VMEMU_EXPECT_DATA_LOSS) == lost;
       printf ("expectation for %s: %s, %s\n", v->spec,
               want == VMEMU_EXPECT_DATA_LOSS ? "data-loss" : "clean",
-              deps ? "cannot judge" : ok ? "met" : "NOT MET");
+              bugs ? "NOT MET (kernel BUG)" : deps ? "cannot judge" : ok ? "met" : "NOT MET");
     }
 }
 
@@ -338,6 +344,9 @@ run_one (RunOptions *o, VmemuScenario *scn, const char *trace_path)
   g_autofree char *deps = vmemu_run_depends_on_text (r);
   if (deps)
     vmemu_trace_meta (tr, "depends_on", deps);
+  g_autofree char *bugs = vmemu_run_kernel_bugs_text (r);
+  if (bugs)
+    vmemu_trace_meta (tr, "kernel_bug", bugs);
   if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
     {
       vmemu_trace_abort (tr);

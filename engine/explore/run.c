@@ -37,7 +37,7 @@ explore_run_case (const VmemuScenario *scn, const VmemuVariant *variant,
   out->ops_run = r->ops_run;
   /* A loss in a run that reached a model simplification (depends_on: what
    * `vmemu run` exits 3 for) is not a finding the explorer may report. */
-  if (r->losses->len == 0 || r->depends_on->len > 0)
+  if (r->losses->len == 0 || r->depends_on->len > 0 || r->kernel_bugs->len > 0)
     {
       out->outcome = EXPLORE_CASE_CLEAN;
       return;

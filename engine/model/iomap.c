@@ -723,8 +723,9 @@ vm_end_page_writeback (VmemuMachine *m, VmemuPage *p)
        * without an iomap_page on a sub-page-block filesystem is written in
        * several bios (one iomap_finish_page_writeback each), i.e. with a
        * switch combination no kernel shipped (mkwrite_no_iop without
-       * writepage_create_iop).  Nothing after a BUG can be judged. */
-      vm_depends_on (m, "kernel BUG: end_page_writeback of a page not under writeback");
+       * writepage_create_iop).  The kernel would crash here: that is the
+       * verdict (a failure found), whatever the model does next. */
+      vm_kernel_bug (m, "end_page_writeback of a page not under writeback");
       return;
     }
   p->flags &= ~VMEMU_PG_WRITEBACK;

@@ -159,6 +159,17 @@ vm_depends_on (VmemuMachine *m, const char *what)
   vm_trace (m, VMEMU_EV_DEPENDS_ON, 0, 0, 0, 0, what);
 }
 
+void
+vm_kernel_bug (VmemuMachine *m, const char *what)
+{
+  GPtrArray *d = m->result.kernel_bugs;
+  for (guint i = 0; i < d->len; i++)
+    if (strcmp (g_ptr_array_index (d, i), what) == 0)
+      return;
+  g_ptr_array_add (d, g_strdup (what));
+  vm_trace (m, VMEMU_EV_KERNEL_BUG, 0, 0, 0, 0, what);
+}
+
 /* ---- actors ---- */
 
 static void actor_resume_cb (VmemuSim *sim, gpointer data, guint64 arg);
@@ -687,6 +698,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   m->result.losses = g_ptr_array_new ();
   m->result.depends_on = g_ptr_array_new_with_free_func (g_free);
+  m->result.kernel_bugs = g_ptr_array_new_with_free_func (g_free);
   m->result.unexpected = g_ptr_array_new_with_free_func (op_result_free);
   m->result.seed = m->seed;
   g_queue_init (&m->b_dirty);
@@ -781,6 +793,8 @@ vmemu_machine_free (VmemuMachine *m)
   g_clear_pointer (&m->sim, vmemu_sim_free);
   if (m->result.depends_on)
     g_ptr_array_unref (m->result.depends_on);
+  if (m->result.kernel_bugs)
+    g_ptr_array_unref (m->result.kernel_bugs);
   if (m->result.losses)
     {
       for (guint i = 0; i < m->result.losses->len; i++)
@@ -902,13 +916,25 @@ vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
   return TRUE;
 }
 
+static char *
+join_or_null (const GPtrArray *a)
+{
+  if (a == NULL || a->len == 0)
+    return NULL;
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < a->len; i++)
+    g_string_append_printf (s, "%s%s", i ? "; " : "", (char *) g_ptr_array_index (a, i));
+  return g_string_free (s, FALSE);
+}
+
 char *
 vmemu_run_depends_on_text (const VmemuRunResult *r)
 {
-  if (r->depends_on == NULL || r->depends_on->len == 0)
-    return NULL;
-  GString *s = g_string_new (NULL);
-  for (guint i = 0; i < r->depends_on->len; i++)
-    g_string_append_printf (s, "%s%s", i ? "; " : "", (char *) g_ptr_array_index (r->depends_on, i));
-  return g_string_free (s, FALSE);
+  return join_or_null (r->depends_on);
+}
+
+char *
+vmemu_run_kernel_bugs_text (const VmemuRunResult *r)
+{
+  return join_or_null (r->kernel_bugs);
 }

@@ -79,6 +79,10 @@ typedef struct {
    * change its verdict, in the order first reached.  Non-empty: the verdict
    * depends on them, and `vmemu run` exits 3 (cannot judge). */
   GPtrArray *depends_on;
+  /* of char*: the BUG()s 5.8 would hit in this run, in the order first
+   * reached (the model goes on past them).  Non-empty: the verdict is
+   * "kernel BUG", a failure found, and `vmemu run` exits 1. */
+  GPtrArray *kernel_bugs;
   guint64 activity[VMEMU_ACT__COUNT]; /* what the machine did (scenario.h) */
   GPtrArray *unexpected;        /* of VmemuOpResult*: ops not returning what was expected */
 } VmemuRunResult;
@@ -96,6 +100,8 @@ const VmemuRunResult *vmemu_machine_result (const VmemuMachine *m);
 /* The result's depends_on joined with "; ", or NULL when it is empty (the
  * verdict can be trusted); g_free it. */
 char *vmemu_run_depends_on_text (const VmemuRunResult *r);
+/* The result's kernel_bugs joined with "; ", or NULL when there is none. */
+char *vmemu_run_kernel_bugs_text (const VmemuRunResult *r);
 
 /* Write the final (on-disk) contents of every file into dir, one file per
  * scenario path with '/' turned into '_' (leading '/' dropped). */

@@ -375,6 +375,9 @@ static inline guint64 vm_now (VmemuMachine *m) { return vmemu_sim_now_ns (m->sim
  * verdict (`what` names it and the kernel function it stands for): recorded
  * once in the result and traced as vmemu_depends_on. */
 void vm_depends_on (VmemuMachine *m, const char *what);
+/* 5.8 would BUG() here (`what` names the assertion): recorded once in the
+ * result and traced as vmemu_kernel_bug; the model goes on. */
+void vm_kernel_bug (VmemuMachine *m, const char *what);
 
 /* ---- page.c: page state, refs, locks, page cache, LRU, pagevecs ---- */
 static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }

@@ -131,7 +131,8 @@ typedef enum {
   X (XFS_ILOCK_WAIT, "xfs_ilock_wait", XFS, "lock", "mode", "waiters", "") \
   X (XFS_ILOCK_GRANT, "xfs_ilock_grant", XFS, "lock", "mode", "task", "") \
   X (DEPENDS_ON, "vmemu_depends_on", ORACLE, "", "", "", "") \
-  X (SIGNAL_GENERATE, "signal_generate", TASK, "sig", "offset_bytes", "", "")
+  X (SIGNAL_GENERATE, "signal_generate", TASK, "sig", "offset_bytes", "", "") \
+  X (KERNEL_BUG, "vmemu_kernel_bug", ORACLE, "", "", "", "")
 
 typedef enum {
 #define VMEMU_EV_ENUM(id, name, cls, a0, a1, a2, a3) VMEMU_EV_##id,

@@ -26,6 +26,7 @@ report_side_clear (ReportSide *s)
   g_free (s->trace_path);
   g_free (s->error);
   g_free (s->depends_on);
+  g_free (s->kernel_bug);
   g_free (s->reproduce);
   g_free (s->content_sha256);
   g_clear_pointer (&s->losses, g_ptr_array_unref);
@@ -205,6 +206,8 @@ analyze_side (VmemuTracedb *db, ReportSide *s, GError **error)
   side_peaks (s);
   g_free (s->depends_on);
   s->depends_on = vmemu_tracedb_meta (db, s->run, "depends_on");
+  g_free (s->kernel_bug);
+  s->kernel_bug = vmemu_tracedb_meta (db, s->run, "kernel_bug");
   if (s->outcome != REPORT_OUTCOME_ERROR)
     s->outcome = s->losses->len > 0 || s->loss_times->len > 0 ? REPORT_OUTCOME_LOSS
                                                                : REPORT_OUTCOME_CLEAN;

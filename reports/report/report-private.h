@@ -81,6 +81,7 @@ typedef struct {
   char *content_sha256;
   guint64 n_events;
   guint64 t_end_ns;
+  char *kernel_bug;             /* the trace's kernel_bug meta: the BUG()s 5.8 would hit */
   char *depends_on;             /* the trace's depends_on meta: the model simplifications the
                                  * verdict depends on ("; "-joined), NULL when none */
   GPtrArray *losses;            /* VmemuTracedbVerify*: the failed checks */

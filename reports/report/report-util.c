@@ -99,6 +99,8 @@ report_verdict_sentence (const ReportSide *s)
 
   if (s->outcome == REPORT_OUTCOME_ERROR)
     return g_strdup_printf ("error: %s", s->error ? s->error : "the run failed");
+  if (s->kernel_bug)   /* vmemu run exits 1: 5.8 would crash */
+    return g_strdup_printf ("kernel BUG: %s", s->kernel_bug);
   if (s->depends_on)   /* vmemu run exits 3: the model cannot judge this run */
     return g_strdup_printf ("cannot judge: %s (depends on: %s)", what, s->depends_on);
   if (!s->has_expect)
@@ -113,7 +115,7 @@ gboolean
 report_side_bad (const ReportSide *s)
 {
   return s->outcome != REPORT_OUTCOME_CLEAN || s->verdict == REPORT_VERDICT_EXPECT_FAILED
-         || s->depends_on != NULL;
+         || s->depends_on != NULL || s->kernel_bug != NULL;
 }
 
 gboolean

@@ -579,6 +579,9 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
   g_autofree char *deps = vmemu_run_depends_on_text (res);
   if (deps)
     vmemu_trace_meta (tr, "depends_on", deps);
+  g_autofree char *bugs = vmemu_run_kernel_bugs_text (res);
+  if (bugs)
+    vmemu_trace_meta (tr, "kernel_bug", bugs);
   g_autofree char *activity = vmemu_scenario_activity_verdict (sc->scn, res->activity);
   vmemu_trace_meta (tr, "expect_activity", activity);
   s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
