@@ -438,10 +438,7 @@ vm_fsop_collapse_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* The oracle: the tail moves down over the range. */
           /* The oracle: the tail moves down over the range; what was the
            * last len bytes reads as zero until xfs_setattr_size cuts it. */
-          vm_oracle_set_size (m, ino, size);
-          GByteArray *e = ino->expected;
-          memmove (e->data + off, e->data + off + len, size - off - len);
-          memset (e->data + size - len, 0, len);
+          vm_oracle_collapse (m, ino, off, len, size);
           st->end = size;
           fs_stage_next (a, CO_SETSIZE);
           break;
@@ -505,11 +502,7 @@ vm_fsop_insert_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                           VMEMU_IOMAP_HOLE, 0, "xfs_insert_file_space");
           /* The oracle: setattr grew it to old + len; the bytes from
            * offset move up and a zero range appears. */
-          if (ino->expected->len < old + len)
-            vm_oracle_set_size (m, ino, old + len);
-          GByteArray *e = ino->expected;
-          memmove (e->data + off + len, e->data + off, old - off);
-          memset (e->data + off, 0, len);
+          vm_oracle_insert (m, ino, off, len, old);
           fs_stage_next (a, IN_END);
           break;
         }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "engine/model/machine.h"
+#include "engine/model/sparse.h"
 #include "engine/sim/sim.h"
 #include "engine/xa/xa.h"
 
@@ -103,11 +104,12 @@ struct _VmemuInode {
   guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   const VmAops *a_ops;           /* mapping->a_ops (fs-ops.h) */
   /* oracle: what a correct kernel shows for this file */
-  GByteArray *expected;
-  /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
-  GByteArray *durable;
-  GByteArray *durable_known;
-  GArray *page_gen;              /* per page index (guint32): oracle generation of its last change */
+  VmSparse *expected;            /* its size is the oracle's file length */
+  /* durable: contents fsync'd (for power cuts); durable_known marks (1) the
+   * bytes it covers */
+  VmSparse *durable;
+  VmRanges *durable_known;
+  VmRanges *page_gen;            /* per page index: oracle generation of its last change */
   guint64 durable_size;
   gboolean durable_size_known;
 };
@@ -529,6 +531,10 @@ void vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint
                       guint64 len);
 void vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size);
 void vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len);
+void vm_oracle_collapse (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len,
+                         guint64 size);
+void vm_oracle_insert (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 old);
+void vm_oracle_read (VmemuInode *ino, guint64 off, guint64 len, guint8 *buf);
 void vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
                         const guint8 *found, guint64 len);
 void vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino,
