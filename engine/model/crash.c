@@ -179,9 +179,7 @@ vm_power_cut (VmemuMachine *m, VmemuActor *self)
     {
       VmemuInode *ino = g_ptr_array_index (m->inodes, i);
       /* delayed allocations were in memory only */
-      for (guint64 b = 0; b < ino->blocks->len; b++)
-        if (vm_blk_get (ino, b).type == VM_BLK_DELALLOC)
-          vm_blk_set (ino, b, VM_BLK_HOLE, 0);
+      vm_blk_drop_delalloc (ino);
       oracle_after_cut (m, ino);
       ino->i_size = ino->disk_size;
       ino->wb_err = 0;

@@ -360,8 +360,8 @@ static void
 fs_free_eofblocks (VmemuMachine *m, VmemuInode *ino)
 {
   guint64 first = round_up (ino->i_size, m->block_size) >> m->blkbits;
-  if (first < ino->blocks->len)
-    vm_xfs_free_blocks (m, ino, first, ino->blocks->len - 1);
+  if (first < ino->blocks_len)
+    vm_xfs_free_blocks (m, ino, first, ino->blocks_len - 1);
 }
 
 /* xfs_bmap_collapse_extents / xfs_bmap_insert_extents over the per-block
@@ -370,23 +370,8 @@ fs_free_eofblocks (VmemuMachine *m, VmemuInode *ino)
 static void
 fs_shift_blocks (VmemuMachine *m, VmemuInode *ino, guint64 from, guint64 shift, gboolean up)
 {
-  guint64 n = ino->blocks->len;
-  if (from >= n)
-    return;
-  if (up)
-    {
-      g_array_set_size (ino->blocks, n + shift);
-      guint64 *b = (guint64 *) ino->blocks->data;
-      memmove (b + from + shift, b + from, (n - from) * sizeof *b);
-      memset (b + from, 0, shift * sizeof *b);   /* holes */
-    }
-  else
-    {
-      g_assert (from >= shift);
-      guint64 *b = (guint64 *) ino->blocks->data;
-      memmove (b + from - shift, b + from, (n - from) * sizeof *b);
-      g_array_set_size (ino->blocks, n - shift);
-    }
+  (void) m;
+  vm_blk_shift (ino, from, shift, up);
 }
 
 enum { CO_FLUSH, CO_SHIFT_FLUSH, CO_SHIFT, CO_SETSIZE, CO_END };

@@ -68,6 +68,7 @@ typedef struct {
 /* In VmemuInode.blocks each block is one guint64: pblk << 2 | type (0 is a
  * hole), half the size of a VmBlk. */
 #define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
+G_STATIC_ASSERT (sizeof (gpointer) >= sizeof (guint64));   /* packed values live in pointers */
 
 /* A sleeping reader/writer lock (struct rw_semaphore): the XFS IOLOCK (the
  * VFS inode's i_rwsem in 5.8) and MMAPLOCK (ip->i_mmaplock).  Sleepers queue
@@ -88,7 +89,11 @@ struct _VmemuInode {
   guint file_idx;
   guint64 i_size;                /* in-core size */
   guint64 disk_size;             /* on-disk di_size (survives a power cut) */
-  GArray *blocks;                /* of VM_BLK_PACK()ed guint64, per file block; beyond the end: holes */
+  /* the data fork: block number -> VM_BLK_PACK()ed value as a pointer (no
+   * entry: a hole), and one past the last block it ever extended to (what
+   * xfs's extent count bounds: truncate and shifts look up to it) */
+  VmemuXa *blocks;
+  guint64 blocks_len;
   VmemuXa *pages;                /* the page cache (i_pages) */
   /* writeback state (struct inode / bdi_writeback) */
   gboolean dirty;                /* I_DIRTY_PAGES: on the b_dirty list */
@@ -433,6 +438,8 @@ void vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk);
 guint64 vm_pblk_alloc (VmemuMachine *m);
 void vm_pblk_free (VmemuMachine *m, guint64 pblk);
 void vm_xfs_reserve_delalloc (VmemuMachine *m, VmemuInode *ino, guint64 pos, guint64 len);
+void vm_blk_shift (VmemuInode *ino, guint64 from, guint64 shift, gboolean up);
+void vm_blk_drop_delalloc (VmemuInode *ino);
 VmBlkType vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk);
 void vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first_blk, guint64 last_blk);
 gboolean vm_block_needs_zeroing (VmemuMachine *m, VmemuInode *ino, guint64 pos);

@@ -684,8 +684,8 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
         {
           /* xfs_itruncate_extents: blocks wholly past the new EOF go. */
           guint64 first = (newsize + m->block_size - 1) >> m->blkbits;
-          if (newsize <= st->end && first < ino->blocks->len)   /* only when shrinking */
-            m->fs_ops->i_op.itruncate_extents (m, ino, first, ino->blocks->len - 1);
+          if (newsize <= st->end && first < ino->blocks_len)   /* only when shrinking */
+            m->fs_ops->i_op.itruncate_extents (m, ino, first, ino->blocks_len - 1);
           ino->disk_size = newsize;
           st->result = 0;
           return VM_DONE;

@@ -99,7 +99,9 @@ zero_stored (VmSparse *s, guint64 off, guint64 len)
           off = i * CHUNK;   /* skip the absent chunks: already zero */
           continue;
         }
-      if (n == CHUNK)
+      /* bytes past the size are zero already: a chunk cut from its start
+       * to the size or beyond holds nothing else */
+      if (n == CHUNK || (co == 0 && off + n >= s->size))
         {
           vmemu_xa_erase (s->chunks, ci);
           g_free (c);
