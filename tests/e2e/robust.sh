@@ -51,42 +51,42 @@ case "${BUILDDIR:-}" in *asan*) slow=4 ;; esac
 echo "# crashes"
 cat > big.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
-  - { path: /data, size: 4GiB, state: sparse }
+  - { path: /data, size: 32GiB, state: sparse }
 Y
-row "file of 4GiB refused with the limit named" 2 \
-  "vmemu validate: big.yaml:4:26: file size 4GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "file of 32GiB refused with the limit named" 2 \
+  "vmemu validate: big.yaml:4:26: file size 32GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate big.yaml
 cat > bigwrite.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
   - { path: /data, size: 64KiB }
 tasks:
   - name: a
     ops:
-      - write: { file: /data, offset: 4GiB, length: 4096 }
+      - write: { file: /data, offset: 32GiB, length: 4096 }
 Y
-row "write at 4GiB refused" 2 \
-  "vmemu validate: bigwrite.yaml:8:39: offset 4GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "write at 32GiB refused" 2 \
+  "vmemu validate: bigwrite.yaml:8:39: offset 32GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate bigwrite.yaml
-sed -i 's/offset: 4GiB, length: 4096/offset: 2147479552, length: 8192/' bigwrite.yaml
-row "write across 2GiB refused" 2 \
-  "vmemu validate: bigwrite.yaml:8:59: range [2147479552, 2147487744) ends beyond the largest file vmemu emulates (2GiB)" \
+sed -i 's/offset: 32GiB, length: 4096/offset: 17179865088, length: 8192/' bigwrite.yaml
+row "write across 16GiB refused" 2 \
+  "vmemu validate: bigwrite.yaml:8:60: range [17179865088, 17179873280) ends beyond the largest file vmemu emulates (16GiB)" \
   validate bigwrite.yaml
 cat > truncbig.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
   - { path: /data, size: 64KiB }
 tasks:
   - name: a
     ops:
-      - truncate: { file: /data, size: 5GiB }
+      - truncate: { file: /data, size: 20GiB }
 Y
-row "truncate past 4GiB refused" 2 \
-  "vmemu validate: truncbig.yaml:8:40: size 5GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "truncate past 16GiB refused" 2 \
+  "vmemu validate: truncbig.yaml:8:40: size 20GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate truncbig.yaml
 cat > mmap-small.yaml <<'Y'
 name: mmap-small
@@ -123,7 +123,7 @@ Y
 done
 printf 'name: f\nmachine: { device: { size: 1PiB } }\nfsx: { length: 1PiB }\n' > fsx-huge.yaml
 row "fsx length 1PiB refused" 2 \
-  "vmemu validate: fsx-huge.yaml:3:16: fsx length 1024TiB is beyond the largest file vmemu emulates (2GiB)" \
+  "vmemu validate: fsx-huge.yaml:3:16: fsx length 1024TiB is beyond the largest file vmemu emulates (16GiB)" \
   validate fsx-huge.yaml
 printf 'name: g\nfiles:\n  - { path: /d, size: 64KiB }\ntasks:\n  - name: a\n    generate: { count: 4294967295, file: /d }\n' > gen-huge.yaml
 row "generate count 4294967295 refused" 2 \
