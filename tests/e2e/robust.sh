@@ -312,7 +312,7 @@ row "run --fsx refuses what import-fsx refuses" 2 \
   "vmemu run: ops.fsxops: the scenario would not validate: -:357:47: allocate size is beyond the machine's memory (1MiB)" \
   run --fsx ops.fsxops --fsx-lite --memory 1MiB --pressure anon=8MiB
 printf 'name: x\nvariant: nosuch\n' > variant.yaml
-row "variant: nosuch" 2 "vmemu validate: variant.yaml:2:10: unknown variant 'nosuch' (variants: baseline patched mkwrite-fill mkwrite-create-fill v5-10 v5-14; switches: iop_create_fill mkwrite_fill mkwrite_create_fill write_begin_uptodate write_begin_clear_error writepage_create_iop mkwrite_no_iop partial_invalidate_release dio_invalidate_writes_only)" \
+row "variant: nosuch" 2 "vmemu validate: variant.yaml:2:10: unknown variant 'nosuch' (variants: baseline mkwrite-create-fill mkwrite-fill patched v5-10 v5-14; switches: iop_create_fill mkwrite_fill mkwrite_create_fill write_begin_uptodate write_begin_clear_error writepage_create_iop mkwrite_no_iop partial_invalidate_release dio_invalidate_writes_only)" \
   validate variant.yaml
 printf 'name: x\nmachine: { memory: "64KiB" }\nfiles:\n  - { path: /data, size: "1MiB", state: dirty }\n' > dirty.yaml
 row "dirty file that cannot fit in memory" 2 \
