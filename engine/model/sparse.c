@@ -319,24 +319,20 @@ vm_ranges_set (VmRanges *r, guint64 start, guint64 end, guint32 val)
 {
   if (start >= end)
     return;
-  GArray *hit = g_array_new (FALSE, FALSE, sizeof (Range));
-  for (GTreeNode *n = node_from (r, start); n; n = g_tree_node_next (n))
+  /* each overlapping interval leaves, its parts outside [start, end) come
+   * back; the left part ends at start, so the next lookup passes it */
+  GTreeNode *n;
+  while ((n = node_from (r, start)) != NULL)
     {
-      const Range *x = g_tree_node_value (n);
-      if (x->start >= end)
+      Range x = *(const Range *) g_tree_node_value (n);
+      if (x.start >= end)
         break;
-      g_array_append_val (hit, *x);
-    }
-  for (guint i = 0; i < hit->len; i++)
-    {
-      Range x = g_array_index (hit, Range, i);
       g_tree_remove (r->t, &x.start);
       if (x.start < start)
         insert (r, x.start, start, x.val);
       if (x.end > end)
         insert (r, end, x.end, x.val);
     }
-  g_array_unref (hit);
   if (val)
     insert (r, start, end, val);
 }
