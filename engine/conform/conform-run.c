@@ -48,7 +48,7 @@ judge (const VmemuScenario *scn, VmemuMachine *m, const VmemuConformResult *r,
     {
       const VmemuFile *f = g_ptr_array_index (scn->files, i);
       guint64 elen;
-      const guint8 *expected = vmemu_machine_file_expected (m, i, &elen);
+      g_autofree guint8 *expected = vmemu_machine_file_expected_dup (m, i, &elen);
       gsize flen;
       const guint8 *found = g_bytes_get_data (g_ptr_array_index (r->files, i), &flen);
       VmemuConformCheck c;

@@ -242,11 +242,13 @@ vmemu_conform_translate (VmemuMachine *m, gboolean trace, GError **error)
   for (guint i = 0; i < scn->files->len; i++)
     {
       const VmemuFile *f = g_ptr_array_index (scn->files, i);
-      guint64 len;
-      const guint8 *bytes = vmemu_machine_file_expected (m, i, &len);
+      guint64 len = vmemu_machine_file_expected_size (m, i);
       gint64 at = -1;
       if (f->content != VMEMU_CONTENT_ZERO && f->state != VMEMU_FILE_SPARSE && len > 0)
-        at = (gint64) blob_add (plan->data, bytes, len);
+        {
+          g_autofree guint8 *bytes = vmemu_machine_file_expected_dup (m, i, &len);
+          at = (gint64) blob_add (plan->data, bytes, len);
+        }
       g_string_append_printf (s, "file %u %s %s size=%" G_GUINT64_FORMAT " data=%" G_GINT64_FORMAT
                               "\n", i, f->path, state_name (f->state), f->size_bytes, at);
       guint64 pages = (f->size_bytes + c->page_size_bytes - 1) / c->page_size_bytes;

@@ -134,33 +134,39 @@ static void
 oracle_after_cut (VmemuMachine *m, VmemuInode *ino)
 {
   guint64 size = ino->disk_size;
-  g_autofree guint8 *disk = g_malloc0 (size + 1);
+  VmSparse *exp = ino->expected;
+  vm_sparse_set_size (exp, 0);
+  vm_sparse_set_size (exp, size);
   for (guint64 off = 0; off < size; off += m->block_size)
     {
       VmBlk b = vm_blk_get (ino, off >> m->blkbits);
       const guint8 *src = b.type == VM_BLK_MAPPED ? vm_disk_block (m, b.pblk) : NULL;
       if (src)
-        memcpy (disk + off, src, MIN (m->block_size, size - off));
+        vm_sparse_write (exp, off, src, MIN (m->block_size, size - off));
     }
-  GByteArray *exp = ino->expected;
-  g_byte_array_set_size (exp, (guint) size);
-  for (guint64 i = 0; i < size; i++)
+  /* the durable bytes over what the device holds */
+  guint64 s = 0, e;
+  guint32 known;
+  while (vm_ranges_next (ino->durable_known, &s, &e, size, &known))
     {
-      gboolean durable = i < ino->durable_known->len && ino->durable_known->data[i];
-      exp->data[i] = durable ? ino->durable->data[i] : disk[i];
+      vm_sparse_copy_range (exp, ino->durable, s, e - s);
+      s = e;
     }
   /* An fsync'd size larger than what the device recorded is itself a loss:
    * keep the durable bytes beyond it expected (they read back as missing). */
   if (ino->durable_size_known && ino->durable_size > size)
-    for (guint64 i = size; i < ino->durable_size; i++)
-      if (i < ino->durable_known->len && ino->durable_known->data[i])
+    {
+      s = size;
+      if (vm_ranges_next (ino->durable_known, &s, &e, ino->durable_size, &known))
         {
-          g_byte_array_set_size (exp, (guint) ino->durable_size);
-          for (guint64 j = size; j < ino->durable_size; j++)
-            exp->data[j] = j < ino->durable_known->len && ino->durable_known->data[j]
-                               ? ino->durable->data[j] : 0;
-          break;
+          vm_sparse_set_size (exp, ino->durable_size);
+          while (vm_ranges_next (ino->durable_known, &s, &e, ino->durable_size, &known))
+            {
+              vm_sparse_copy_range (exp, ino->durable, s, e - s);
+              s = e;
+            }
         }
+    }
 }
 
 void
@@ -173,9 +179,7 @@ vm_power_cut (VmemuMachine *m, VmemuActor *self)
     {
       VmemuInode *ino = g_ptr_array_index (m->inodes, i);
       /* delayed allocations were in memory only */
-      for (guint64 b = 0; b < ino->blocks->len; b++)
-        if (vm_blk_get (ino, b).type == VM_BLK_DELALLOC)
-          vm_blk_set (ino, b, VM_BLK_HOLE, 0);
+      vm_blk_drop_delalloc (ino);
       oracle_after_cut (m, ino);
       ino->i_size = ino->disk_size;
       ino->wb_err = 0;

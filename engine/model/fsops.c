@@ -360,8 +360,8 @@ static void
 fs_free_eofblocks (VmemuMachine *m, VmemuInode *ino)
 {
   guint64 first = round_up (ino->i_size, m->block_size) >> m->blkbits;
-  if (first < ino->blocks->len)
-    vm_xfs_free_blocks (m, ino, first, ino->blocks->len - 1);
+  if (first < ino->blocks_len)
+    vm_xfs_free_blocks (m, ino, first, ino->blocks_len - 1);
 }
 
 /* xfs_bmap_collapse_extents / xfs_bmap_insert_extents over the per-block
@@ -370,23 +370,8 @@ fs_free_eofblocks (VmemuMachine *m, VmemuInode *ino)
 static void
 fs_shift_blocks (VmemuMachine *m, VmemuInode *ino, guint64 from, guint64 shift, gboolean up)
 {
-  guint64 n = ino->blocks->len;
-  if (from >= n)
-    return;
-  if (up)
-    {
-      g_array_set_size (ino->blocks, n + shift);
-      guint64 *b = (guint64 *) ino->blocks->data;
-      memmove (b + from + shift, b + from, (n - from) * sizeof *b);
-      memset (b + from, 0, shift * sizeof *b);   /* holes */
-    }
-  else
-    {
-      g_assert (from >= shift);
-      guint64 *b = (guint64 *) ino->blocks->data;
-      memmove (b + from - shift, b + from, (n - from) * sizeof *b);
-      g_array_set_size (ino->blocks, n - shift);
-    }
+  (void) m;
+  vm_blk_shift (ino, from, shift, up);
 }
 
 enum { CO_FLUSH, CO_SHIFT_FLUSH, CO_SHIFT, CO_SETSIZE, CO_END };
@@ -438,10 +423,7 @@ vm_fsop_collapse_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* The oracle: the tail moves down over the range. */
           /* The oracle: the tail moves down over the range; what was the
            * last len bytes reads as zero until xfs_setattr_size cuts it. */
-          vm_oracle_set_size (m, ino, size);
-          GByteArray *e = ino->expected;
-          memmove (e->data + off, e->data + off + len, size - off - len);
-          memset (e->data + size - len, 0, len);
+          vm_oracle_collapse (m, ino, off, len, size);
           st->end = size;
           fs_stage_next (a, CO_SETSIZE);
           break;
@@ -505,11 +487,7 @@ vm_fsop_insert_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                           VMEMU_IOMAP_HOLE, 0, "xfs_insert_file_space");
           /* The oracle: setattr grew it to old + len; the bytes from
            * offset move up and a zero range appears. */
-          if (ino->expected->len < old + len)
-            vm_oracle_set_size (m, ino, old + len);
-          GByteArray *e = ino->expected;
-          memmove (e->data + off + len, e->data + off, old - off);
-          memset (e->data + off, 0, len);
+          vm_oracle_insert (m, ino, off, len, old);
           fs_stage_next (a, IN_END);
           break;
         }

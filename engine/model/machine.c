@@ -236,7 +236,7 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   if (op->kind == VMEMU_OP_VERIFY && !op->has_range)
     {
       st->pos = 0;
-      st->end = MAX (ino->i_size, ino->expected->len);
+      st->end = MAX (ino->i_size, vm_sparse_size (ino->expected));
     }
   if (op->kind == VMEMU_OP_TRUNCATE)
     st->end = ino->i_size;
@@ -467,15 +467,15 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->ino = 131 + idx;   /* XFS-like inode numbers, stable per file order */
   ino->path = g_strdup (f->path);
   ino->file_idx = idx;
-  ino->blocks = g_array_new (FALSE, TRUE, sizeof (guint64));
+  ino->blocks = vmemu_xa_new ();
   ino->pages = vmemu_xa_new ();
   ino->maps = g_ptr_array_new ();
   vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
   vm_rwsem_init (&ino->mmaplock, VM_ILOCK_MMAPLOCK);
-  ino->expected = g_byte_array_new ();
-  ino->durable = g_byte_array_new ();
-  ino->durable_known = g_byte_array_new ();
-  ino->page_gen = g_array_new (FALSE, TRUE, sizeof (guint32));
+  ino->expected = vm_sparse_new ();
+  ino->durable = vm_sparse_new ();
+  ino->durable_known = vm_ranges_new ();
+  ino->page_gen = vm_ranges_new ();
   ino->a_ops = &m->fs_ops->a_ops;   /* xfs_setup_iops: the iomap-based table */
   vmemu_trace_inode (m->trace, ino->ino, ino->path);
   return ino;
@@ -498,13 +498,13 @@ inode_free (gpointer data)
 {
   VmemuInode *ino = data;
   g_free (ino->path);
-  g_array_unref (ino->blocks);
+  vmemu_xa_free (ino->blocks);
   vmemu_xa_free (ino->pages);
   g_ptr_array_unref (ino->maps);
-  g_byte_array_unref (ino->expected);
-  g_byte_array_unref (ino->durable);
-  g_byte_array_unref (ino->durable_known);
-  g_array_unref (ino->page_gen);
+  vm_sparse_free (ino->expected);
+  vm_sparse_free (ino->durable);
+  vm_ranges_free (ino->durable_known);
+  vm_ranges_free (ino->page_gen);
   g_free (ino);
 }
 
@@ -516,18 +516,24 @@ static gboolean
 setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error)
 {
   guint64 size = f->size_bytes;
-  g_byte_array_set_size (ino->expected, (guint) size);
-  guint8 *d = ino->expected->data;
-  if (f->content == VMEMU_CONTENT_RANDOM)
-    for (guint64 i = 0; i < size; i++)
-      d[i] = (guint8) (vmemu_rng_next (&m->rng) >> 56);
-  else if (size > 0)
-    memset (d, f->content == VMEMU_CONTENT_BYTE ? f->content_byte : 0, size);
+  /* The contents, a chunk at a time; random bytes draw from the machine's
+   * generator even for a sparse file, which then reads as zero. */
+  vm_sparse_set_size (ino->expected, size);
+  g_autofree guint8 *chunk = g_malloc (VM_SPARSE_CHUNK);
+  for (guint64 off = 0; off < size && f->content != VMEMU_CONTENT_ZERO; off += VM_SPARSE_CHUNK)
+    {
+      guint64 n = MIN (VM_SPARSE_CHUNK, size - off);
+      if (f->content == VMEMU_CONTENT_RANDOM)
+        for (guint64 i = 0; i < n; i++)
+          chunk[i] = (guint8) (vmemu_rng_next (&m->rng) >> 56);
+      else
+        memset (chunk, f->content_byte, n);
+      if (f->state != VMEMU_FILE_SPARSE)
+        vm_sparse_write (ino->expected, off, chunk, n);
+    }
   ino->i_size = size;
   if (f->state == VMEMU_FILE_SPARSE)
     {
-      if (size > 0)
-        memset (d, 0, size);
       ino->disk_size = size;
       return TRUE;
     }
@@ -543,7 +549,7 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
         }
       guint64 pb = vm_pblk_alloc (m);
       memset (blk, 0, m->block_size);
-      memcpy (blk, d + off, n);
+      vm_sparse_read (ino->expected, off, n, blk);
       vm_disk_write (m, pb, blk);
       vm_blk_set (ino, b, VM_BLK_MAPPED, pb);
     }
@@ -568,7 +574,7 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);
       guint64 off = i << m->page_shift, n = MIN (m->page_size, size - off);
       if (f->content != VMEMU_CONTENT_ZERO)   /* a zero page needs no buffer */
-        memcpy (vm_page_data (m, p), d + off, n);
+        vm_sparse_read (ino->expected, off, n, vm_page_data (m, p));
       p->flags |= VMEMU_PG_UPTODATE;
       vm_iomap_page_create (m, p, VM_IOP_CALLER_SETUP);
       if (f->state == VMEMU_FILE_DIRTY)

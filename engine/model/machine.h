@@ -108,7 +108,10 @@ char *vmemu_run_kernel_bugs_text (const VmemuRunResult *r);
 gboolean vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error);
 
 /* Read-only views for `vmemu conform` (probe.c). */
-const guint8 *vmemu_machine_file_expected (const VmemuMachine *m, guint file, guint64 *len);
+/* The oracle's length of file `file`, and a copy of its bytes (g_free it):
+ * the oracle holds them sparsely, so ask for the copy only when needed. */
+guint64 vmemu_machine_file_expected_size (const VmemuMachine *m, guint file);
+guint8 *vmemu_machine_file_expected_dup (const VmemuMachine *m, guint file, guint64 *len);
 void vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off,
                             guint8 *buf, gsize len);
 void vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min,

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "engine/model/machine.h"
+#include "engine/model/sparse.h"
 #include "engine/sim/sim.h"
 #include "engine/xa/xa.h"
 
@@ -69,6 +70,7 @@ typedef struct {
 /* In VmemuInode.blocks each block is one guint64: pblk << 2 | type (0 is a
  * hole), half the size of a VmBlk. */
 #define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
+G_STATIC_ASSERT (sizeof (gpointer) >= sizeof (guint64));   /* packed values live in pointers */
 
 /* A sleeping reader/writer lock (struct rw_semaphore): the XFS IOLOCK (the
  * VFS inode's i_rwsem in 5.8) and MMAPLOCK (ip->i_mmaplock).  Sleepers queue
@@ -89,7 +91,11 @@ struct _VmemuInode {
   guint file_idx;
   guint64 i_size;                /* in-core size */
   guint64 disk_size;             /* on-disk di_size (survives a power cut) */
-  GArray *blocks;                /* of VM_BLK_PACK()ed guint64, per file block; beyond the end: holes */
+  /* the data fork: block number -> VM_BLK_PACK()ed value as a pointer (no
+   * entry: a hole), and one past the last block it ever extended to (what
+   * xfs's extent count bounds: truncate and shifts look up to it) */
+  VmemuXa *blocks;
+  guint64 blocks_len;
   VmemuXa *pages;                /* the page cache (i_pages) */
   /* writeback state (struct inode / bdi_writeback) */
   gboolean dirty;                /* I_DIRTY_PAGES: on the b_dirty list */
@@ -105,11 +111,12 @@ struct _VmemuInode {
   guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   const VmAops *a_ops;           /* mapping->a_ops (fs-ops.h) */
   /* oracle: what a correct kernel shows for this file */
-  GByteArray *expected;
-  /* durable: contents fsync'd (for power cuts); known[] marks bytes it covers */
-  GByteArray *durable;
-  GByteArray *durable_known;
-  GArray *page_gen;              /* per page index (guint32): oracle generation of its last change */
+  VmSparse *expected;            /* its size is the oracle's file length */
+  /* durable: contents fsync'd (for power cuts); durable_known marks (1) the
+   * bytes it covers */
+  VmSparse *durable;
+  VmRanges *durable_known;
+  VmRanges *page_gen;            /* per page index: oracle generation of its last change */
   guint64 durable_size;
   gboolean durable_size_known;
 };
@@ -438,6 +445,8 @@ void vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk);
 guint64 vm_pblk_alloc (VmemuMachine *m);
 void vm_pblk_free (VmemuMachine *m, guint64 pblk);
 void vm_xfs_reserve_delalloc (VmemuMachine *m, VmemuInode *ino, guint64 pos, guint64 len);
+void vm_blk_shift (VmemuInode *ino, guint64 from, guint64 shift, gboolean up);
+void vm_blk_drop_delalloc (VmemuInode *ino);
 VmBlkType vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk);
 void vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first_blk, guint64 last_blk);
 gboolean vm_block_needs_zeroing (VmemuMachine *m, VmemuInode *ino, guint64 pos);
@@ -536,6 +545,10 @@ void vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint
                       guint64 len);
 void vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size);
 void vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len);
+void vm_oracle_collapse (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len,
+                         guint64 size);
+void vm_oracle_insert (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 old);
+void vm_oracle_read (VmemuInode *ino, guint64 off, guint64 len, guint8 *buf);
 void vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
                         const guint8 *found, guint64 len);
 void vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino,

@@ -350,10 +350,8 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
                 memmove (d, from->page->data + from->off, st->chunk);
               else
                 memset (d, 0, st->chunk);
-              g_autofree guint8 *want = g_malloc0 (st->chunk);
-              GByteArray *e = ino->expected;
-              if (from->src_pos < e->len)
-                memcpy (want, e->data + from->src_pos, MIN (st->chunk, e->len - from->src_pos));
+              g_autofree guint8 *want = g_malloc (st->chunk);
+              vm_oracle_read (ino, from->src_pos, st->chunk, want);
               vm_oracle_write (m, ino, st->pos, want, st->chunk);
             }
           else
@@ -686,8 +684,8 @@ op_truncate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
         {
           /* xfs_itruncate_extents: blocks wholly past the new EOF go. */
           guint64 first = (newsize + m->block_size - 1) >> m->blkbits;
-          if (newsize <= st->end && first < ino->blocks->len)   /* only when shrinking */
-            m->fs_ops->i_op.itruncate_extents (m, ino, first, ino->blocks->len - 1);
+          if (newsize <= st->end && first < ino->blocks_len)   /* only when shrinking */
+            m->fs_ops->i_op.itruncate_extents (m, ino, first, ino->blocks_len - 1);
           ino->disk_size = newsize;
           st->result = 0;
           return VM_DONE;

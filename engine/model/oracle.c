@@ -11,18 +11,6 @@
 
 #include "engine/fsx/fsx.h"
 
-
-static void
-ensure_len (GByteArray *a, guint64 len)
-{
-  if (a->len < len)
-    {
-      guint old = a->len;
-      g_byte_array_set_size (a, (guint) len);
-      memset (a->data + old, 0, len - old);
-    }
-}
-
 /* Stamp the pages of [off, off+len) with a new oracle generation: a read
  * that began before this change may legitimately return either version. */
 static void
@@ -31,11 +19,8 @@ stamp (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
   if (len == 0)
     return;
   guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
-  if (last >= ino->page_gen->len)
-    g_array_set_size (ino->page_gen, (guint) last + 1);
   m->oracle_gen++;
-  for (guint64 i = first; i <= last; i++)
-    g_array_index (ino->page_gen, guint32, i) = m->oracle_gen;
+  vm_ranges_set (ino->page_gen, first, last + 1, m->oracle_gen);
 }
 
 /* Bytes changed since they were fsync'd are no longer promised to survive a
@@ -43,17 +28,13 @@ stamp (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
 static void
 forget_durable (VmemuInode *ino, guint64 off, guint64 len)
 {
-  if (off >= ino->durable_known->len)
-    return;
-  len = MIN (len, ino->durable_known->len - off);
-  memset (ino->durable_known->data + off, 0, len);
+  vm_ranges_set (ino->durable_known, off, off + len, 0);
 }
 
 void
 vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *buf, guint64 len)
 {
-  ensure_len (ino->expected, off + len);
-  memcpy (ino->expected->data + off, buf, len);
+  vm_sparse_write (ino->expected, off, buf, len);
   forget_durable (ino, off, len);
   stamp (m, ino, off, len);
 }
@@ -62,120 +43,152 @@ vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *bu
 void
 vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size)
 {
-  if (size < ino->expected->len)
+  guint64 old = vm_sparse_size (ino->expected);
+  if (size < old)
     {
-      forget_durable (ino, size, ino->expected->len - size);
-      stamp (m, ino, size, ino->expected->len - size);
-      g_byte_array_set_size (ino->expected, (guint) size);
+      forget_durable (ino, size, old - size);
+      stamp (m, ino, size, old - size);
     }
   else
-    {
-      stamp (m, ino, ino->expected->len, size - ino->expected->len);
-      ensure_len (ino->expected, size);
-    }
+    stamp (m, ino, old, size - old);
+  vm_sparse_set_size (ino->expected, size);
   ino->durable_size_known = FALSE;
 }
 
 void
 vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
 {
-  if (off >= ino->expected->len)
+  guint64 size = vm_sparse_size (ino->expected);
+  if (off >= size)
     return;
-  len = MIN (len, ino->expected->len - off);
-  memset (ino->expected->data + off, 0, len);
+  len = MIN (len, size - off);
+  vm_sparse_zero (ino->expected, off, len);
   forget_durable (ino, off, len);
   stamp (m, ino, off, len);
 }
 
-/* Compare found bytes with the oracle at [off, off+len), accumulating the
- * first bad run and the total into the op's state. */
-/* Per-byte scan of [off, off+len): the first bad run and the total. */
+/* collapse range: the bytes from off + len on move down to off; the last
+ * len bytes read as zero (the size does not change here). */
+void
+vm_oracle_collapse (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 size)
+{
+  vm_oracle_set_size (m, ino, size);
+  vm_sparse_move (ino->expected, off, off + len, size - off - len);
+  vm_sparse_zero (ino->expected, size - len, len);
+}
+
+/* insert range: the file was old bytes long; the bytes from off move up by
+ * len and a zero range appears at off. */
+void
+vm_oracle_insert (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 old)
+{
+  if (vm_sparse_size (ino->expected) < old + len)
+    vm_oracle_set_size (m, ino, old + len);
+  vm_sparse_move (ino->expected, off + len, off, old - off);
+  vm_sparse_zero (ino->expected, off, len);
+}
+
+/* The oracle's bytes of [off, off+len) (zero past its size) into buf. */
+void
+vm_oracle_read (VmemuInode *ino, guint64 off, guint64 len, guint8 *buf)
+{
+  vm_sparse_read (ino->expected, off, len, buf);
+}
+
+/* Per-byte scan of [off, off+len): the first bad run and the total.  The
+ * expected bytes come a chunk at a time; a chunk found equal only ends a
+ * bad run, as its bytes would one by one. */
 static void
 compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, guint64 len)
 {
-  for (guint64 i = 0; i < len; i++)
+  guint8 want[VM_SPARSE_CHUNK];
+  for (guint64 base = 0; base < len; base += VM_SPARSE_CHUNK)
     {
-      guint64 o = off + i;
-      guint8 want = o < ino->expected->len ? ino->expected->data[o] : 0;
-      guint8 got = found ? found[i] : 0;
-      if (want == got)
+      guint64 n = MIN (VM_SPARSE_CHUNK, len - base);
+      if (vm_sparse_equal (ino->expected, off + base, n, found ? found + base : NULL))
         {
           if (st->bad)
-            st->nexp = 1;   /* the first bad run has ended */
+            st->nexp = 1;
           continue;
         }
-      st->bad_total++;
-      st->bad_last = o;
-      if (!st->bad)
+      vm_sparse_read (ino->expected, off + base, n, want);
+      for (guint64 j = 0; j < n; j++)
         {
-          st->bad = TRUE;
-          st->bad_off = o;
-          st->bad_len = 0;
-          st->nexp = 0;
-          for (guint k = 0; k < 16; k++)
-            st->got[k] = found && i + k < len ? found[i + k] : 0;
+          guint64 i = base + j;
+          guint8 got = found ? found[i] : 0;
+          if (want[j] == got)
+            {
+              if (st->bad)
+                st->nexp = 1;   /* the first bad run has ended */
+              continue;
+            }
+          st->bad_total++;
+          st->bad_last = off + i;
+          if (!st->bad)
+            {
+              st->bad = TRUE;
+              st->bad_off = off + i;
+              st->bad_len = 0;
+              st->nexp = 0;
+              for (guint k = 0; k < 16; k++)
+                st->got[k] = found && i + k < len ? found[i + k] : 0;
+            }
+          if (st->nexp == 0)
+            st->bad_len++;
         }
-      if (st->nexp == 0)
-        st->bad_len++;
     }
 }
 
-static gboolean
-all_zero (const guint8 *p, guint64 len)
+/* One run of pages held to the oracle: the common all-equal case is a
+ * memcmp per chunk (nothing at all for a hole against a zero page). */
+static void
+compare_run (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, guint64 len)
 {
-  static const guint8 zeros[4096];
-  while (len > 0)
-    {
-      guint64 n = MIN (len, sizeof zeros);
-      if (memcmp (p, zeros, n) != 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-/* Compare found bytes (NULL: a zero page) with the oracle at [off, off+len),
- * accumulating the first bad run and the total into the op's state.  The
- * common all-equal case is a memcmp. */
-void
-vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
-                   const guint8 *found, guint64 len)
-{
-  st->checked = TRUE;
-  /* A page another task changed while this op ran (a read racing a write or
-   * a truncate, as generic_file_buffered_read can) may hold either version:
-   * only the unchanged pages are held to the oracle. */
-  if (len > 0)
-    {
-      guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
-      for (guint64 i = first; i <= last && i < ino->page_gen->len; i++)
-        if (g_array_index (ino->page_gen, guint32, i) > st->gen_start)
-          {
-            guint64 ps = i << m->page_shift, pe = ps + m->page_size;
-            guint64 cs = MAX (ps, off), ce = MIN (pe, off + len);
-            if (cs > off)
-              vm_oracle_compare (m, st, ino, off, found, cs - off);
-            if (ce < off + len)
-              vm_oracle_compare (m, st, ino, ce, found ? found + (ce - off) : NULL,
-                                 off + len - ce);
-            return;
-          }
-    }
-  guint64 have = off < ino->expected->len ? MIN (len, ino->expected->len - off) : 0;
-  const guint8 *want = have ? ino->expected->data + off : NULL;
-  gboolean equal;
-  if (found)
-    equal = (have == 0 || memcmp (found, want, have) == 0) && all_zero (found + have, len - have);
-  else
-    equal = have == 0 || all_zero (want, have);
-  if (equal)
+  if (vm_sparse_equal (ino->expected, off, len, found))
     {
       if (st->bad)
         st->nexp = 1;
       return;
     }
   compare_slow (st, ino, off, found, len);
+}
+
+/* Compare found bytes (NULL: a zero page) with the oracle at [off, off+len),
+ * accumulating the first bad run and the total into the op's state. */
+void
+vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
+                   const guint8 *found, guint64 len)
+{
+  st->checked = TRUE;
+  if (len == 0)
+    {
+      compare_run (st, ino, off, found, len);
+      return;
+    }
+  /* A page another task changed while this op ran (a read racing a write or
+   * a truncate, as generic_file_buffered_read can) may hold either version:
+   * only the unchanged pages are held to the oracle, each maximal run of
+   * them compared as one range. */
+  guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
+  guint64 run = off;   /* start of the current run of unchanged bytes */
+  guint64 p = first, stop;
+  guint32 gen;
+  while (vm_ranges_next (ino->page_gen, &p, &stop, last + 1, &gen))
+    {
+      if (gen <= st->gen_start)
+        {
+          p = stop;
+          continue;
+        }
+      /* pages [p, stop) changed: skip them */
+      guint64 cs = MAX (p << m->page_shift, off);
+      if (cs > run)
+        compare_run (st, ino, run, found ? found + (run - off) : NULL, cs - run);
+      run = MIN (stop << m->page_shift, off + len);
+      p = stop;
+    }
+  if (run < off + len)
+    compare_run (st, ino, run, found ? found + (run - off) : NULL, off + len - run);
 }
 
 static char *
@@ -185,8 +198,7 @@ hex (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 n, gboolean expected
   GString *s = g_string_new (NULL);
   for (guint64 i = 0; i < n; i++)
     {
-      guint8 b = expected ? (off + i < ino->expected->len ? ino->expected->data[off + i] : 0)
-                          : found_at_off[i];
+      guint8 b = expected ? vm_sparse_byte (ino->expected, off + i) : found_at_off[i];
       g_string_append_printf (s, "%02x", b);
     }
   return g_string_free (s, FALSE);
@@ -248,14 +260,14 @@ vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64
 {
   if (!m->track_durable)
     return;   /* no power cut in this scenario: nobody asks what was durable */
-  guint64 size = ino->expected->len;
-  ensure_len (ino->durable, size);
-  ensure_len (ino->durable_known, size);
+  guint64 size = vm_sparse_size (ino->expected);
+  if (vm_sparse_size (ino->durable) < size)
+    vm_sparse_set_size (ino->durable, size);
   guint64 e = MIN (end, size);
   if (start < e)
     {
-      memcpy (ino->durable->data + start, ino->expected->data + start, e - start);
-      memset (ino->durable_known->data + start, 1, e - start);
+      vm_sparse_copy_range (ino->durable, ino->expected, start, e - start);
+      vm_ranges_set (ino->durable_known, start, e, 1);
     }
   ino->durable_size = size;
   ino->durable_size_known = TRUE;

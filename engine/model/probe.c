@@ -9,13 +9,23 @@
 /* The oracle's bytes of file `file` (scenario order): its initial contents
  * right after vmemu_machine_new(), what a correct kernel shows after
  * vmemu_machine_run(). */
-const guint8 *
-vmemu_machine_file_expected (const VmemuMachine *m, guint file, guint64 *len)
+guint64
+vmemu_machine_file_expected_size (const VmemuMachine *m, guint file)
+{
+  g_return_val_if_fail (file < m->inodes->len, 0);
+  const VmemuInode *ino = g_ptr_array_index (m->inodes, file);
+  return vm_sparse_size (ino->expected);
+}
+
+guint8 *
+vmemu_machine_file_expected_dup (const VmemuMachine *m, guint file, guint64 *len)
 {
   g_return_val_if_fail (file < m->inodes->len, NULL);
   const VmemuInode *ino = g_ptr_array_index (m->inodes, file);
-  *len = ino->expected->len;
-  return ino->expected->data;
+  *len = vm_sparse_size (ino->expected);
+  guint8 *buf = g_malloc (MAX (*len, 1));
+  vm_sparse_read (ino->expected, 0, *len, buf);
+  return buf;
 }
 
 /* The bytes op `op_i` of task `task` (scenario order) stores at file offset

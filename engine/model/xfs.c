@@ -8,22 +8,67 @@
 VmBlk
 vm_blk_get (VmemuInode *ino, guint64 blk)
 {
-  if (blk >= ino->blocks->len)
-    return (VmBlk) { .type = VM_BLK_HOLE };
-  guint64 v = g_array_index (ino->blocks, guint64, blk);
+  guint64 v = GPOINTER_TO_SIZE (vmemu_xa_load (ino->blocks, blk));
   return (VmBlk) { .type = (guint8) (v & 3), .pblk = v >> 2 };
 }
 
 void
 vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk)
 {
-  if (blk >= ino->blocks->len)
+  if (type == VM_BLK_HOLE)
     {
-      if (type == VM_BLK_HOLE)
-        return;
-      g_array_set_size (ino->blocks, blk + 1);   /* new entries are zero: holes */
+      vmemu_xa_erase (ino->blocks, blk);
+      return;
     }
-  g_array_index (ino->blocks, guint64, blk) = VM_BLK_PACK (type, pblk);
+  ino->blocks_len = MAX (ino->blocks_len, blk + 1);
+  vmemu_xa_store (ino->blocks, blk, GSIZE_TO_POINTER ((gsize) VM_BLK_PACK (type, pblk)));
+}
+
+/* The extents from block `from` on move by `shift` blocks, up (leaving
+ * holes) or down (over blocks already freed). */
+void
+vm_blk_shift (VmemuInode *ino, guint64 from, guint64 shift, gboolean up)
+{
+  guint64 n = ino->blocks_len;
+  if (from >= n)
+    return;
+  g_assert (up || from >= shift);
+  GArray *idx = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GPtrArray *val = g_ptr_array_new ();
+  guint64 i = from;
+  gpointer v;
+  while ((v = vmemu_xa_find (ino->blocks, &i, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
+    {
+      g_array_append_val (idx, i);
+      g_ptr_array_add (val, v);
+      vmemu_xa_erase (ino->blocks, i);
+      i++;
+    }
+  if (!up && shift > 0)
+    for (i = from - shift; vmemu_xa_find (ino->blocks, &i, from - 1, VMEMU_XA_NO_MARK); i++)
+      vmemu_xa_erase (ino->blocks, i);
+  for (guint k = 0; k < idx->len; k++)
+    {
+      guint64 b = g_array_index (idx, guint64, k);
+      vmemu_xa_store (ino->blocks, up ? b + shift : b - shift, g_ptr_array_index (val, k));
+    }
+  ino->blocks_len = up ? n + shift : n - shift;
+  g_array_unref (idx);
+  g_ptr_array_unref (val);
+}
+
+/* A power cut: delayed allocations were in memory only. */
+void
+vm_blk_drop_delalloc (VmemuInode *ino)
+{
+  guint64 i = 0;
+  gpointer v;
+  while ((v = vmemu_xa_find (ino->blocks, &i, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
+    {
+      if ((GPOINTER_TO_SIZE (v) & 3) == VM_BLK_DELALLOC)
+        vmemu_xa_erase (ino->blocks, i);
+      i++;
+    }
 }
 
 /* The allocator: freed blocks are reused last-in first-out, otherwise the
@@ -111,7 +156,8 @@ vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk)
 void
 vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last)
 {
-  for (guint64 b = first; b <= last && b < ino->blocks->len; b++)
+  guint64 b = first;
+  for (; vmemu_xa_find (ino->blocks, &b, last, VMEMU_XA_NO_MARK) != NULL; b++)
     {
       VmBlk k = vm_blk_get (ino, b);
       if (k.type == VM_BLK_MAPPED || k.type == VM_BLK_UNWRITTEN)

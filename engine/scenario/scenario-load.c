@@ -120,7 +120,8 @@ sget_size_dev (ScenarioLoad *ld, const SNode *v, const char *what, guint64 *out)
   if (*out > VMEMU_FILE_MAX_BYTES)
     {
       g_autofree char *got = scenario_format_size (*out);
-      return sfail (ld, v, "%s %s is beyond the largest file vmemu emulates (2GiB)", what, got);
+      return sfail (ld, v, "%s %s is beyond the largest file vmemu emulates (%s)", what, got,
+                    VMEMU_FILE_MAX_TEXT);
     }
   return TRUE;
 }
@@ -708,6 +709,12 @@ load_fsx (ScenarioLoad *ld, const SNode *v)
     return FALSE;
   if (ld->scn->fsx_length_bytes == 0)
     return sfail (ld, x, "fsx length must be above zero");
+  if (ld->scn->fsx_length_bytes > VMEMU_FSX_MAX_BYTES)
+    {
+      g_autofree char *got = scenario_format_size (ld->scn->fsx_length_bytes);
+      return sfail (ld, x, "fsx length %s is beyond the largest fsx file (2GiB: fsx keeps it "
+                    "as a flat buffer)", got);
+    }
   if ((x = GET (v, "lite")) && !sget_bool (ld, x, &ld->scn->fsx_lite))
     return FALSE;
   return TRUE;

@@ -378,7 +378,7 @@ check_range (ScenarioLoad *ld, const SNode *at, guint64 start, guint64 len)
     }
   if (start + len > VMEMU_FILE_MAX_BYTES)
     return sfail (ld, at, "range [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") ends beyond "
-                  "the largest file vmemu emulates (2GiB)", start, start + len);
+                  "the largest file vmemu emulates (%s)", start, start + len, VMEMU_FILE_MAX_TEXT);
   return TRUE;
 }
 

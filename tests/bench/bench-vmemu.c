@@ -585,8 +585,8 @@ bench_scale (guint64 n_pages, guint32 n_reads)
           idx++;
         }
       xa_bytes += vmemu_xa_memory_bytes (ino->pages);
-      file_bytes += array_bytes (ino->expected->len) + array_bytes (ino->durable->len)
-                    + array_bytes (ino->durable_known->len);
+      file_bytes += vm_sparse_memory_bytes (ino->expected)
+                    + vm_sparse_memory_bytes (ino->durable);
     }
   file_bytes += with_data * 4096;
   /* the reader's copy of its op list is scenario, not page state */

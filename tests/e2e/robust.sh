@@ -51,42 +51,42 @@ case "${BUILDDIR:-}" in *asan*) slow=4 ;; esac
 echo "# crashes"
 cat > big.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
-  - { path: /data, size: 4GiB, state: sparse }
+  - { path: /data, size: 32GiB, state: sparse }
 Y
-row "file of 4GiB refused with the limit named" 2 \
-  "vmemu validate: big.yaml:4:26: file size 4GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "file of 32GiB refused with the limit named" 2 \
+  "vmemu validate: big.yaml:4:26: file size 32GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate big.yaml
 cat > bigwrite.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
   - { path: /data, size: 64KiB }
 tasks:
   - name: a
     ops:
-      - write: { file: /data, offset: 4GiB, length: 4096 }
+      - write: { file: /data, offset: 32GiB, length: 4096 }
 Y
-row "write at 4GiB refused" 2 \
-  "vmemu validate: bigwrite.yaml:8:39: offset 4GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "write at 32GiB refused" 2 \
+  "vmemu validate: bigwrite.yaml:8:39: offset 32GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate bigwrite.yaml
-sed -i 's/offset: 4GiB, length: 4096/offset: 2147479552, length: 8192/' bigwrite.yaml
-row "write across 2GiB refused" 2 \
-  "vmemu validate: bigwrite.yaml:8:59: range [2147479552, 2147487744) ends beyond the largest file vmemu emulates (2GiB)" \
+sed -i 's/offset: 32GiB, length: 4096/offset: 17179865088, length: 8192/' bigwrite.yaml
+row "write across 16GiB refused" 2 \
+  "vmemu validate: bigwrite.yaml:8:60: range [17179865088, 17179873280) ends beyond the largest file vmemu emulates (16GiB)" \
   validate bigwrite.yaml
 cat > truncbig.yaml <<'Y'
 name: big
-machine: { page_size: 4096, memory: "16MiB", device: { size: 8GiB } }
+machine: { page_size: 4096, memory: "16MiB", device: { size: 64GiB } }
 files:
   - { path: /data, size: 64KiB }
 tasks:
   - name: a
     ops:
-      - truncate: { file: /data, size: 5GiB }
+      - truncate: { file: /data, size: 20GiB }
 Y
-row "truncate past 4GiB refused" 2 \
-  "vmemu validate: truncbig.yaml:8:40: size 5GiB is beyond the largest file vmemu emulates (2GiB)" \
+row "truncate past 16GiB refused" 2 \
+  "vmemu validate: truncbig.yaml:8:40: size 20GiB is beyond the largest file vmemu emulates (16GiB)" \
   validate truncbig.yaml
 cat > mmap-small.yaml <<'Y'
 name: mmap-small
@@ -123,7 +123,7 @@ Y
 done
 printf 'name: f\nmachine: { device: { size: 1PiB } }\nfsx: { length: 1PiB }\n' > fsx-huge.yaml
 row "fsx length 1PiB refused" 2 \
-  "vmemu validate: fsx-huge.yaml:3:16: fsx length 1024TiB is beyond the largest file vmemu emulates (2GiB)" \
+  "vmemu validate: fsx-huge.yaml:3:16: fsx length 1024TiB is beyond the largest file vmemu emulates (16GiB)" \
   validate fsx-huge.yaml
 printf 'name: g\nfiles:\n  - { path: /d, size: 64KiB }\ntasks:\n  - name: a\n    generate: { count: 4294967295, file: /d }\n' > gen-huge.yaml
 row "generate count 4294967295 refused" 2 \
@@ -343,5 +343,41 @@ else
   if [ "$rc" = 0 ] && [ "$ms" -le $((15000 * slow)) ]; then ok "validate with 100000 map names in $ms ms"
   else nok "validate with 100000 map names" "status $rc in $ms ms (quadratic before: over a minute)"; fi
 fi
+
+# a sparse file at the largest size (issue 12): scattered writes, mmap stores
+# and truncates run clean; the oracle and block map cost what is written
+cat > sparse-max.yaml <<'Y'
+name: sparse-16gib
+machine: { page_size: 4096, memory: "64MiB", seed: 1, device: { size: "32GiB" } }
+filesystem: { block_size: 1024 }
+files:
+  - { path: /data, size: "16GiB", state: sparse }
+tasks:
+  - name: t
+    ops:
+      - write: { file: /data, offset: 0, length: 5000 }
+      - write: { file: /data, offset: "1GiB", length: 4096 }
+      - write: { file: /data, offset: 17179860000, length: 7000 }
+      - mmap: { file: /data, offset: "8GiB", length: 65536, as: m }
+      - mwrite: { map: m, offset: 100, length: 9000 }
+      - msync: { map: m }
+      - mread: { map: m, offset: 0, length: 65536 }
+      - munmap: { map: m }
+      - fsync: { file: /data }
+      - truncate: { file: /data, size: "12GiB" }
+      - read: { file: /data, offset: "8GiB", length: 65536 }
+      - truncate: { file: /data, size: "16GiB" }
+      - write: { file: /data, offset: 17179868000, length: 1000 }
+      - drop_caches: {}
+      - verify: { file: /data, offset: 0, length: 65536 }
+      - verify: { file: /data, offset: "1GiB", length: 8192 }
+      - verify: { file: /data, offset: "8GiB", length: 65536 }
+      - verify: { file: /data, offset: 17179860000, length: 9000 }
+Y
+for v in baseline patched; do
+  out=$(timeout $((120 * slow)) $VMEMU run sparse-max.yaml --variant $v 2>&1); rc=$?
+  if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -qx 'verdict: clean'; then ok "16GiB sparse file, scattered writes, mmap, truncates ($v)"
+  else nok "16GiB sparse file ($v)" "status $rc" "$(printf '%s' "$out" | tail -2)"; fi
+done
 
 echo "1..$n"

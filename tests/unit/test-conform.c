@@ -95,7 +95,7 @@ test_translate_seed (void)
   /* the blob: the file's initial contents as the model has them, then the
    * mwrite's bytes, keyed by its file offset (mapping offset + 100) */
   guint64 len;
-  const guint8 *initial = vmemu_machine_file_expected (f.m, 0, &len);
+  g_autofree guint8 *initial = vmemu_machine_file_expected_dup (f.m, 0, &len);
   g_assert_cmpuint (len, ==, 16384);
   g_assert_cmpuint (plan->data->len, ==, 16384 + 8);
   g_assert_cmpmem (plan->data->data, 16384, initial, 16384);
@@ -108,7 +108,7 @@ test_translate_seed (void)
    * them at 4196 */
   g_autoptr (GError) run_error = NULL;
   g_assert_true (vmemu_machine_run (f.m, &run_error));
-  const guint8 *final = vmemu_machine_file_expected (f.m, 0, &len);
+  g_autofree guint8 *final = vmemu_machine_file_expected_dup (f.m, 0, &len);
   g_assert_cmpmem (final + 4196, 8, want, 8);
   fixture_clear (&f);
 }
