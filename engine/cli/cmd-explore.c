@@ -337,7 +337,6 @@ vmemu_cmd_explore (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("[SCENARIO.yaml]");
-  g_autoptr (GError) error = NULL;
   int status;
 
   g_set_prgname ("vmemu explore");

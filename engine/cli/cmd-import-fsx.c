@@ -159,7 +159,6 @@ vmemu_cmd_import_fsx (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("OPS");
-  g_autoptr(GError) error = NULL;
 
   g_set_prgname ("vmemu import-fsx");
   g_option_context_set_summary (ctx, "Convert an fsx --record-ops file into a scenario "
