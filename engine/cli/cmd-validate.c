@@ -61,7 +61,6 @@ vmemu_cmd_validate (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("SCENARIO...");
-  g_autoptr(GError) error = NULL;
   int status = VMEMU_EXIT_OK;
 
   g_set_prgname ("vmemu validate");

@@ -209,10 +209,12 @@ test_report_deterministic (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(VmemuReport) r1 = run_report (f, "baseline", "patched", seeds, FALSE, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (r1);
   g_autofree char *html1 = read_out (f, "index.html");
   g_autofree char *json1 = read_out (f, "report.json");
   g_autoptr(VmemuReport) r2 = run_report (f, "baseline", "patched", seeds, TRUE, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (r2);
   g_autofree char *html2 = read_out (f, "index.html");
   g_autofree char *json2 = read_out (f, "report.json");
 
@@ -234,6 +236,7 @@ test_report_refuses_existing (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_autoptr(VmemuReport) r = run_report (f, "baseline", "patched", seeds, TRUE, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (r);
   g_assert_false (g_file_test (keep, G_FILE_TEST_EXISTS));
   g_autofree char *json = read_out (f, "report.json");
   g_assert_true (json_valid (json));
@@ -246,6 +249,7 @@ test_report_from_traces (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(VmemuReport) r1 = run_report (f, "baseline", "patched", seeds + 1, FALSE, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (r1);
   g_autofree char *a = g_build_filename (f->out, "traces", "seed-reclaim.baseline.db", NULL);
   g_autofree char *b = g_build_filename (f->out, "traces", "seed-reclaim.patched.db", NULL);
   g_autofree char *a2 = g_build_filename (f->dir, "a.db", NULL);

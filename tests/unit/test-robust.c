@@ -148,6 +148,7 @@ test_shrink_interrupted (void)
   g_clear_error (&error);
   g_autoptr (VmemuScenario) full = vmemu_explore_shrink (scn, v, 1, 0, &all_runs, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (full);
   g_assert_cmpuint (runs, <, all_runs);
 }
 
