@@ -4,6 +4,8 @@
  */
 #include "engine/model/model-private.h"
 
+#include "engine/fsx/fsx.h"
+
 #include <string.h>
 
 /* The oracle's bytes of file `file` (scenario order): its initial contents
@@ -24,14 +26,18 @@ void
 vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off, guint8 *buf,
                        gsize len)
 {
-  /* user tasks come after the three kernel threads (vmemu_machine_new) */
+  /* user tasks come after the three kernel threads (vmemu_machine_new); a
+   * generated task's op is read from the expanded scenario (the actor only
+   * holds the ops of its current pick) */
   guint id = 3 + task;
   g_return_if_fail (id < m->actors->len);
-  VmemuActor *a = g_ptr_array_index (m->actors, id);
-  g_return_if_fail (op_i < a->ops->len);
-  VmemuActor probe = *a;   /* vm_data_fill reads only id and op_i */
-  probe.op_i = op_i;
-  vm_data_fill (m, &probe, &g_array_index (a->ops, VmemuOp, op_i), file_off, buf, len);
+  const VmemuScenario *scn = vmemu_machine_scenario (m);
+  g_return_if_fail (task < scn->tasks->len);
+  const VmemuTask *t = g_ptr_array_index (scn->tasks, task);
+  g_return_if_fail (op_i < t->ops->len);
+  VmemuActor probe = *(VmemuActor *) g_ptr_array_index (m->actors, id);
+  probe.op_i = op_i;   /* vm_data_fill reads only id and op_i */
+  vm_data_fill (m, &probe, &g_array_index (t->ops, VmemuOp, op_i), file_off, buf, len);
 }
 
 /* Pages of memory and the zone watermarks, as the model derived them. */
@@ -45,10 +51,30 @@ vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min, g
   *high = m->wmark_high;
 }
 
-/* The scenario the machine runs: the one it was given, or its copy with
- * `generate:` blocks expanded into ops (and background tasks added). */
+/* The scenario the machine runs: the one it was given, or a copy with its
+ * `generate:` blocks expanded into ops.  The run itself pulls generated ops
+ * lazily; this expansion is made on the first call only (conform's scripts,
+ * which run small cases). */
 const VmemuScenario *
-vmemu_machine_scenario (const VmemuMachine *m)
+vmemu_machine_scenario (VmemuMachine *m)
 {
-  return m->scn;
+  if (m->owned_scn == NULL)
+    return m->scn;
+  if (m->expanded_scn == NULL)
+    {
+      VmemuScenario *c = vmemu_scenario_copy (m->owned_scn);
+      for (guint i = 0; i < c->tasks->len; i++)
+        {
+          VmemuTask *t = g_ptr_array_index (c->tasks, i);
+          if (!t->has_generate)
+            continue;
+          const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
+          g_array_set_size (t->ops, 0);
+          vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
+                              NULL);
+          t->has_generate = FALSE;
+        }
+      m->expanded_scn = c;
+    }
+  return m->expanded_scn;
 }
