@@ -41,14 +41,17 @@ typedef struct {
 /* The output is the events of every source sorted by (ts, emission order);
  * the sources are emitted one after another, so that is a k-way merge by
  * (ts, source, position) of sources each in (ts, position) order.  The big
- * ones (syscalls, page instants) are SQL cursors read as the merge goes; the
- * synthetic tracks (writeback and block I/O slices, whose lanes need every
- * slice first, and the page counters) are small rendered arrays. */
+ * ones (syscalls, page instants) are SQL cursors read as the merge goes, the
+ * page counters are rendered one at a time from their samples; the synthetic
+ * tracks (writeback and block I/O slices, whose lanes need every slice first)
+ * are rendered arrays. */
 typedef struct {
   GArray *events;           /* an array source (ExportEvent, sorted), or NULL */
   guint pos;
   sqlite3_stmt *st;         /* a cursor source, or NULL */
   void (*render) (Export *x, sqlite3_stmt *st, GString *o, guint64 *ts_ns);
+  GArray *pages;            /* the page-count source (VmemuTracedbPageCounts), or NULL */
+  guint32 last[4];          /* pages: the counts written last */
   gboolean has;             /* ts_ns and json hold the next event */
   guint64 ts_ns;
   GString *json;
@@ -386,35 +389,97 @@ export_bios (Export *x, GError **error)
 
 /* ---- counters ---- */
 
-static void
-counter (Export *x, const char *name, guint64 t, guint32 v)
-{
-  GString *o = event_head (name, "C", 0, t);
+static const char *const counter_names[4] = { "dirty pages", "writeback pages", "cached pages",
+                                               "uptodate pages" };
 
+static void
+counter_render (GString *o, const char *name, guint64 t, guint32 v)
+{
+  event_head_into (o, name, "C", 0, t);
   g_string_append_printf (o, ",\"args\":{\"pages\":%u}}", v);
-  export_add (x, t, o);
 }
 
+/* The counters start at zero, then one event per count that changes. */
 static gboolean
 export_counters (Export *x, GError **error)
 {
-  static const char *const names[4] = { "dirty pages", "writeback pages", "cached pages",
-                                         "uptodate pages" };
   g_autoptr(GArray) pages = vmemu_tracedb_page_counts (x->db, x->run, error);
   guint32 last[4] = { 0 };
 
   if (pages == NULL)
     return FALSE;
   for (int k = 0; k < 4; k++)
-    counter (x, names[k], 0, 0);
+    {
+      GString *o = g_string_new (NULL);
+      counter_render (o, counter_names[k], 0, 0);
+      export_add (x, 0, o);
+    }
   for (guint i = 0; i < pages->len; i++)
     {
       const VmemuTracedbPageCounts *c = &g_array_index (pages, VmemuTracedbPageCounts, i);
       guint32 now[4] = { c->dirty_pages, c->writeback_pages, c->cached_pages, c->uptodate_pages };
       for (int k = 0; k < 4; k++)
         if (now[k] != last[k])
-          counter (x, names[k], c->t_ns, (last[k] = now[k]));
+          {
+            GString *o = g_string_new (NULL);
+            counter_render (o, counter_names[k], c->t_ns, (last[k] = now[k]));
+            export_add (x, c->t_ns, o);
+          }
     }
+  return TRUE;
+}
+
+/* The same events rendered one at a time from the samples, when these are in
+ * time order (a replay of a trace written in time order): pos counts the
+ * four initial zeros, then sample (pos - 4) / 4, count (pos - 4) % 4.  FALSE
+ * when there is no event left. */
+static gboolean
+counter_next (ExportSource *src)
+{
+  while (src->pos < 4 + 4 * src->pages->len)
+    {
+      guint p = src->pos++;
+      if (p < 4)
+        {
+          counter_render (src->json, counter_names[p], 0, 0);
+          src->ts_ns = 0;
+          return TRUE;
+        }
+      const VmemuTracedbPageCounts *c =
+        &g_array_index (src->pages, VmemuTracedbPageCounts, (p - 4) / 4);
+      guint32 now[4] = { c->dirty_pages, c->writeback_pages, c->cached_pages, c->uptodate_pages };
+      guint k = (p - 4) % 4;
+      if (now[k] == src->last[k])
+        continue;
+      src->last[k] = now[k];
+      counter_render (src->json, counter_names[k], c->t_ns, now[k]);
+      src->ts_ns = c->t_ns;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static ExportSource array_source (Export *x);
+
+/* The counters' source: streamed from the samples when they are in time
+ * order, else rendered and sorted like the other arrays. */
+static gboolean
+counters_source (Export *x, ExportSource *src, GError **error)
+{
+  g_autoptr(GArray) pages = vmemu_tracedb_page_counts (x->db, x->run, error);
+
+  if (pages == NULL)
+    return FALSE;
+  for (guint i = 1; i < pages->len; i++)
+    if (g_array_index (pages, VmemuTracedbPageCounts, i).t_ns
+        < g_array_index (pages, VmemuTracedbPageCounts, i - 1).t_ns)
+      {
+        if (!export_counters (x, error))
+          return FALSE;
+        *src = array_source (x);
+        return TRUE;
+      }
+  *src = (ExportSource) { .pages = g_steal_pointer (&pages), .json = g_string_new (NULL) };
   return TRUE;
 }
 
@@ -588,6 +653,8 @@ source_clear (ExportSource *src)
 {
   if (src->events)
     g_array_unref (src->events);
+  if (src->pages)
+    g_array_unref (src->pages);
   if (src->st)
     sqlite3_finalize (src->st);
   if (src->json)
@@ -599,6 +666,11 @@ static gboolean
 source_next (Export *x, ExportSource *src, GError **error)
 {
   src->has = FALSE;
+  if (src->pages)
+    {
+      src->has = counter_next (src);
+      return TRUE;
+    }
   if (src->events)
     {
       if (src->pos > 0)   /* written: no need to hold it */
@@ -656,9 +728,8 @@ open_sources (Export *x, ExportSource src[EXPORT_SOURCES], GError **error)
   if (!export_bios (x, error))
     return FALSE;
   src[3] = array_source (x);
-  if (!export_counters (x, error))
+  if (!counters_source (x, &src[4], error))
     return FALSE;
-  src[4] = array_source (x);
   src[5] = (ExportSource) { .st = instants_query (x, error), .render = render_instant,
                             .json = g_string_new (NULL) };
   if (src[5].st == NULL)
