@@ -303,8 +303,8 @@ gen_total_weight (const VmemuGenerate *g)
          + g->w_insert_range + g->w_fsync + g->w_msync;
 }
 
-/* A generate: block's stream, one pick at a time (issue 12: a run pulls
- * its ops lazily, so memory no longer grows with count). */
+/* A generate: block's stream, pick by pick (issue 12: a run pulls its ops
+ * lazily, so memory no longer grows with count). */
 struct _VmemuGenerator {
   VmemuGenerate g;         /* a copy: the generator outlives no scenario but owns its knobs */
   Gen s;

@@ -630,6 +630,34 @@ prepare_generate (const VmemuScenario *scn)
   return c;
 }
 
+/* The scenario the machine runs: the one it was given, or a copy with its
+ * `generate:` blocks expanded into ops.  The run itself pulls generated ops
+ * lazily (actor_op); this expansion is made on the first call only, for
+ * conform's scripts, which run small cases (probe.c reads ops from it). */
+const VmemuScenario *
+vmemu_machine_scenario (VmemuMachine *m)
+{
+  if (m->owned_scn == NULL)
+    return m->scn;
+  if (m->expanded_scn == NULL)
+    {
+      VmemuScenario *c = vmemu_scenario_copy (m->owned_scn);
+      for (guint i = 0; i < c->tasks->len; i++)
+        {
+          VmemuTask *t = g_ptr_array_index (c->tasks, i);
+          if (!t->has_generate)
+            continue;
+          const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
+          g_array_set_size (t->ops, 0);
+          vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
+                              NULL);
+          t->has_generate = FALSE;
+        }
+      m->expanded_scn = c;
+    }
+  return m->expanded_scn;
+}
+
 static void
 machine_init_memory (VmemuMachine *m)
 {

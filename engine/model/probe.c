@@ -4,8 +4,6 @@
  */
 #include "engine/model/model-private.h"
 
-#include "engine/fsx/fsx.h"
-
 #include <string.h>
 
 /* The oracle's bytes of file `file` (scenario order): its initial contents
@@ -49,32 +47,4 @@ vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min, g
   *min = m->wmark_min;
   *low = m->wmark_low;
   *high = m->wmark_high;
-}
-
-/* The scenario the machine runs: the one it was given, or a copy with its
- * `generate:` blocks expanded into ops.  The run itself pulls generated ops
- * lazily; this expansion is made on the first call only (conform's scripts,
- * which run small cases). */
-const VmemuScenario *
-vmemu_machine_scenario (VmemuMachine *m)
-{
-  if (m->owned_scn == NULL)
-    return m->scn;
-  if (m->expanded_scn == NULL)
-    {
-      VmemuScenario *c = vmemu_scenario_copy (m->owned_scn);
-      for (guint i = 0; i < c->tasks->len; i++)
-        {
-          VmemuTask *t = g_ptr_array_index (c->tasks, i);
-          if (!t->has_generate)
-            continue;
-          const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
-          g_array_set_size (t->ops, 0);
-          vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
-                              NULL);
-          t->has_generate = FALSE;
-        }
-      m->expanded_scn = c;
-    }
-  return m->expanded_scn;
 }
