@@ -186,6 +186,32 @@ if [ "$rc" = 143 ] && grep -q '^vmemu run: interrupted by SIGTERM; interrupted a
    && [ -z "$(ls -A sigexp)" ]; then ok "1M generate: picks run in bounded memory; SIGTERM: 143, message, nothing left"
 else nok "1M generate: picks run in bounded memory; SIGTERM" "status $rc" "$(cat sigexp.err)" "$(ls -A sigexp)"; fi
 
+# A generated task killed by SIGBUS (a truncate under its mapping): its
+# task_exit row still counts every op of the block, as when it was expanded
+# (the generator is drained, not its ops kept).
+cat > gen-kill.yaml <<'Y'
+name: gen-kill
+machine: { page_size: 4096, memory: "4MiB" }
+filesystem: { block_size: 1024 }
+files:
+  - { path: /data, size: 128KiB }
+tasks:
+  - name: t
+    ops:
+      - truncate: { file: /data, size: 0, after: 1ms }
+  - name: a
+    generate: { seed: 3, count: 400, file: /data, file_length: 256KiB, weights: { mread: 4, mwrite: 1, truncate: 1 } }
+Y
+if command -v sqlite3 >/dev/null; then
+  $VMEMU run gen-kill.yaml -o kill.db >kill.out 2>&1
+  total=$($VMEMU validate gen-kill.yaml | sed -n 's/.*tasks, \([0-9]*\) ops)/\1/p')
+  exits=$(sqlite3 kill.db "SELECT e.task, e.a0 FROM events e JOIN event_names n ON n.id = e.name_id WHERE n.name = 'task_exit' ORDER BY e.task" | tr '\n' ' ')
+  if grep -q "SIGBUS.*the task was killed" kill.out && [ "$exits" = "3|1 4|$((total - 1)) " ]; then
+    ok "a generated task killed by SIGBUS counts all its ops at exit ($exits)"
+  else nok "a generated task killed by SIGBUS counts all its ops at exit" "exits $exits of $total" "$(grep -m1 SIGBUS kill.out)"; fi
+else skip "a generated task killed by SIGBUS" "no sqlite3 command"
+fi
+
 # An abort (g_malloc's answer to ENOMEM) in the middle of a run: the temporary
 # trace and its journal go too.
 sed 's/count: 1000000/count: 300000/' gen-1m.yaml > gen-300k.yaml
