@@ -30,10 +30,16 @@ count_ops (const VmemuScenario *scn)
           c = vmemu_scenario_copy (scn);
           vmemu_generate_prepare (c);
         }
+      /* pick by pick, as the run pulls them: bounded memory whatever count */
       const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
       g_autoptr (GArray) ops = g_array_new (FALSE, TRUE, sizeof (VmemuOp));
-      vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, ops, NULL);
-      n += ops->len;
+      g_autoptr (VmemuGenerator) gen =
+        vmemu_generator_new (&t->generate, c, f->size_bytes, c->machine.page_size_bytes);
+      while (gen != NULL && vmemu_generator_step (gen, ops, NULL))
+        {
+          n += ops->len;
+          g_array_set_size (ops, 0);
+        }
     }
   return n;
 }

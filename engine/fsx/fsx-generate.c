@@ -31,7 +31,7 @@ typedef struct {
   GArray *ops;             /* foreground stream */
   GArray *bg;              /* background stream, NULL = inline */
   guint64 bg_next_ns;      /* the next background op starts no earlier */
-  guint32 pick;            /* 0-based foreground pick */
+  guint64 pick;            /* 0-based foreground pick */
 } Gen;
 
 void
@@ -303,6 +303,63 @@ gen_total_weight (const VmemuGenerate *g)
          + g->w_insert_range + g->w_fsync + g->w_msync;
 }
 
+/* A generate: block's stream, pick by pick (issue 12: a run pulls its ops
+ * lazily, so memory no longer grows with count). */
+struct _VmemuGenerator {
+  VmemuGenerate g;         /* a copy: the generator outlives no scenario but owns its knobs */
+  Gen s;
+  guint64 total;           /* sum of the weights */
+};
+
+VmemuGenerator *
+vmemu_generator_new (const VmemuGenerate *g, const VmemuScenario *scn, guint64 initial_size,
+                     guint64 page_size)
+{
+  g_return_val_if_fail (g != NULL && scn != NULL, NULL);
+  g_return_val_if_fail (page_size > 0 && g->file_length_bytes > 0, NULL);
+  g_return_val_if_fail (g->file >= 0 && (guint) g->file < scn->files->len, NULL);
+  gint map = fsx_symbol_lookup (scn, VMEMU_FSX_MAP_SYMBOL);
+  gint region = fsx_symbol_lookup (scn, VMEMU_FSX_REGION_SYMBOL);
+  g_return_val_if_fail (map >= 0 && region >= 0, NULL);   /* vmemu_generate_prepare() */
+
+  VmemuGenerator *gen = g_new0 (VmemuGenerator, 1);
+  gen->g = *g;
+  gen->s.g = &gen->g;
+  gen->s.size = initial_size;
+  gen->s.page = page_size;
+  gen->s.map = map;
+  gen->s.region = region;
+  gen->s.length = g->file_length_bytes;
+  gen->s.block = scn->block_size_bytes ? scn->block_size_bytes : page_size;
+  gen->s.memory = scn->machine.memory_bytes;
+  gen->s.file = g->file;
+  vmemu_rng_init (&gen->s.rng, g->seed);
+  gen->total = gen_total_weight (g);
+  return gen;
+}
+
+void
+vmemu_generator_free (VmemuGenerator *gen)
+{
+  g_free (gen);
+}
+
+gboolean
+vmemu_generator_step (VmemuGenerator *gen, GArray *ops_out, GArray *bg_ops_out)
+{
+  g_return_val_if_fail (gen != NULL && ops_out != NULL, FALSE);
+  if (gen->s.pick >= gen->g.count)
+    return FALSE;
+  gen->s.ops = ops_out;
+  gen->s.bg = bg_ops_out;
+  if (gen->total > 0)
+    gen_foreground (&gen->s, gen->total);
+  gen_background (&gen->s);
+  gen->s.pick++;
+  gen->s.ops = gen->s.bg = NULL;
+  return TRUE;
+}
+
 void
 vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn, guint64 initial_size,
                     guint64 page_size, GArray *ops_out, GArray *bg_ops_out)
@@ -315,29 +372,15 @@ vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *scn,
                           guint64 initial_size, guint64 page_size, GArray *ops_out,
                           GArray *bg_ops_out, const volatile gint *interrupt)
 {
-  Gen s = { .g = g, .size = initial_size, .page = page_size, .ops = ops_out, .bg = bg_ops_out };
-  guint64 total;
-
-  g_return_val_if_fail (g != NULL && scn != NULL && ops_out != NULL, FALSE);
-  g_return_val_if_fail (page_size > 0 && g->file_length_bytes > 0, FALSE);
-  g_return_val_if_fail (g->file >= 0 && (guint) g->file < scn->files->len, FALSE);
-  s.map = fsx_symbol_lookup (scn, VMEMU_FSX_MAP_SYMBOL);
-  s.region = fsx_symbol_lookup (scn, VMEMU_FSX_REGION_SYMBOL);
-  g_return_val_if_fail (s.map >= 0 && s.region >= 0, FALSE);   /* vmemu_generate_prepare() */
-  s.length = g->file_length_bytes;
-  s.block = scn->block_size_bytes ? scn->block_size_bytes : page_size;
-  s.memory = scn->machine.memory_bytes;
-  s.file = g->file;
-  vmemu_rng_init (&s.rng, g->seed);
-  total = gen_total_weight (g);
-  for (s.pick = 0; s.pick < g->count; s.pick++)
+  g_return_val_if_fail (ops_out != NULL, FALSE);
+  g_autoptr (VmemuGenerator) gen = vmemu_generator_new (g, scn, initial_size, page_size);
+  g_return_val_if_fail (gen != NULL, FALSE);
+  for (guint64 pick = 0;; pick++)
     {
       /* Ctrl-C while a large block expands: stop within 4096 picks. */
-      if (interrupt != NULL && (s.pick & 4095) == 0 && *interrupt)
+      if (interrupt != NULL && (pick & 4095) == 0 && *interrupt)
         return FALSE;
-      if (total > 0)
-        gen_foreground (&s, total);
-      gen_background (&s);
+      if (!vmemu_generator_step (gen, ops_out, bg_ops_out))
+        return TRUE;
     }
-  return TRUE;
 }

@@ -237,4 +237,18 @@ gboolean vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *
                                    guint64 initial_size, guint64 page_size, GArray *ops_out,
                                    GArray *bg_ops_out, const volatile gint *interrupt);
 
+/* The same stream pulled one pick at a time, in bounded memory: what
+ * `vmemu run` does (vmemu_generate_ops() is this generator drained).  g is
+ * copied; scn is read only here. */
+typedef struct _VmemuGenerator VmemuGenerator;
+VmemuGenerator *vmemu_generator_new (const VmemuGenerate *g, const VmemuScenario *scn,
+                                     guint64 initial_size, guint64 page_size);
+void vmemu_generator_free (VmemuGenerator *gen);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuGenerator, vmemu_generator_free)
+
+/* Appends the ops of the next pick (none when fsx would skip it) to ops_out
+ * (background ops to bg_ops_out, or inline when NULL).  FALSE, nothing
+ * appended, once all g->count picks are made. */
+gboolean vmemu_generator_step (VmemuGenerator *gen, GArray *ops_out, GArray *bg_ops_out);
+
 G_END_DECLS

@@ -217,11 +217,48 @@ actor_free (gpointer data)
   VmemuActor *a = data;
   g_free (a->name);
   g_array_unref (a->ops);
+  g_clear_pointer (&a->gen, vmemu_generator_free);
   g_ptr_array_unref (a->maps);
   g_array_unref (a->regions);
   g_free (a->errseq);
   g_free (a->ra);
   g_free (a);
+}
+
+/* The task's current op (number op_i), or NULL past its last.  A generated
+ * task pulls its ops from its generator one pick at a time, keeping only the
+ * current pick's ops: memory no longer grows with `count` (issue 12).  The
+ * op stays where it is until op_end() moves on. */
+static const VmemuOp *
+actor_op (VmemuActor *a)
+{
+  while (a->op_i - a->op_base >= a->ops->len)
+    {
+      if (a->gen == NULL)
+        return NULL;
+      a->op_base = a->op_i;
+      g_array_set_size (a->ops, 0);
+      if (!vmemu_generator_step (a->gen, a->ops, NULL))
+        g_clear_pointer (&a->gen, vmemu_generator_free);
+    }
+  return &g_array_index (a->ops, VmemuOp, a->op_i - a->op_base);
+}
+
+/* Past the task's last op (a fatal signal): op_i counts every op the task
+ * had, as when they were expanded up front, so the task_exit row is the same. */
+static void
+actor_skip_rest (VmemuActor *a)
+{
+  a->op_i = a->op_base + a->ops->len;
+  a->op_base = a->op_i;
+  g_array_set_size (a->ops, 0);
+  while (a->gen != NULL && vmemu_generator_step (a->gen, a->ops, NULL))
+    {
+      a->op_i += a->ops->len;
+      a->op_base = a->op_i;
+      g_array_set_size (a->ops, 0);
+    }
+  g_clear_pointer (&a->gen, vmemu_generator_free);
 }
 
 /* Reset the per-operation state and set the op's range. */
@@ -316,7 +353,7 @@ op_end (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   /* SIGBUS / SIGSEGV: the default action ends the task; its remaining ops
    * never run (task_exit then releases what it held). */
   if (killed)
-    a->op_i = a->ops->len;
+    actor_skip_rest (a);
 }
 
 static void start_final (VmemuMachine *m);
@@ -382,12 +419,12 @@ user_resume (VmemuMachine *m, VmemuActor *a)
 {
   for (;;)
     {
-      if (a->op_i >= a->ops->len)
+      const VmemuOp *op = actor_op (a);
+      if (op == NULL)
         {
           task_done (m, a);
           return;
         }
-      const VmemuOp *op = &g_array_index (a->ops, VmemuOp, a->op_i);
       if (!a->in_op)
         {
           /* `at` is absolute; `after` counts from the end of the previous op. */
@@ -595,10 +632,10 @@ log2_of (guint64 x)
   return n;
 }
 
-/* The scenario with `generate:` blocks expanded (a copy owned by the machine
- * when there are any). */
+/* A copy of the scenario with the generator's symbols interned, when it has
+ * `generate:` blocks (the tasks pull their ops at run time: actor_op()). */
 static VmemuScenario *
-expand_generate (const VmemuScenario *scn, const volatile gint *interrupt, gboolean *stopped)
+prepare_generate (const VmemuScenario *scn)
 {
   gboolean any = FALSE;
   for (guint i = 0; i < scn->tasks->len; i++)
@@ -607,24 +644,35 @@ expand_generate (const VmemuScenario *scn, const volatile gint *interrupt, gbool
     return NULL;
   VmemuScenario *c = vmemu_scenario_copy (scn);
   vmemu_generate_prepare (c);
-  guint ntasks = c->tasks->len;
-  for (guint i = 0; i < ntasks; i++)
-    {
-      VmemuTask *t = g_ptr_array_index (c->tasks, i);
-      if (!t->has_generate)
-        continue;
-      const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
-      g_array_set_size (t->ops, 0);
-      if (!vmemu_generate_ops_until (&t->generate, c, f->size_bytes, c->machine.page_size_bytes,
-                                     t->ops, NULL, interrupt))
-        {
-          *stopped = TRUE;   /* interrupted while expanding */
-          vmemu_scenario_free (c);
-          return NULL;
-        }
-      t->has_generate = FALSE;
-    }
   return c;
+}
+
+/* The scenario the machine runs: the one it was given, or a copy with its
+ * `generate:` blocks expanded into ops.  The run itself pulls generated ops
+ * lazily (actor_op); this expansion is made on the first call only, for
+ * conform's scripts, which run small cases (probe.c reads ops from it). */
+const VmemuScenario *
+vmemu_machine_scenario (VmemuMachine *m)
+{
+  if (m->owned_scn == NULL)
+    return m->scn;
+  if (m->expanded_scn == NULL)
+    {
+      VmemuScenario *c = vmemu_scenario_copy (m->owned_scn);
+      for (guint i = 0; i < c->tasks->len; i++)
+        {
+          VmemuTask *t = g_ptr_array_index (c->tasks, i);
+          if (!t->has_generate)
+            continue;
+          const VmemuFile *f = g_ptr_array_index (c->files, t->generate.file);
+          g_array_set_size (t->ops, 0);
+          vmemu_generate_ops (&t->generate, c, f->size_bytes, c->machine.page_size_bytes, t->ops,
+                              NULL);
+          t->has_generate = FALSE;
+        }
+      m->expanded_scn = c;
+    }
+  return m->expanded_scn;
 }
 
 static void
@@ -669,14 +717,7 @@ VmemuMachine *
 vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, GError **error)
 {
   g_autoptr (VmemuMachine) m = g_new0 (VmemuMachine, 1);
-  gboolean stopped = FALSE;
-  m->owned_scn = expand_generate (scn_in, opt->interrupt, &stopped);
-  if (stopped)
-    {
-      g_set_error (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED,
-                   "interrupted while the generate: blocks were expanded");
-      return NULL;
-    }
+  m->owned_scn = prepare_generate (scn_in);
   const VmemuScenario *scn = m->owned_scn ? m->owned_scn : scn_in;
   m->scn = scn;
   m->variant = opt->variant;
@@ -735,7 +776,13 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
     {
       const VmemuTask *t = g_ptr_array_index (scn->tasks, i);
       VmemuActor *a = actor_new (m, t->name, MIN (t->cpu, m->ncpus - 1), VM_ACTOR_USER);
-      g_array_append_vals (a->ops, t->ops->data, t->ops->len);
+      if (t->has_generate)
+        {
+          const VmemuFile *f = g_ptr_array_index (scn->files, t->generate.file);
+          a->gen = vmemu_generator_new (&t->generate, scn, f->size_bytes, m->page_size);
+        }
+      else
+        g_array_append_vals (a->ops, t->ops->data, t->ops->len);
       m->live_tasks++;
     }
   if (m->trace)
@@ -818,6 +865,8 @@ vmemu_machine_free (VmemuMachine *m)
   g_clear_pointer (&m->result.unexpected, g_ptr_array_unref);
   if (m->owned_scn)
     vmemu_scenario_free (m->owned_scn);
+  if (m->expanded_scn)
+    vmemu_scenario_free (m->expanded_scn);
   g_free (m->fs_ops);
   g_free (m);
 }

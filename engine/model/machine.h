@@ -116,6 +116,6 @@ void vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 fil
                             guint8 *buf, gsize len);
 void vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min,
                                guint64 *low, guint64 *high);
-const VmemuScenario *vmemu_machine_scenario (const VmemuMachine *m);
+const VmemuScenario *vmemu_machine_scenario (VmemuMachine *m);
 
 G_END_DECLS

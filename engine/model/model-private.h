@@ -229,8 +229,10 @@ struct _VmemuActor {
   guint8 held_mode[VM_MAX_HELD_LOCKS];
   guint nheld;
   /* user tasks */
-  GArray *ops;                   /* of VmemuOp (owned copy, generate expanded) */
-  guint op_i;
+  GArray *ops;                   /* of VmemuOp: the task's ops from op_base on (owned copy) */
+  guint op_i;                    /* the current op's number in the task (0-based) */
+  guint op_base;                 /* number of ops[0]: a generated task's window moves */
+  struct _VmemuGenerator *gen;   /* a `generate:` task's stream, NULL once drained */
   gboolean in_op;
   VmOpState st;
   GPtrArray *maps;               /* by symbol: VmemuMap* (this task's mappings) */
@@ -290,7 +292,8 @@ typedef struct {
 
 struct _VmemuMachine {
   const VmemuScenario *scn;
-  VmemuScenario *owned_scn;      /* scn with `generate:` expanded, when there were any */
+  VmemuScenario *owned_scn;      /* scn with the generator's symbols, when it has `generate:` */
+  VmemuScenario *expanded_scn;   /* vmemu_machine_scenario(): generate: expanded, on demand */
   GPtrArray *all_maps;           /* every VmemuMap ever created (owned) */
   const VmemuVariant *variant;
   VmFsOps *fs_ops;               /* the fs's tables with the variant's replacements (fs-ops.h) */

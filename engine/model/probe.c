@@ -34,14 +34,18 @@ void
 vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off, guint8 *buf,
                        gsize len)
 {
-  /* user tasks come after the three kernel threads (vmemu_machine_new) */
+  /* user tasks come after the three kernel threads (vmemu_machine_new); a
+   * generated task's op is read from the expanded scenario (the actor only
+   * holds the ops of its current pick) */
   guint id = 3 + task;
   g_return_if_fail (id < m->actors->len);
-  VmemuActor *a = g_ptr_array_index (m->actors, id);
-  g_return_if_fail (op_i < a->ops->len);
-  VmemuActor probe = *a;   /* vm_data_fill reads only id and op_i */
-  probe.op_i = op_i;
-  vm_data_fill (m, &probe, &g_array_index (a->ops, VmemuOp, op_i), file_off, buf, len);
+  const VmemuScenario *scn = vmemu_machine_scenario (m);
+  g_return_if_fail (task < scn->tasks->len);
+  const VmemuTask *t = g_ptr_array_index (scn->tasks, task);
+  g_return_if_fail (op_i < t->ops->len);
+  VmemuActor probe = *(VmemuActor *) g_ptr_array_index (m->actors, id);
+  probe.op_i = op_i;   /* vm_data_fill reads only id and op_i */
+  vm_data_fill (m, &probe, &g_array_index (t->ops, VmemuOp, op_i), file_off, buf, len);
 }
 
 /* Pages of memory and the zone watermarks, as the model derived them. */
@@ -53,12 +57,4 @@ vmemu_machine_watermarks (const VmemuMachine *m, guint64 *total, guint64 *min, g
   *min = m->wmark_min;
   *low = m->wmark_low;
   *high = m->wmark_high;
-}
-
-/* The scenario the machine runs: the one it was given, or its copy with
- * `generate:` blocks expanded into ops (and background tasks added). */
-const VmemuScenario *
-vmemu_machine_scenario (const VmemuMachine *m)
-{
-  return m->scn;
 }

@@ -35,8 +35,27 @@ typedef struct {
   VmemuTracedb *db;
   gint64 run;
   guint64 t_end_ns;
-  GArray *events;           /* ExportEvent */
+  GArray *events;           /* ExportEvent: the source being filled (export_add) */
 } Export;
+
+/* The output is the events of every source sorted by (ts, emission order);
+ * the sources are emitted one after another, so that is a k-way merge by
+ * (ts, source, position) of sources each in (ts, position) order.  The big
+ * ones (syscalls, page instants) are SQL cursors read as the merge goes, the
+ * page counters are rendered one at a time from their samples; the synthetic
+ * tracks (writeback and block I/O slices, whose lanes need every slice first)
+ * are rendered arrays. */
+typedef struct {
+  GArray *events;           /* an array source (ExportEvent, sorted), or NULL */
+  guint pos;
+  sqlite3_stmt *st;         /* a cursor source, or NULL */
+  void (*render) (Export *x, sqlite3_stmt *st, GString *o, guint64 *ts_ns);
+  GArray *pages;            /* the page-count source (VmemuTracedbPageCounts), or NULL */
+  guint32 last[4];          /* pages: the counts written last */
+  gboolean has;             /* ts_ns and json hold the next event */
+  guint64 ts_ns;
+  GString *json;
+} ExportSource;
 
 gboolean
 vmemu_export_parse_format (const char *name, VmemuExportFormat *out, GError **error)
@@ -92,16 +111,25 @@ export_add (Export *x, guint64 ts_ns, GString *json)
   g_array_append_val (x->events, ev);
 }
 
-/* {"name":..,"ph":..,"pid":1,"tid":..,"ts":.. — the caller closes it. */
-static GString *
-event_head (const char *name, const char *ph, gint64 tid, guint64 ts_ns)
+/* {"name":..,"ph":..,"pid":1,"tid":..,"ts":.. into o (emptied first) — the
+ * caller closes it. */
+static void
+event_head_into (GString *o, const char *name, const char *ph, gint64 tid, guint64 ts_ns)
 {
-  GString *o = g_string_new ("{\"name\":");
-
+  g_string_assign (o, "{\"name\":");
   json_str (o, name);
   g_string_append_printf (o, ",\"ph\":\"%s\",\"pid\":%d,\"tid\":%" G_GINT64_FORMAT ",\"ts\":",
                           ph, EXPORT_PID, tid);
   json_us (o, ts_ns);
+}
+
+/* The same in a new string. */
+static GString *
+event_head (const char *name, const char *ph, gint64 tid, guint64 ts_ns)
+{
+  GString *o = g_string_new (NULL);
+
+  event_head_into (o, name, ph, tid, ts_ns);
   return o;
 }
 
@@ -182,36 +210,34 @@ export_process (Export *x)
 
 /* ---- syscalls ---- */
 
-static gboolean
-export_syscalls (Export *x, GError **error)
-{
-  sqlite3_stmt *st = export_query (x,
-    "SELECT task, op, offset, length, result, t_start_ns, t_end_ns, seq_enter FROM syscalls"
-    " WHERE run = ?1 AND seq_enter IS NOT NULL ORDER BY seq_enter");
-  int rc;
+/* Rows in output order: by start time as an unsigned number (export_add's
+ * order; a NULL or text time reads as col() reads it), ties in seq_enter order.  No index serves it; SQLite's sorter
+ * spills to temporary files, so memory stays bounded. */
+static const char syscalls_sql[] =
+  "SELECT task, op, offset, length, result, t_start_ns, t_end_ns, seq_enter FROM syscalls"
+  " WHERE run = ?1 AND seq_enter IS NOT NULL"
+  " ORDER BY ifnull (CAST (t_start_ns AS INTEGER), 0) < 0,"
+  " ifnull (CAST (t_start_ns AS INTEGER), 0), seq_enter";
 
-  if (st == NULL)
-    return read_fail (x, error);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      guint64 t0 = (guint64) col (st, 5);
-      gboolean open = sqlite3_column_type (st, 6) == SQLITE_NULL;
-      guint64 t1 = open ? MAX (x->t_end_ns, t0) : (guint64) col (st, 6);
-      GString *o = event_head ((const char *) sqlite3_column_text (st, 1), "X",
-                               task_tid (col (st, 0)), t0);
-      g_string_append (o, ",\"cat\":\"syscall\",\"dur\":");
-      json_us (o, t1 - t0);
-      g_string_append_printf (o, ",\"args\":{\"offset_bytes\":%" G_GINT64_FORMAT
-                              ",\"length_bytes\":%" G_GINT64_FORMAT ",\"result\":",
-                              col (st, 2), col (st, 3));
-      if (open)
-        g_string_append (o, "null");
-      else
-        g_string_append_printf (o, "%" G_GINT64_FORMAT, col (st, 4));
-      g_string_append_printf (o, ",\"seq\":%" G_GINT64_FORMAT "}}", col (st, 7));
-      export_add (x, t0, o);
-    }
-  return export_done (x, st, rc, error);
+static void
+render_syscall (Export *x, sqlite3_stmt *st, GString *o, guint64 *ts_ns)
+{
+  guint64 t0 = (guint64) col (st, 5);
+  gboolean open = sqlite3_column_type (st, 6) == SQLITE_NULL;
+  guint64 t1 = open ? MAX (x->t_end_ns, t0) : (guint64) col (st, 6);
+
+  event_head_into (o, (const char *) sqlite3_column_text (st, 1), "X", task_tid (col (st, 0)), t0);
+  g_string_append (o, ",\"cat\":\"syscall\",\"dur\":");
+  json_us (o, t1 - t0);
+  g_string_append_printf (o, ",\"args\":{\"offset_bytes\":%" G_GINT64_FORMAT
+                          ",\"length_bytes\":%" G_GINT64_FORMAT ",\"result\":",
+                          col (st, 2), col (st, 3));
+  if (open)
+    g_string_append (o, "null");
+  else
+    g_string_append_printf (o, "%" G_GINT64_FORMAT, col (st, 4));
+  g_string_append_printf (o, ",\"seq\":%" G_GINT64_FORMAT "}}", col (st, 7));
+  *ts_ns = t0;
 }
 
 /* ---- slices on synthetic tracks ---- */
@@ -363,35 +389,97 @@ export_bios (Export *x, GError **error)
 
 /* ---- counters ---- */
 
-static void
-counter (Export *x, const char *name, guint64 t, guint32 v)
-{
-  GString *o = event_head (name, "C", 0, t);
+static const char *const counter_names[4] = { "dirty pages", "writeback pages", "cached pages",
+                                               "uptodate pages" };
 
+static void
+counter_render (GString *o, const char *name, guint64 t, guint32 v)
+{
+  event_head_into (o, name, "C", 0, t);
   g_string_append_printf (o, ",\"args\":{\"pages\":%u}}", v);
-  export_add (x, t, o);
 }
 
+/* The counters start at zero, then one event per count that changes. */
 static gboolean
 export_counters (Export *x, GError **error)
 {
-  static const char *const names[4] = { "dirty pages", "writeback pages", "cached pages",
-                                         "uptodate pages" };
   g_autoptr(GArray) pages = vmemu_tracedb_page_counts (x->db, x->run, error);
   guint32 last[4] = { 0 };
 
   if (pages == NULL)
     return FALSE;
   for (int k = 0; k < 4; k++)
-    counter (x, names[k], 0, 0);
+    {
+      GString *o = g_string_new (NULL);
+      counter_render (o, counter_names[k], 0, 0);
+      export_add (x, 0, o);
+    }
   for (guint i = 0; i < pages->len; i++)
     {
       const VmemuTracedbPageCounts *c = &g_array_index (pages, VmemuTracedbPageCounts, i);
       guint32 now[4] = { c->dirty_pages, c->writeback_pages, c->cached_pages, c->uptodate_pages };
       for (int k = 0; k < 4; k++)
         if (now[k] != last[k])
-          counter (x, names[k], c->t_ns, (last[k] = now[k]));
+          {
+            GString *o = g_string_new (NULL);
+            counter_render (o, counter_names[k], c->t_ns, (last[k] = now[k]));
+            export_add (x, c->t_ns, o);
+          }
     }
+  return TRUE;
+}
+
+/* The same events rendered one at a time from the samples, when these are in
+ * time order (a replay of a trace written in time order): pos counts the
+ * four initial zeros, then sample (pos - 4) / 4, count (pos - 4) % 4.  FALSE
+ * when there is no event left. */
+static gboolean
+counter_next (ExportSource *src)
+{
+  while (src->pos < 4 + 4 * src->pages->len)
+    {
+      guint p = src->pos++;
+      if (p < 4)
+        {
+          counter_render (src->json, counter_names[p], 0, 0);
+          src->ts_ns = 0;
+          return TRUE;
+        }
+      const VmemuTracedbPageCounts *c =
+        &g_array_index (src->pages, VmemuTracedbPageCounts, (p - 4) / 4);
+      guint32 now[4] = { c->dirty_pages, c->writeback_pages, c->cached_pages, c->uptodate_pages };
+      guint k = (p - 4) % 4;
+      if (now[k] == src->last[k])
+        continue;
+      src->last[k] = now[k];
+      counter_render (src->json, counter_names[k], c->t_ns, now[k]);
+      src->ts_ns = c->t_ns;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static ExportSource array_source (Export *x);
+
+/* The counters' source: streamed from the samples when they are in time
+ * order, else rendered and sorted like the other arrays. */
+static gboolean
+counters_source (Export *x, ExportSource *src, GError **error)
+{
+  g_autoptr(GArray) pages = vmemu_tracedb_page_counts (x->db, x->run, error);
+
+  if (pages == NULL)
+    return FALSE;
+  for (guint i = 1; i < pages->len; i++)
+    if (g_array_index (pages, VmemuTracedbPageCounts, i).t_ns
+        < g_array_index (pages, VmemuTracedbPageCounts, i - 1).t_ns)
+      {
+        if (!export_counters (x, error))
+          return FALSE;
+        *src = array_source (x);
+        return TRUE;
+      }
+  *src = (ExportSource) { .pages = g_steal_pointer (&pages), .json = g_string_new (NULL) };
   return TRUE;
 }
 
@@ -430,38 +518,72 @@ instant_args (Export *x, GString *o, sqlite3_stmt *st, const char *name)
  * events, page_ref_get/put, any flag change) sits on the task that ran it
  * (kswapd's reclaim on the kswapd track), or on the process when no task
  * did. */
+static void
+render_instant (Export *x, sqlite3_stmt *st, GString *o, guint64 *ts_ns)
+{
+  guint64 t = (guint64) col (st, 0);
+  const char *name = (const char *) sqlite3_column_text (st, 1);
+  gint64 task = col (st, 2);
+  if (name == NULL)
+    name = "?";   /* a tampered trace */
+  gboolean loss = strcmp (name, "vmemu_data_loss") == 0;
+  const char *cls = (const char *) sqlite3_column_text (st, 13);
+
+  event_head_into (o, loss ? "data loss" : name, "i", task_tid (task), t);
+  g_string_append (o, ",\"cat\":");
+  vmemu_json_string (o, loss ? "oracle" : cls ? cls : "page");   /* NULL: a tampered trace */
+  g_string_append_printf (o, ",\"s\":\"%s\"", loss ? "g" : task >= 0 ? "t" : "p");
+  instant_args (x, o, st, name);
+  *ts_ns = t;
+}
+
+#define INSTANTS_SQL(ORDER) \
+  "SELECT e.t_ns, n.name, e.task, e.ino, e.idx, e.flags_before, e.flags_after," \
+  " e.a0, e.a1, e.a2, e.a3, s.str, e.seq, n.class FROM events e" \
+  " JOIN event_names n ON n.id = e.name_id" \
+  " LEFT JOIN strings s ON s.id = e.detail_id WHERE e.run = ?1 AND" \
+  " (n.name = 'vmemu_data_loss' OR (e.ino <> 0 AND e.idx >= 0 AND" \
+  " (e.flags_before <> e.flags_after OR n.class IN ('page', 'iomap', 'reclaim', 'fault'))))" \
+  " ORDER BY " ORDER
+
+/* Events are written in time order, so seq order (events_by_seq) is time
+ * order; a trace where it is not (tampered, or foreign) is sorted by SQLite
+ * on the same key export_add's sort used: time as an unsigned number, then
+ * seq. */
 static gboolean
-export_instants (Export *x, GError **error)
+events_in_time_order (Export *x, gboolean *in_order, GError **error)
 {
   sqlite3_stmt *st = export_query (x,
-    "SELECT e.t_ns, n.name, e.task, e.ino, e.idx, e.flags_before, e.flags_after,"
-    " e.a0, e.a1, e.a2, e.a3, s.str, e.seq, n.class FROM events e"
-    " JOIN event_names n ON n.id = e.name_id"
-    " LEFT JOIN strings s ON s.id = e.detail_id WHERE e.run = ?1 AND"
-    " (n.name = 'vmemu_data_loss' OR (e.ino <> 0 AND e.idx >= 0 AND"
-    " (e.flags_before <> e.flags_after OR n.class IN ('page', 'iomap', 'reclaim', 'fault'))))"
-    " ORDER BY e.seq");
+    "SELECT EXISTS (SELECT 1 FROM (SELECT t_ns, lag (t_ns) OVER (ORDER BY seq) AS prev"
+    " FROM events WHERE run = ?1) WHERE t_ns IS NULL OR t_ns < 0 OR t_ns < prev"
+    " OR typeof (t_ns) <> 'integer')");
   int rc;
 
   if (st == NULL)
     return read_fail (x, error);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
     {
-      guint64 t = (guint64) col (st, 0);
-      const char *name = (const char *) sqlite3_column_text (st, 1);
-      gint64 task = col (st, 2);
-      if (name == NULL)
-        name = "?";   /* a tampered trace */
-      gboolean loss = strcmp (name, "vmemu_data_loss") == 0;
-      const char *cls = (const char *) sqlite3_column_text (st, 13);
-      GString *o = event_head (loss ? "data loss" : name, "i", task_tid (task), t);
-      g_string_append (o, ",\"cat\":");
-      vmemu_json_string (o, loss ? "oracle" : cls ? cls : "page");   /* NULL: a tampered trace */
-      g_string_append_printf (o, ",\"s\":\"%s\"", loss ? "g" : task >= 0 ? "t" : "p");
-      instant_args (x, o, st, name);
-      export_add (x, t, o);
+      *in_order = col (st, 0) == 0;
+      rc = sqlite3_step (st);
     }
   return export_done (x, st, rc, error);
+}
+
+static sqlite3_stmt *
+instants_query (Export *x, GError **error)
+{
+  gboolean in_order = FALSE;
+
+  if (!events_in_time_order (x, &in_order, error))
+    return NULL;
+  sqlite3_stmt *st = export_query (x, in_order ? INSTANTS_SQL ("e.seq")
+                                                : INSTANTS_SQL ("ifnull (CAST (e.t_ns AS INTEGER), 0) < 0,"
+                                                                " ifnull (CAST (e.t_ns AS INTEGER), 0),"
+                                                                " e.seq"));
+  if (st == NULL)
+    read_fail (x, error);
+  return st;
 }
 
 /* ---- the whole file ---- */
@@ -526,36 +648,157 @@ flush_chunk (GString *buf, gboolean last, VmemuExportWriteFunc write, gpointer d
   return ok;
 }
 
+static void
+source_clear (ExportSource *src)
+{
+  if (src->events)
+    g_array_unref (src->events);
+  if (src->pages)
+    g_array_unref (src->pages);
+  if (src->st)
+    sqlite3_finalize (src->st);
+  if (src->json)
+    g_string_free (src->json, TRUE);
+}
+
+/* Loads the source's next event; FALSE on a read error. */
+static gboolean
+source_next (Export *x, ExportSource *src, GError **error)
+{
+  src->has = FALSE;
+  if (src->pages)
+    {
+      src->has = counter_next (src);
+      return TRUE;
+    }
+  if (src->events)
+    {
+      if (src->pos > 0)   /* written: no need to hold it */
+        g_clear_pointer (&g_array_index (src->events, ExportEvent, src->pos - 1).json, g_free);
+      if (src->pos >= src->events->len)
+        return TRUE;
+      ExportEvent *ev = &g_array_index (src->events, ExportEvent, src->pos++);
+      g_string_assign (src->json, ev->json);
+      src->ts_ns = ev->ts_ns;
+      src->has = TRUE;
+      return TRUE;
+    }
+  int rc = sqlite3_step (src->st);
+  if (rc == SQLITE_ROW)
+    {
+      src->render (x, src->st, src->json, &src->ts_ns);
+      src->has = TRUE;
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  return read_fail (x, error);
+}
+
+/* An array source: what the fill functions add to x->events, sorted. */
+static ExportSource
+array_source (Export *x)
+{
+  ExportSource src = { .events = x->events, .json = g_string_new (NULL) };
+
+  g_array_sort (x->events, event_cmp);
+  x->events = g_array_new (FALSE, TRUE, sizeof (ExportEvent));
+  g_array_set_clear_func (x->events, export_event_clear);
+  return src;
+}
+
+#define EXPORT_SOURCES 6
+
+/* The sources in emission order (which breaks ties at one instant): the
+ * process and tasks, syscalls, writeback, block I/O, counters, instants. */
+static gboolean
+open_sources (Export *x, ExportSource src[EXPORT_SOURCES], GError **error)
+{
+  export_process (x);
+  if (!export_tasks (x, error))
+    return FALSE;
+  src[0] = array_source (x);
+  src[1] = (ExportSource) { .st = export_query (x, syscalls_sql), .render = render_syscall,
+                            .json = g_string_new (NULL) };
+  if (src[1].st == NULL)
+    return read_fail (x, error);
+  if (!export_writeback (x, error))
+    return FALSE;
+  src[2] = array_source (x);
+  if (!export_bios (x, error))
+    return FALSE;
+  src[3] = array_source (x);
+  if (!counters_source (x, &src[4], error))
+    return FALSE;
+  src[5] = (ExportSource) { .st = instants_query (x, error), .render = render_instant,
+                            .json = g_string_new (NULL) };
+  if (src[5].st == NULL)
+    return FALSE;
+  for (int i = 0; i < EXPORT_SOURCES; i++)
+    if (!source_next (x, &src[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* The source holding the next event in (ts, source) order, or -1. */
+static int
+source_first (const ExportSource src[EXPORT_SOURCES])
+{
+  int best = -1;
+
+  for (int i = 0; i < EXPORT_SOURCES; i++)
+    if (src[i].has && (best < 0 || src[i].ts_ns < src[best].ts_ns))
+      best = i;
+  return best;
+}
+
+static gboolean
+write_events (Export *x, ExportSource src[EXPORT_SOURCES], GString *out,
+              VmemuExportWriteFunc write, gpointer data, GError **error)
+{
+  gboolean first = TRUE;
+  int i;
+
+  while ((i = source_first (src)) >= 0)
+    {
+      if (!first)
+        g_string_append (out, ",\n");
+      first = FALSE;
+      g_string_append_len (out, src[i].json->str, (gssize) src[i].json->len);
+      if (!flush_chunk (out, FALSE, write, data))
+        return TRUE;   /* the writer failed: it knows why, stop producing */
+      if (!source_next (x, &src[i], error))
+        return FALSE;
+    }
+  if (!first)
+    g_string_append_c (out, '\n');
+  g_string_append (out, "]}\n");
+  flush_chunk (out, TRUE, write, data);
+  return TRUE;
+}
+
 gboolean
 vmemu_export_chrome_json_write (VmemuTracedb *db, gint64 run, VmemuExportWriteFunc write,
                                 gpointer data, GError **error)
 {
-  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ExportEvent));
   g_autoptr(GString) out = g_string_sized_new (EXPORT_CHUNK_BYTES + 4096);
-  Export x = { .db = db, .run = run, .events = events };
+  Export x = { .db = db, .run = run, .events = g_array_new (FALSE, TRUE, sizeof (ExportEvent)) };
+  ExportSource src[EXPORT_SOURCES] = { { 0 } };
+  gboolean ok;
 
-  g_array_set_clear_func (events, export_event_clear);
-  if (!export_run_info (&x, error))
-    return FALSE;
-  export_process (&x);
-  if (!export_tasks (&x, error) || !export_syscalls (&x, error) || !export_writeback (&x, error)
-      || !export_bios (&x, error) || !export_counters (&x, error) || !export_instants (&x, error))
-    return FALSE;
-  g_array_sort (events, event_cmp);
-  g_string_append (out, "{\"displayTimeUnit\":\"ns\",");
-  export_other_data (&x, out);
-  g_string_append (out, ",\"traceEvents\":[\n");
-  for (guint i = 0; i < events->len; i++)
+  g_array_set_clear_func (x.events, export_event_clear);
+  ok = export_run_info (&x, error) && open_sources (&x, src, error);
+  if (ok)
     {
-      ExportEvent *ev = &g_array_index (events, ExportEvent, i);
-      g_string_append_printf (out, "%s%s\n", ev->json, i + 1 < events->len ? "," : "");
-      g_clear_pointer (&ev->json, g_free);   /* written: no need to hold it */
-      if (!flush_chunk (out, FALSE, write, data))
-        return TRUE;   /* the writer failed: it knows why, stop producing */
+      g_string_append (out, "{\"displayTimeUnit\":\"ns\",");
+      export_other_data (&x, out);
+      g_string_append (out, ",\"traceEvents\":[\n");
+      ok = write_events (&x, src, out, write, data, error);
     }
-  g_string_append (out, "]}\n");
-  flush_chunk (out, TRUE, write, data);
-  return TRUE;
+  for (int i = 0; i < EXPORT_SOURCES; i++)
+    source_clear (&src[i]);
+  g_array_unref (x.events);
+  return ok;
 }
 
 static gboolean

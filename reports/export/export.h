@@ -34,7 +34,8 @@ gboolean vmemu_export_chrome_json (VmemuTracedb *db, gint64 run, GString *out,
                                    GError **error);
 
 /* The same bytes handed to write() in chunks of about 1 MiB as they are
- * produced, so the whole output is never held in memory.  write returns FALSE
+ * produced: syscalls and page instants stream from SQL cursors, merged in
+ * time order, so neither the output nor its bulk is ever held in memory.  write returns FALSE
  * to stop (it failed and keeps its own error); the export still returns TRUE
  * then: FALSE only for a trace that cannot be read. */
 typedef gboolean (*VmemuExportWriteFunc) (const char *bytes, gsize len, gpointer data);
