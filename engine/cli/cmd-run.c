@@ -338,15 +338,7 @@ run_one (RunOptions *o, VmemuScenario *scn, const char *trace_path)
   const VmemuRunResult *r = vmemu_machine_result (m);
   g_autoptr (GPtrArray) unmet = g_ptr_array_new_with_free_func (g_free);
   int status = run_status (scn, r, unmet);
-  vmemu_trace_meta (tr, "result", r->losses->len ? "data-loss" : "clean");
-  g_autofree char *activity = vmemu_scenario_activity_verdict (scn, r->activity);
-  vmemu_trace_meta (tr, "expect_activity", activity);
-  g_autofree char *deps = vmemu_run_depends_on_text (r);
-  if (deps)
-    vmemu_trace_meta (tr, "depends_on", deps);
-  g_autofree char *bugs = vmemu_run_kernel_bugs_text (r);
-  if (bugs)
-    vmemu_trace_meta (tr, "kernel_bug", bugs);
+  vmemu_machine_write_result_meta (m, tr);
   if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
     {
       vmemu_trace_abort (tr);

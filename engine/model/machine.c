@@ -940,6 +940,21 @@ vmemu_machine_result (const VmemuMachine *m)
   return &m->result;
 }
 
+void
+vmemu_machine_write_result_meta (const VmemuMachine *m, VmemuTrace *tr)
+{
+  const VmemuRunResult *r = &m->result;
+  vmemu_trace_meta (tr, "result", r->losses->len > 0 ? "data-loss" : "clean");
+  g_autofree char *deps = vmemu_run_depends_on_text (r);
+  if (deps)
+    vmemu_trace_meta (tr, "depends_on", deps);
+  g_autofree char *bugs = vmemu_run_kernel_bugs_text (r);
+  if (bugs)
+    vmemu_trace_meta (tr, "kernel_bug", bugs);
+  g_autofree char *activity = vmemu_scenario_activity_verdict (m->scn, r->activity);
+  vmemu_trace_meta (tr, "expect_activity", activity);
+}
+
 /* The file as the device holds it (after the final check evicted the cache,
  * that is what a reader sees), up to the in-core size. */
 gboolean

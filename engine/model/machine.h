@@ -100,6 +100,9 @@ const VmemuRunResult *vmemu_machine_result (const VmemuMachine *m);
 /* The result's depends_on joined with "; ", or NULL when it is empty (the
  * verdict can be trusted); g_free it. */
 char *vmemu_run_depends_on_text (const VmemuRunResult *r);
+/* The run's verdict into tr's meta: result, depends_on and kernel_bug (when
+ * any), expect_activity. */
+void vmemu_machine_write_result_meta (const VmemuMachine *m, VmemuTrace *tr);
 /* The result's kernel_bugs joined with "; ", or NULL when there is none. */
 char *vmemu_run_kernel_bugs_text (const VmemuRunResult *r);
 

@@ -575,15 +575,7 @@ run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
       return TRUE;
     }
   const VmemuRunResult *res = vmemu_machine_result (m);
-  vmemu_trace_meta (tr, "result", res->losses->len > 0 ? "data-loss" : "clean");
-  g_autofree char *deps = vmemu_run_depends_on_text (res);
-  if (deps)
-    vmemu_trace_meta (tr, "depends_on", deps);
-  g_autofree char *bugs = vmemu_run_kernel_bugs_text (res);
-  if (bugs)
-    vmemu_trace_meta (tr, "kernel_bug", bugs);
-  g_autofree char *activity = vmemu_scenario_activity_verdict (sc->scn, res->activity);
-  vmemu_trace_meta (tr, "expect_activity", activity);
+  vmemu_machine_write_result_meta (m, tr);
   s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
   return vmemu_trace_close (tr, error);
 }
