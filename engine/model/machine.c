@@ -148,27 +148,29 @@ vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gin
   emit (m, &ev);
 }
 
+/* Record what once in list, and trace it the first time. */
+static void
+record_once (VmemuMachine *m, GPtrArray *list, VmemuEventId ev, const char *what)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (strcmp (g_ptr_array_index (list, i), what) == 0)
+      return;
+  g_ptr_array_add (list, g_strdup (what));
+  vm_trace (m, ev, 0, 0, 0, 0, what);
+}
+
 void
 vm_depends_on (VmemuMachine *m, const char *what)
 {
-  GPtrArray *d = m->result.depends_on;
-  for (guint i = 0; i < d->len; i++)
-    if (strcmp (g_ptr_array_index (d, i), what) == 0)
-      return;
-  g_ptr_array_add (d, g_strdup (what));
-  vm_trace (m, VMEMU_EV_DEPENDS_ON, 0, 0, 0, 0, what);
+  record_once (m, m->result.depends_on, VMEMU_EV_DEPENDS_ON, what);
 }
 
 void
 vm_kernel_bug (VmemuMachine *m, const char *what)
 {
-  GPtrArray *d = m->result.kernel_bugs;
-  for (guint i = 0; i < d->len; i++)
-    if (strcmp (g_ptr_array_index (d, i), what) == 0)
-      return;
-  g_ptr_array_add (d, g_strdup (what));
-  vm_trace (m, VMEMU_EV_KERNEL_BUG, 0, 0, 0, 0, what);
+  record_once (m, m->result.kernel_bugs, VMEMU_EV_KERNEL_BUG, what);
 }
+
 
 /* ---- actors ---- */
 
