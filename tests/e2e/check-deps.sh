@@ -8,7 +8,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "1..7"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-fresh() { rm -rf "$tmp/tree"; mkdir "$tmp/tree"; cp -r engine reports variants .ci "$tmp/tree/"; }
+fresh() { rm -rf "$tmp/tree"; mkdir "$tmp/tree"; cp -r engine reports variants cli .ci "$tmp/tree/"; }
 
 bash .ci/check-deps . >$tmp/out 2>&1; rc=$?
 t "the tree passes" "[ $rc = 0 ] && [ ! -s $tmp/out ]"
