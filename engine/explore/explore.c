@@ -37,6 +37,7 @@ typedef struct {
   guint64 found_ns;
   guint64 cases_run, ops_run, ops_generated, errored;
   gboolean interrupted;
+  guint64 caller_turns;       /* search_between calls (the calling thread only) */
 } Search;
 
 static void
@@ -101,41 +102,47 @@ search_report (Search *s)
   s->o->progress (&p, s->o->user_data);
 }
 
-/* Before position pos is handed out, on the calling thread: should_stop and
- * the interrupt are asked there, so the callbacks stay on one thread.  No
- * position past the first failing one is handed out. */
+/* May position pos be handed out (any thread, in order)?  No position past
+ * the first failing one. */
 static gboolean
 search_next (guint64 pos, gpointer data)
 {
   Search *s = data;
-  const VmemuExploreOptions *o = s->o;
-  gboolean stop = (o->should_stop && o->should_stop (o->user_data))
-                  || (o->interrupt && *o->interrupt);
   gboolean ok;
 
   g_mutex_lock (&s->lock);
-  if (stop)
-    {
-      s->stop = TRUE;
-      s->interrupted |= o->interrupt && *o->interrupt;
-    }
   ok = !s->stop && pos < s->end_pos && pos < s->best_pos;
   g_mutex_unlock (&s->lock);
   return ok;
 }
 
+/* The calling thread, between two of its own cases: it reports progress
+ * (after its first) and asks should_stop, so the callbacks stay on one
+ * thread. */
 static void
-search_done (guint64 pos, gpointer data)
+search_between (gpointer data)
 {
-  search_report (data);
+  Search *s = data;
+  const VmemuExploreOptions *o = s->o;
+
+  if (s->caller_turns++ > 0)
+    search_report (s);
+  if ((o->should_stop && o->should_stop (o->user_data)) || (o->interrupt && *o->interrupt))
+    {
+      g_mutex_lock (&s->lock);
+      s->stop = TRUE;
+      s->interrupted |= o->interrupt && *o->interrupt;
+      g_mutex_unlock (&s->lock);
+    }
 }
 
-/* Positions in order on engine/run's pool (-j threads). */
+/* Positions in order on engine/run's pool: the calling thread and -j - 1
+ * helpers. */
 static void
 search_run (Search *s)
 {
   VmemuRunPool p = { .jobs = s->o->jobs, .n = s->end_pos, .work = search_work,
-                     .next = search_next, .done = search_done, .data = s };
+                     .next = search_next, .between = search_between, .data = s };
 
   vmemu_run_pool (&p, NULL);
   search_report (s);

@@ -140,16 +140,10 @@ vmemu_run_to_db (const VmemuScenario *scn, const VmemuVariant *variant, guint64 
 /* ---- the pool ---- */
 
 typedef struct {
-  guint64 i;
-  gboolean ok;
-  GError *error;
-} PoolItem;
-
-typedef struct {
   const VmemuRunPool *p;
-  GMutex lock;
-  GCond cond;
-  GQueue finished;          /* of PoolItem*, in the order they finished */
+  GMutex lock;              /* guards what follows, and serialises next and done */
+  guint64 next_i;           /* the next item to hand out */
+  gboolean stop;            /* hand out no more */
   GError *error;            /* of the lowest failing item */
   guint64 error_i;
 } Pool;
@@ -160,109 +154,90 @@ pool_interrupted (const VmemuRunPool *p)
   return p->interrupt != NULL && g_atomic_int_get (p->interrupt) != 0;
 }
 
-/* May item i be handed out? */
+/* The next item in index order, or FALSE once there is none to hand out. */
 static gboolean
-pool_may_take (const VmemuRunPool *p, guint64 i)
-{
-  return i < p->n && !pool_interrupted (p) && (p->next == NULL || p->next (i, p->data));
-}
-
-/* An item ended: keep the error of the lowest failing item, report success. */
-static void
-pool_finished (Pool *pl, PoolItem *it)
-{
-  if (it->ok && pl->p->done != NULL)
-    pl->p->done (it->i, pl->p->data);
-  if (!it->ok && (pl->error == NULL || it->i < pl->error_i))
-    {
-      g_clear_error (&pl->error);
-      pl->error = g_steal_pointer (&it->error);
-      pl->error_i = it->i;
-    }
-  g_clear_error (&it->error);
-  g_free (it);
-}
-
-static void
-pool_thread (gpointer data, gpointer user_data)
-{
-  PoolItem *it = data;
-  Pool *pl = user_data;
-
-  it->ok = pl->p->work (it->i, pl->p->data, &it->error);
-  g_mutex_lock (&pl->lock);
-  g_queue_push_tail (&pl->finished, it);
-  g_cond_signal (&pl->cond);
-  g_mutex_unlock (&pl->lock);
-}
-
-/* One job: every item on the calling thread, in order. */
-static void
-pool_inline (Pool *pl)
-{
-  for (guint64 i = 0; pl->error == NULL && pool_may_take (pl->p, i); i++)
-    {
-      PoolItem *it = g_new0 (PoolItem, 1);
-      it->i = i;
-      it->ok = pl->p->work (i, pl->p->data, &it->error);
-      pool_finished (pl, it);
-    }
-}
-
-/* The calling thread hands out items in order, at most jobs at a time, and
- * runs the callbacks; the GThreadPool's threads only do the work. */
-static void
-pool_threads (Pool *pl)
+pool_take (Pool *pl, guint64 *i)
 {
   const VmemuRunPool *p = pl->p;
-  GThreadPool *tp = g_thread_pool_new (pool_thread, pl, (gint) p->jobs, FALSE, NULL);
-  guint64 next = 0;
-  guint running = 0;
-  gboolean stop = FALSE;
+  gboolean ok;
 
-  for (;;)
-    {
-      while (!stop && running < p->jobs)
-        {
-          if (!pool_may_take (p, next))
-            {
-              stop = TRUE;
-              break;
-            }
-          PoolItem *it = g_new0 (PoolItem, 1);
-          it->i = next++;
-          running++;
-          g_thread_pool_push (tp, it, NULL);
-        }
-      if (running == 0)
-        break;
-      g_mutex_lock (&pl->lock);
-      while (g_queue_is_empty (&pl->finished))
-        g_cond_wait (&pl->cond, &pl->lock);
-      PoolItem *it = g_queue_pop_head (&pl->finished);
-      g_mutex_unlock (&pl->lock);
-      running--;
-      stop |= !it->ok;
-      pool_finished (pl, it);
-    }
-  g_thread_pool_free (tp, FALSE, TRUE);
+  g_mutex_lock (&pl->lock);
+  ok = !pl->stop && pl->next_i < p->n && !pool_interrupted (p)
+       && (p->next == NULL || p->next (pl->next_i, p->data));
+  if (ok)
+    *i = pl->next_i++;
+  else
+    pl->stop = TRUE;
+  g_mutex_unlock (&pl->lock);
+  return ok;
 }
 
+/* Item i, then: done on success; on failure no more items, and the error
+ * kept is the lowest failing item's. */
+static void
+pool_do (Pool *pl, guint64 i)
+{
+  const VmemuRunPool *p = pl->p;
+  GError *err = NULL;
+  gboolean ok = p->work (i, p->data, &err);
+
+  g_mutex_lock (&pl->lock);
+  if (ok && p->done != NULL)
+    p->done (i, p->data);
+  if (!ok)
+    {
+      pl->stop = TRUE;
+      if (pl->error == NULL || i < pl->error_i)
+        {
+          g_clear_error (&pl->error);
+          pl->error = g_steal_pointer (&err);
+          pl->error_i = i;
+        }
+    }
+  g_mutex_unlock (&pl->lock);
+  g_clear_error (&err);
+}
+
+/* A helper on the GThreadPool: items until there are none. */
+static void
+pool_helper (gpointer task, gpointer user_data)
+{
+  Pool *pl = user_data;
+  guint64 i;
+
+  while (pool_take (pl, &i))
+    pool_do (pl, i);
+}
+
+/* jobs - 1 helpers on one GThreadPool take items as the calling thread does,
+ * under one lock, so an item costs no hand-over between threads (explore's
+ * cases take a fraction of a millisecond). */
 gboolean
 vmemu_run_pool (const VmemuRunPool *p, GError **error)
 {
   Pool pl = { .p = p };
+  GThreadPool *tp = NULL;
+  guint64 i;
 
   g_return_val_if_fail (p != NULL && p->work != NULL, FALSE);
   g_mutex_init (&pl.lock);
-  g_cond_init (&pl.cond);
-  g_queue_init (&pl.finished);
-  if (p->jobs <= 1)
-    pool_inline (&pl);
-  else
-    pool_threads (&pl);
+  if (p->jobs > 1)
+    {
+      tp = g_thread_pool_new (pool_helper, &pl, (gint) p->jobs - 1, FALSE, NULL);
+      for (guint k = 1; k < p->jobs; k++)
+        g_thread_pool_push (tp, GUINT_TO_POINTER (k), NULL);
+    }
+  for (;;)
+    {
+      if (p->between != NULL)
+        p->between (p->data);
+      if (!pool_take (&pl, &i))
+        break;
+      pool_do (&pl, i);
+    }
+  if (tp != NULL)
+    g_thread_pool_free (tp, FALSE, TRUE);   /* waits for the helpers */
   g_mutex_clear (&pl.lock);
-  g_cond_clear (&pl.cond);
   if (pl.error == NULL && pool_interrupted (p))
     g_set_error (&pl.error, VMEMU_RUN_ERROR, VMEMU_RUN_ERROR_INTERRUPTED, "interrupted");
   if (pl.error != NULL)

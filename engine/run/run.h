@@ -8,9 +8,9 @@
  * so the sequence exists once.
  *
  * vmemu_run_pool() is the one thread pool (a GThreadPool) of the program:
- * report's runs and comparisons, explore's search and its shrinker hand out
- * numbered items from the calling thread, in order, and the outcome does not
- * depend on the number of threads (see there).
+ * report's runs and comparisons, explore's search and its shrinker take
+ * numbered items in order, and the outcome does not depend on the number of
+ * threads (see there).
  */
 #pragma once
 
@@ -90,29 +90,34 @@ struct sqlite3 *vmemu_run_to_db (const VmemuScenario *scn, const VmemuVariant *v
 
 /* ---- the pool ---- */
 
-/* On a pool thread: do item i.  FALSE with error stops handing out items. */
+/* Any thread: do item i.  FALSE with error stops handing out items. */
 typedef gboolean (*VmemuRunWorkFn) (guint64 i, gpointer data, GError **error);
-/* On the calling thread, before item i is handed out: FALSE hands out no more. */
+/* Any thread, one call at a time, in index order, before item i is handed
+ * out: FALSE hands out no more. */
 typedef gboolean (*VmemuRunNextFn) (guint64 i, gpointer data);
-/* On the calling thread, after item i succeeded (in the order items finish). */
+/* Any thread, one call at a time (under the pool's lock), after item i
+ * succeeded. */
 typedef void (*VmemuRunDoneFn) (guint64 i, gpointer data);
 
 typedef struct {
-  guint jobs;             /* threads; 0 or 1: every item on the calling thread */
+  guint jobs;             /* threads, the calling thread included; 0 or 1: it alone */
   guint64 n;              /* items 0 .. n-1 (G_MAXUINT64: until next says stop) */
   VmemuRunWorkFn work;
   VmemuRunNextFn next;    /* may be NULL */
   VmemuRunDoneFn done;    /* may be NULL */
+  /* The calling thread only, before each item it takes and once when none
+   * is left: for callbacks that must stay on one thread.  May be NULL. */
+  void (*between) (gpointer data);
   gpointer data;
   /* When non-zero before an item is handed out: no more items, and the pool
    * fails with VMEMU_RUN_ERROR_INTERRUPTED (unless an item failed).  May be NULL. */
   const volatile gint *interrupt;
 } VmemuRunPool;
 
-/* Items are handed out in index order, at most jobs at a time, so when item
- * k fails every item below k has been handed out and finishes: the error
- * returned is that of the lowest failing item, whatever the number of
- * threads.  Returns when no item is running any more. */
+/* The calling thread and jobs - 1 helpers on one GThreadPool take items in
+ * index order, so when item k fails every item below k has been handed out
+ * and finishes: the error returned is that of the lowest failing item,
+ * whatever the number of threads.  Returns when no item is running any more. */
 gboolean vmemu_run_pool (const VmemuRunPool *p, GError **error);
 
 /* A batch of runs on the pool: runs[i] is item i.  each (i, run, data,
