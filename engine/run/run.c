@@ -26,8 +26,8 @@ vmemu_run_free (VmemuRun *r)
   g_free (r);
 }
 
-/* Every step failed the same way: the trace goes (its temporary file with
- * it), the status says where. */
+/* A step failed: the trace goes (its temporary file with it), the error is
+ * the step's own and the status says which step it was. */
 static VmemuRun *
 run_abort (VmemuRun *r, VmemuTrace *tr, VmemuRunStatus status)
 {
