@@ -15,7 +15,9 @@
 #    kernel, in BENCH_FSX_DIR (default BENCH_DIR/fsx-run: the local file system;
 #    point it at /dev/shm for tmpfs), and `vmemu run --fsx` replays it without a
 #    trace.  Then, once, `vmemu run --fsx -o trace.db` with a full trace.
-# All three are whole processes, wall clock.  Prints "name value unit" lines.
+# All three are whole processes, wall clock (the ratios), CPU time beside them:
+# on a disk file system the real fsx spends most of its wall time waiting for
+# msync(MS_SYNC) after each mapwrite, on tmpfs none.  Prints "name value unit".
 set -u
 dir=${1:?usage: bench-fsx.sh BENCH_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,9 +53,18 @@ trap 'rm -rf "$work"' EXIT
 ops=$work/g127.fsxops
 fsx_args=(-q -l "$flen" -o 65536 -S "$seed")
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b < a) ? b : a }'; }
+
+# timed OUT CMD...: run CMD (output to OUT), print "wall cpu" seconds (cpu =
+# user + system of the process), or "fail" when it exits non-zero.
+timed() {
+  local out=$1 TIMEFORMAT='%R %U %S' rc
+  shift
+  { time "$@" >"$out" 2>&1; } 2>"$work/time"
+  rc=$?
+  [ "$rc" = 0 ] || { echo "# $* failed (exit $rc): $(tail -1 "$out")" >&2; echo fail; return; }
+  awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time"
+}
 
 if ! "$fsx" "${fsx_args[@]}" -N "$nops" --record-ops="$ops" "$work/file" >"$work/rec.out" 2>&1; then
   missing "$fsx -N $nops --record-ops failed: $(grep -m1 -v '^[0-9]' "$work/rec.out")"
@@ -65,39 +76,28 @@ echo "fsx_fs $(df --output=fstype "$run_dir" 2>/dev/null | tail -1) file_system_
 echo "fsx_op_lines $lines lines"
 echo "fsx_executed_ops $(( lines - skips )) ops"
 
-real_once() {
-  rm -f "$work/file" "$work/file".*
-  local t0 t1
-  t0=$(now)
-  "$fsx" "${fsx_args[@]}" --replay-ops="$ops" "$work/file" >"$work/real.out" 2>&1 || {
-    echo "# real fsx replay failed: $(tail -1 "$work/real.out")" >&2; echo fail; return; }
-  t1=$(now)
-  elapsed "$t0" "$t1"
-}
-vmemu_once() {   # vmemu_once [run options...]
-  local t0 t1
-  t0=$(now)
-  "$dir/vmemu" run --fsx "$ops" --fsx-seed "$seed" --fsx-length "$flen" -q "$@" \
-    >"$work/vm.out" 2>&1 || {
-    echo "# vmemu run --fsx $* failed: $(tail -1 "$work/vm.out")" >&2; echo fail; return; }
-  t1=$(now)
-  elapsed "$t0" "$t1"
-}
-
-best_real=999999 best_vm=999999
+best_real=999999 best_vm=999999 real_cpu=0 vm_cpu=0
 for _ in $(seq 1 "$reps"); do
-  t=$(real_once); [ "$t" = fail ] && missing "the real fsx replay failed"
-  best_real=$(min "$best_real" "$t")
-  t=$(vmemu_once); [ "$t" = fail ] && missing "vmemu run --fsx failed"
-  best_vm=$(min "$best_vm" "$t")
+  rm -f "$work/file" "$work/file".*
+  read -r t c <<<"$(timed "$work/real.out" "$fsx" "${fsx_args[@]}" --replay-ops="$ops" "$work/file")"
+  [ "$t" = fail ] && missing "the real fsx replay failed"
+  [ "$(min "$best_real" "$t")" = "$t" ] && best_real=$t real_cpu=$c
+  read -r t c <<<"$(timed "$work/vm.out" "$dir/vmemu" run --fsx "$ops" --fsx-seed "$seed" \
+                    --fsx-length "$flen" -q)"
+  [ "$t" = fail ] && missing "vmemu run --fsx failed"
+  [ "$(min "$best_vm" "$t")" = "$t" ] && best_vm=$t vm_cpu=$c
 done
-traced=$(vmemu_once -o "$work/trace.db" -f)
+read -r traced traced_cpu <<<"$(timed "$work/vm.out" "$dir/vmemu" run --fsx "$ops" --fsx-seed "$seed" \
+                                --fsx-length "$flen" -q -o "$work/trace.db" -f)"
 [ "$traced" = fail ] && missing "vmemu run --fsx -o failed"
 trace_bytes=$(stat -c %s "$work/trace.db")
 
 echo "fsx_real_s $best_real s"
+echo "fsx_real_cpu_s $real_cpu s(user+sys)"
 echo "fsx_vmemu_untraced_s $best_vm s"
+echo "fsx_vmemu_untraced_cpu_s $vm_cpu s(user+sys)"
 echo "fsx_vmemu_traced_s $traced s"
+echo "fsx_vmemu_traced_cpu_s $traced_cpu s(user+sys)"
 echo "fsx_trace_bytes $trace_bytes bytes"
 awk -v r="$best_real" -v u="$best_vm" -v t="$traced" 'BEGIN {
   printf "fsx_real_over_vmemu_untraced %.3f x\n", r / u
