@@ -625,7 +625,8 @@ bench_scale (guint64 n_pages, guint32 n_reads)
         file_bytes += array_bytes (a->ops->len * sizeof (VmemuOp));
     }
   double model = ((double) after - (double) before - (double) file_bytes) / (double) resident;
-  const char *tag = n_pages >= 4000000 ? "4m" : n_pages >= 1000000 ? "1m"
+  const char *tag = n_pages >= 16000000 ? "16m" : n_pages >= 4000000 ? "4m"
+                    : n_pages >= 1000000 ? "1m"
                     : n_pages >= 100000 ? "100k" : "1k";
 
   if (resident != pages)

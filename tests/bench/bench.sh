@@ -8,7 +8,7 @@
 # Knobs (environment): BENCH_SIM_EVENTS (2000000), BENCH_OPS (100000),
 # BENCH_TRACED_OPS (20000: the traced run replays the first N of those ops),
 # BENCH_TRACE_OPS (5000), BENCH_SCALE_READS (20000), BENCH_SCALE_PAGES
-# ("1024 102400 1048576 4194304"), BENCH_EXPLORE_RUNS (2000), BENCH_EXPLORE_SEEDS
+# ("1024 102400 1048576 4194304 16777216"), BENCH_EXPLORE_RUNS (2000), BENCH_EXPLORE_SEEDS
 # (10), BENCH_FSX_OPS (20000), BENCH_FSX_REPS (3), BENCH_FSX_DIR (BENCH_DIR/fsx-run);
 # FSX=path (a real fsx) or XFSTESTS_SRC=path (build one: tests/bench/build-fsx.sh).
 set -u
@@ -41,15 +41,15 @@ echo "# whole emulation: ${BENCH_OPS:-100000} fsx ops, generic/127 shape, memory
 run "$dir/bench-vmemu" emulate "${BENCH_OPS:-100000}" "${BENCH_TRACED_OPS:-20000}" \
   "$dir/bench-emulate.db"
 
-echo "# scale: random 4 KiB reads over 1k, 100k, 1M and 4M resident pages"
+echo "# scale: random 4 KiB reads over 1k, 100k, 1M, 4M and 16M resident pages"
 # Each size runs only when it fits: the memory a page costs is measured (peak
 # RSS growth per page of the largest run so far; the smallest size always
 # runs), scaled to the next size with a 25% margin plus 256 MiB, and compared
 # with MemAvailable just before that run.
 scale_tag() { case $1 in 1024) echo 1k ;; 102400) echo 100k ;; 1048576) echo 1m ;;
-              4194304) echo 4m ;; *) echo "$1" ;; esac; }
+              4194304) echo 4m ;; 16777216) echo 16m ;; *) echo "$1" ;; esac; }
 last=""
-for n in ${BENCH_SCALE_PAGES:-1024 102400 1048576 4194304}; do
+for n in ${BENCH_SCALE_PAGES:-1024 102400 1048576 4194304 16777216}; do
   tag=$(scale_tag "$n")
   if [ -n "$last" ]; then
     rpp=$(awk -v k="scale_${last}_rss_bytes_per_page" '$1 == k { print $2 }' "$lines")
@@ -64,9 +64,9 @@ for n in ${BENCH_SCALE_PAGES:-1024 102400 1048576 4194304}; do
   run "$dir/bench-vmemu" scale "$n" "${BENCH_SCALE_READS:-20000}"
   grep -q "^scale_${tag}_rss_bytes_per_page " "$lines" && last=$tag
 done
-m=$(awk '$1 ~ /^scale_(4m|1m|100k|1k)_model_bytes_per_page$/ { v[$1] = $2 }
-         END { split("4m 1m 100k", t, " ")
-               for (i = 1; i <= 3; i++) { k = "scale_" t[i] "_model_bytes_per_page"
+m=$(awk '$1 ~ /^scale_(16m|4m|1m|100k|1k)_model_bytes_per_page$/ { v[$1] = $2 }
+         END { split("16m 4m 1m 100k", t, " ")
+               for (i = 1; i <= 4; i++) { k = "scale_" t[i] "_model_bytes_per_page"
                  if (k in v) { print v[k]; exit } } }' "$lines")
 [ -n "$m" ] && emit model_bytes_per_page "$m" "bytes(largest_scale)"
 t1=$(awk '$1 == "scale_1k_ns_per_read" { print $2 }' "$lines")
