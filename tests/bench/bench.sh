@@ -7,7 +7,7 @@
 # JSON object to OUT.json (written to a temporary file, then renamed).
 # Knobs (environment): BENCH_SIM_EVENTS (2000000), BENCH_OPS (100000),
 # BENCH_TRACED_OPS (20000: the traced run replays the first N of those ops),
-# BENCH_TRACE_OPS (5000), BENCH_SCALE_READS (20000), BENCH_SCALE_PAGES
+# BENCH_TRACE_OPS (5000), BENCH_SCALE_READS (100000), BENCH_SCALE_REPS (3), BENCH_SCALE_PAGES
 # ("1024 102400 1048576 4194304 16777216"), BENCH_EXPLORE_RUNS (2000), BENCH_EXPLORE_SEEDS
 # (10), BENCH_FSX_OPS (20000), BENCH_FSX_REPS (3), BENCH_FSX_DIR (BENCH_DIR/fsx-run);
 # FSX=path (a real fsx) or XFSTESTS_SRC=path (build one: tests/bench/build-fsx.sh).
@@ -61,7 +61,20 @@ for n in ${BENCH_SCALE_PAGES:-1024 102400 1048576 4194304 16777216}; do
       continue
     fi
   fi
-  run "$dir/bench-vmemu" scale "$n" "${BENCH_SCALE_READS:-20000}"
+  # Best of BENCH_SCALE_REPS (3) by time per read up to 1M pages (a 1k run's
+  # reads take milliseconds: one run is mostly the host's noise), once above.
+  reps=1
+  [ "$n" -le 1048576 ] && reps=${BENCH_SCALE_REPS:-3}
+  best="" best_ns=""
+  for _ in $(seq 1 "$reps"); do
+    sout=$("$dir/bench-vmemu" scale "$n" "${BENCH_SCALE_READS:-100000}") \
+      || { echo "# bench-vmemu scale $n failed" >&2; continue; }
+    ns=$(printf '%s\n' "$sout" | awk '$1 ~ /_ns_per_read$/ { print $2 }')
+    if [ -z "$best_ns" ] || awk -v a="$ns" -v b="$best_ns" 'BEGIN { exit !(a < b) }'; then
+      best=$sout best_ns=$ns
+    fi
+  done
+  [ -n "$best" ] && printf '%s\n' "$best" | tee -a "$lines"
   grep -q "^scale_${tag}_rss_bytes_per_page " "$lines" && last=$tag
 done
 m=$(awk '$1 ~ /^scale_(16m|4m|1m|100k|1k)_model_bytes_per_page$/ { v[$1] = $2 }
