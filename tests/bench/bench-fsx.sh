@@ -15,7 +15,9 @@
 #    kernel, in BENCH_FSX_DIR (default BENCH_DIR/fsx-run: the local file system;
 #    point it at /dev/shm for tmpfs), and `vmemu run --fsx` replays it without a
 #    trace.  Then, once, `vmemu run --fsx -o trace.db` with a full trace.
-# All three are whole processes, wall clock (the ratios), CPU time beside them:
+# 3. The same op file shape on tmpfs (BENCH_FSX_TMPFS, default /dev/shm),
+#    untraced only: fsx_tmpfs_*.
+# All are whole processes, wall clock (the ratios), CPU time beside them:
 # on a disk file system the real fsx spends most of its wall time waiting for
 # msync(MS_SYNC) after each mapwrite, on tmpfs none.  Prints "name value unit".
 set -u
@@ -66,27 +68,42 @@ timed() {
   awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time"
 }
 
-if ! "$fsx" "${fsx_args[@]}" -N "$nops" --record-ops="$ops" "$work/file" >"$work/rec.out" 2>&1; then
-  missing "$fsx -N $nops --record-ops failed: $(grep -m1 -v '^[0-9]' "$work/rec.out")"
-fi
-lines=$(grep -c . "$ops")
-skips=$(grep -c '^skip' "$ops")
-[ "$lines" = "$nops" ] || missing "the recorded op file has $lines lines, not $nops (fsx built without tests/bench/build-fsx.sh keeps only its last LOGSIZE ops)"
-echo "fsx_fs $(df --output=fstype "$run_dir" 2>/dev/null | tail -1) file_system_of_$run_dir"
-echo "fsx_op_lines $lines lines"
-echo "fsx_executed_ops $(( lines - skips )) ops"
+# record OPS DIR: the real fsx records an op file of $nops ops in DIR; sets
+# executed to the number of executed (not skip) ops.
+record() {
+  "$fsx" "${fsx_args[@]}" -N "$nops" --record-ops="$1" "$2/file" >"$2/rec.out" 2>&1 \
+    || missing "$fsx -N $nops --record-ops failed: $(grep -m1 -v '^[0-9]' "$2/rec.out")"
+  local n s
+  [ -s "$1" ] || missing "$fsx --record-ops wrote no op file"
+  n=$(grep -c . "$1")
+  s=$(grep -c '^skip' "$1")
+  [ "$n" = "$nops" ] || missing "the recorded op file has $n lines, not $nops (fsx built without tests/bench/build-fsx.sh keeps only its last LOGSIZE ops)"
+  executed=$(( n - s ))
+}
 
-best_real=999999 best_vm=999999 real_cpu=0 vm_cpu=0
-for _ in $(seq 1 "$reps"); do
-  rm -f "$work/file" "$work/file".*
-  read -r t c <<<"$(timed "$work/real.out" "$fsx" "${fsx_args[@]}" --replay-ops="$ops" "$work/file")"
-  [ "$t" = fail ] && missing "the real fsx replay failed"
-  [ "$(min "$best_real" "$t")" = "$t" ] && best_real=$t real_cpu=$c
-  read -r t c <<<"$(timed "$work/vm.out" "$dir/vmemu" run --fsx "$ops" --fsx-seed "$seed" \
-                    --fsx-length "$flen" -q)"
-  [ "$t" = fail ] && missing "vmemu run --fsx failed"
-  [ "$(min "$best_vm" "$t")" = "$t" ] && best_vm=$t vm_cpu=$c
-done
+# side_by_side OPS DIR: best of $reps, alternating, of the real fsx replaying
+# OPS in DIR and vmemu replaying it untraced; sets best_real real_cpu best_vm
+# vm_cpu.
+side_by_side() {
+  local t c
+  best_real=999999 best_vm=999999 real_cpu=0 vm_cpu=0
+  for _ in $(seq 1 "$reps"); do
+    rm -f "$2/file" "$2/file".*
+    read -r t c <<<"$(timed "$2/real.out" "$fsx" "${fsx_args[@]}" --replay-ops="$1" "$2/file")"
+    [ "$t" = fail ] && missing "the real fsx replay failed"
+    [ "$(min "$best_real" "$t")" = "$t" ] && best_real=$t real_cpu=$c
+    read -r t c <<<"$(timed "$2/vm.out" "$dir/vmemu" run --fsx "$1" --fsx-seed "$seed" \
+                      --fsx-length "$flen" -q)"
+    [ "$t" = fail ] && missing "vmemu run --fsx failed"
+    [ "$(min "$best_vm" "$t")" = "$t" ] && best_vm=$t vm_cpu=$c
+  done
+}
+
+record "$ops" "$work"
+echo "fsx_fs $(df --output=fstype "$run_dir" 2>/dev/null | tail -1) file_system_of_$run_dir"
+echo "fsx_op_lines $nops lines"
+echo "fsx_executed_ops $executed ops"
+side_by_side "$ops" "$work"
 read -r traced traced_cpu <<<"$(timed "$work/vm.out" "$dir/vmemu" run --fsx "$ops" --fsx-seed "$seed" \
                                 --fsx-length "$flen" -q -o "$work/trace.db" -f)"
 [ "$traced" = fail ] && missing "vmemu run --fsx -o failed"
@@ -105,3 +122,21 @@ awk -v r="$best_real" -v u="$best_vm" -v t="$traced" 'BEGIN {
 # The same side by side in CPU time: steadier than wall clock on a disk.
 awk -v r="$real_cpu" -v u="$vm_cpu" 'BEGIN {
   if (u > 0) printf "fsx_real_cpu_over_vmemu_untraced_cpu %.3f x\n", r / u }'
+
+# The same on tmpfs (BENCH_FSX_TMPFS, default /dev/shm; empty skips it): the
+# real fsx waits for no disk there, so this ratio moves with the CPU load only.
+# tmpfs has no collapse, insert or zero range: its op file has more skips.
+tdir=${BENCH_FSX_TMPFS-/dev/shm}
+if [ -n "$tdir" ] && [ "$(df --output=fstype "$tdir" 2>/dev/null | tail -1)" = tmpfs ] \
+   && tw=$(mktemp -d "$tdir/vmemu-bench.XXXXXX" 2>/dev/null); then
+  trap 'rm -rf "$work" "$tw"' EXIT
+  record "$tw/g127.fsxops" "$tw"
+  side_by_side "$tw/g127.fsxops" "$tw"
+  echo "fsx_tmpfs_executed_ops $executed ops"
+  echo "fsx_tmpfs_real_s $best_real s"
+  echo "fsx_tmpfs_vmemu_untraced_s $best_vm s"
+  awk -v r="$best_real" -v u="$best_vm" 'BEGIN {
+    printf "fsx_tmpfs_real_over_vmemu_untraced %.3f x\n", r / u }'
+else
+  echo "fsx_tmpfs_real_over_vmemu_untraced missing (no writable tmpfs at '$tdir')"
+fi

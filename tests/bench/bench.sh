@@ -9,7 +9,8 @@
 # BENCH_TRACED_OPS (20000: the traced run replays the first N of those ops),
 # BENCH_TRACE_OPS (5000), BENCH_SCALE_READS (100000), BENCH_SCALE_REPS (3), BENCH_SCALE_PAGES
 # ("1024 102400 1048576 4194304 16777216"), BENCH_EXPLORE_RUNS (2000), BENCH_EXPLORE_SEEDS
-# (10), BENCH_FSX_OPS (20000), BENCH_FSX_REPS (3), BENCH_FSX_DIR (BENCH_DIR/fsx-run);
+# (10), BENCH_FSX_OPS (20000), BENCH_FSX_REPS (3), BENCH_FSX_DIR (BENCH_DIR/fsx-run),
+# BENCH_FSX_TMPFS (/dev/shm);
 # FSX=path (a real fsx) or XFSTESTS_SRC=path (build one: tests/bench/build-fsx.sh).
 set -u
 dir=${1:?usage: bench.sh BENCH_DIR OUT.json}
