@@ -12,7 +12,7 @@
 #include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
-enum { EXIT_UNSUPPORTED = 3, EXIT_BROKEN = 4 };
+enum { EXIT_UNSUPPORTED = 3, EXIT_BROKEN = 4, EXIT_HOST = 5 };
 
 typedef struct {
   char *variant, *kernel, *kernel_dir, *guest, *output, *common;
@@ -84,6 +84,11 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
           printf ("%s: cannot be run on a real kernel: %s\n", scn->name, error->message);
           return EXIT_UNSUPPORTED;
         }
+      if (g_error_matches (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_HOST))
+        {
+          fprintf (stderr, "vmemu conform: %s\n", error->message);
+          return EXIT_HOST;
+        }
       if (error->domain == VMEMU_CONFORM_ERROR)
         {
           fprintf (stderr, "vmemu conform: %s: %s\n", scn->name, error->message);
@@ -121,12 +126,14 @@ conform_one (const ConformOptions *o, const char *path, const VmemuVariant *vari
   return out->real_lost == out->model_lost ? VMEMU_EXIT_OK : VMEMU_EXIT_FAIL;
 }
 
-/* Worst first: bad input, conform broken, disagreement, cannot run, agree. */
+/* Worst first: bad input, conform broken, the host cannot run the kernel,
+ * disagreement, cannot be forced, agree. */
 static int
 combine (int a, int b)
 {
   static const int rank[] = { [0] = 0, [EXIT_UNSUPPORTED] = 1, [VMEMU_EXIT_FAIL] = 2,
-                              [EXIT_BROKEN] = 3, [VMEMU_EXIT_USAGE] = 4 };
+                              [EXIT_HOST] = 3, [EXIT_BROKEN] = 4, [VMEMU_EXIT_USAGE] = 5 };
+  g_assert ((gsize) a < G_N_ELEMENTS (rank) && (gsize) b < G_N_ELEMENTS (rank));
   return rank[b] > rank[a] ? b : a;
 }
 
@@ -177,7 +184,8 @@ conform_with_options (ConformOptions *o, int argc, char **argv)
   g_option_context_set_description (ctx,
     "Exit status: 0 the real kernel and the model agree, 1 they disagree, 2 bad input,\n"
     "3 the scenario cannot be forced on a real kernel (the reason is printed),\n"
-    "4 the real run itself failed (kernel, guest, mkfs.xfs).");
+    "4 the real run itself failed (kernel, guest, mkfs.xfs), 5 this host cannot run the\n"
+    "UML kernel at all (a CPU with AMX: docs/conform.md).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return vmemu_cli_usage ("%s", error->message);

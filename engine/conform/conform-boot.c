@@ -295,8 +295,21 @@ vmemu_conform_boot (const VmemuConformBoot *boot, const VmemuConformPlan *plan, 
        * model fails such an allocation with ENOMEM instead, so the two runs
        * are not the same sequence: cannot be forced, not a broken run. */
       g_autofree char *log = NULL;
-      if (g_file_get_contents (console, &log, NULL, NULL)
-          && strstr (log, "Out of memory: Killed process"))
+      g_file_get_contents (console, &log, NULL, NULL);
+      /* UML 5.8 restores a process's FPU state with PTRACE_SETREGSET
+       * (NT_X86_XSTATE) from a buffer of its own size; a host whose XSAVE
+       * area is larger (AMX tile data) refuses it with EFAULT, and UML kills
+       * init before the guest runs a line.  Nothing about the scenario or the
+       * model: this host cannot run a 5.8 UML kernel at all. */
+      if (log && strstr (log, "ptrace set fp regs failed"))
+        {
+          g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_HOST,
+                       "this host cannot run User-Mode Linux 5.8: ptrace cannot restore the FPU"
+                       " state (the host's XSAVE area, e.g. with AMX, is larger than 5.8's UML"
+                       " handles; docs/conform.md) (console: %s)", console);
+          return NULL;
+        }
+      if (log && strstr (log, "Out of memory: Killed process"))
         {
           g_set_error (error, VMEMU_CONFORM_ERROR, VMEMU_CONFORM_ERROR_UNSUPPORTED,
                        "the real kernel's OOM killer ended a task (the scenario's allocations "

@@ -32,6 +32,7 @@ typedef enum {
   VMEMU_CONFORM_ERROR_GUEST,       /* the guest run failed (boot, mount, an I/O) */
   VMEMU_CONFORM_ERROR_TRACE,       /* the tracepoint text is malformed */
   VMEMU_CONFORM_ERROR_INTERRUPTED, /* the interrupt flag was raised during the boot */
+  VMEMU_CONFORM_ERROR_HOST,        /* this host cannot run the UML kernel at all (exit 5) */
 } VmemuConformError;
 
 /* The kernel's RAM disk (CONFIG_BLK_DEV_RAM_SIZE) holds the filesystem. */

@@ -27,6 +27,10 @@ why=""
   && why="mkfs.xfs not installed (xfsprogs)"
 [ -z "$why" ] && [ ! -x "${BUILDDIR:-build}/conform-guest" ] && [ ! -x "$(dirname "$VMEMU")/conform-guest" ] \
   && why="conform-guest not built"
+if [ -z "$why" ]; then
+  "$VMEMU" conform -q --kernel-dir "$KDIR" -V baseline scenarios/seed-drop-caches.yaml >$tmp/probe 2>&1
+  [ $? = 5 ] && why="this host cannot run UML 5.8 (exit 5: $(head -c 120 $tmp/probe))"
+fi
 if [ -n "$why" ]; then
   for i in $(seq 4 14); do skip "$why"; done
   exit 0
