@@ -4,7 +4,11 @@
  * fails the I/Os the scenario injects errors into, and forgets everything in
  * flight at a power cut.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/iomap.h"
+#include "engine/model/fsops.h"
 
 #include <string.h>
 
@@ -89,7 +93,7 @@ match_inject (VmemuMachine *m, VmemuBio *bio)
       r->count--;
       vm_trace (m, VMEMU_EV_BIO_ERROR_INJECTED, sector_of (m, bio->pblk),
                 bio->nblocks * (m->block_size / 512), write, 0, NULL);
-      return -5;   /* -EIO */
+      return -VMEMU_EIO;
     }
   return 0;
 }

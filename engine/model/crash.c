@@ -12,7 +12,11 @@
  * byte fsync'd and not written since (the oracle's durable bytes); any other
  * byte may be old or new, so the oracle takes what the device holds.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/xfs.h"
+#include "engine/model/locks.h"
+#include "engine/model/crash.h"
 
 #include <string.h>
 

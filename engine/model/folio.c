@@ -12,7 +12,10 @@
  * split's reference check is the sum over the members of what the cache,
  * the iop and the mappings hold.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/iomap.h"
+#include "engine/model/folio.h"
 
 static guint64
 folio_pages (VmemuMachine *m)

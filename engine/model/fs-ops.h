@@ -24,7 +24,10 @@
  */
 #pragma once
 
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/filemap.h"
+#include "engine/model/iomap.h"
 
 /* address_space_operations (include/linux/fs.h).  The model's
  * write_cache_pages is restartable, so ->writepages comes in the two halves

@@ -13,15 +13,19 @@
  * kernel function and lists the simplifications.
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/xfs.h"
+#include "engine/model/reclaim.h"
+#include "engine/model/mmap.h"
+#include "engine/model/locks.h"
+#include "engine/model/oracle.h"
+#include "engine/model/filemap.h"
+#include "engine/model/fsops.h"
 
 #include <string.h>
 
-#define EIO_ (-5)
-#define ENOMEM_ (-12)
-#define EINVAL_ (-22)
-#define EAGAIN_ (-11)
-#define EBUSY_ (-16)
-#define ENOENT_ (-2)
 
 #define FS_STAGE(a) ((a)->st.ino_i)
 #define DIO_ALIGN 512u   /* bdev_logical_block_size of the emulated disk */
@@ -235,7 +239,7 @@ vm_fsop_fallocate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       case FA_START:
         if (len == 0)
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         fs_alloc_unwritten (m, ino, round_down (off, m->block_size),
@@ -273,7 +277,7 @@ vm_fsop_punch_hole (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       case PH_FLUSH:
         if (len == 0)
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         if (fs_flush_unmap_range (m, a, ino, off, len) == VM_BLOCKED)
@@ -317,7 +321,7 @@ vm_fsop_zero_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       case ZR_FLUSH:
         if (len == 0)
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         if (fs_flush_unmap_range (m, a, ino, off, len) == VM_BLOCKED)
@@ -394,7 +398,7 @@ vm_fsop_collapse_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       case CO_FLUSH:
         if ((off | len) & (m->block_size - 1) || len == 0 || off + len >= ino->i_size)
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         if (fs_flush_unmap_range (m, a, ino, off, len) == VM_BLOCKED)
@@ -458,7 +462,7 @@ vm_fsop_insert_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
       case IN_START:
         if ((off | len) & (m->block_size - 1) || len == 0 || off >= ino->i_size)
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         st->end = ino->i_size;
@@ -541,7 +545,7 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             len = src >= size ? 0 : MIN (MIN (len, size - src), MAX_RW_COUNT);
             if (len && dst + len > src && dst < src + len)
               {
-                st->result = EINVAL_;
+                st->result = -VMEMU_EINVAL;
                 return VM_DONE;
               }
             CP_DONE (st) = 0;
@@ -738,7 +742,7 @@ fs_dio_submit (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
       if (!write)
         {
           if (k.type == VM_BLK_DELALLOC)
-            return EIO_;   /* iomap_dio_actor: DIO raced with page_mkwrite */
+            return -VMEMU_EIO;   /* iomap_dio_actor: DIO raced with page_mkwrite */
           if (k.type != VM_BLK_MAPPED)
             {
               /* iomap_dio_hole_actor: zeros to the user buffer */
@@ -798,7 +802,7 @@ vm_fsop_direct_io (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, gboolean w
       case DIO_START:
         if ((pos | len) & (DIO_ALIGN - 1))
           {
-            st->result = EINVAL_;
+            st->result = -VMEMU_EINVAL;
             return VM_DONE;
           }
         if (len == 0 || (!write && pos >= ino->i_size))
@@ -961,7 +965,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           if (p == NULL || !(p->flags & VMEMU_PG_LRU))
             {
               vm_trace_inode (m, VMEMU_EV_MIGRATE_PAGE, ino, 0, (gint64) index,
-                              p ? EBUSY_ : ENOENT_, 0,
+                              p ? -VMEMU_EBUSY : -VMEMU_ENOENT, 0,
                               p ? "isolate_lru_page: not on an LRU" : "no page");
               st->result = 0;
               return VM_DONE;
@@ -999,7 +1003,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
                * no mapping; the kernel frees such a page instead. */
               vm_unlock_page (m, p);
               vm_put_page (m, p, VMEMU_REF_ISOLATE);
-              vm_trace_inode (m, VMEMU_EV_MIGRATE_PAGE, ino, 0, (gint64) index, EAGAIN_, 0,
+              vm_trace_inode (m, VMEMU_EV_MIGRATE_PAGE, ino, 0, (gint64) index, -VMEMU_EAGAIN, 0,
                               "truncated");
               return VM_DONE;
             }
@@ -1009,7 +1013,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           VmemuPage *np = count == expected ? vm_page_alloc (m, VMEMU_REF_ISOLATE) : NULL;
           if (np == NULL)
             {
-              int r = count == expected ? ENOMEM_ : EAGAIN_;
+              int r = count == expected ? -VMEMU_ENOMEM : -VMEMU_EAGAIN;
               g_autofree char *who = vm_page_holders (p);
               vm_trace_page (m, VMEMU_EV_IOMAP_MIGRATE_PAGE, p, p->flags, r, 0, 0, 0, who);
               vm_trace_page (m, VMEMU_EV_MIGRATE_PAGE, p, p->flags, 0, r, 0, 0, NULL);

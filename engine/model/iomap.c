@@ -6,6 +6,12 @@
  * IOP reference in the ledger stands for attach_page_private's get_page.
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/iomap.h"
+#include "engine/model/xfs.h"
+#include "engine/model/folio.h"
 
 #include <string.h>
 
@@ -463,7 +469,7 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
   guint64 eof_off;
   guint64 eof_index = vm_eof_index (m, ino, &eof_off);
   if (p->mapping != ino || p->index > eof_index || (p->index == eof_index && eof_off == 0))
-    return -14;   /* -EFAULT: truncated under us */
+    return -VMEMU_EFAULT;   /* truncated under us */
   guint64 length = p->index == eof_index ? eof_off : m->page_size;
   guint64 pos = p->index << m->page_shift;
   vm_trace_page (m, VMEMU_EV_IOMAP_PAGE_MKWRITE, p, p->flags, (gint64) length, 0, 0, 0, NULL);

@@ -13,7 +13,9 @@
  * handed to the woken task (5.8 lets a spinning writer steal it; the model
  * has no CPU time, so nothing spins).
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/locks.h"
 
 void
 vm_rwsem_init (VmRwsem *sem, int cls)

@@ -5,7 +5,9 @@
  * Loss is only ever detected by reading real bytes back and comparing them
  * with this oracle, never inferred from page flags.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/oracle.h"
 
 #include <string.h>
 

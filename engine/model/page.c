@@ -1,7 +1,10 @@
 /* page.c — struct page, its reference ledger and lock, the page cache index
  * (mm/filemap.c), the file LRU lists and the per-CPU pagevecs (mm/swap.c).
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/reclaim.h"
 
 #include <string.h>
 

@@ -2,7 +2,8 @@
  * which replays a scenario on a real kernel and needs the very bytes the model
  * writes and expects.  Nothing here changes the machine's state.
  */
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/oracle.h"
 
 #include <string.h>
 

@@ -15,6 +15,10 @@
  * kernel shares PG_reclaim's (docs/model.md).
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/folio.h"
+#include "engine/model/readahead.h"
 
 #define VM_MMAP_LOTSAMISS 100   /* MMAP_LOTSAMISS */
 

@@ -4,6 +4,12 @@
  * paths of mm/truncate.c, Linux 5.8.
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/reclaim.h"
+#include "engine/model/mmap.h"
+#include "engine/model/folio.h"
 
 #include <string.h>
 
@@ -612,7 +618,7 @@ vm_invalidate_inode_pages2_range (VmemuMachine *m, VmemuInode *ino, guint64 star
       if (ok)
         vm_delete_from_page_cache (m, p);
       else
-        ret = -16;   /* -EBUSY */
+        ret = -VMEMU_EBUSY;
       if (next == 0)
         break;
     }

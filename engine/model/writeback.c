@@ -4,6 +4,10 @@
  * work), Linux 5.8.
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/pagemap.h"
+#include "engine/model/mmap.h"
 
 /* __mark_inode_dirty(I_DIRTY_PAGES): the first dirtying stamps dirtied_when
  * and queues the inode on b_dirty; an idle flusher is armed. */

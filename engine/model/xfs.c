@@ -4,6 +4,12 @@
  * (Linux 5.8) that matter to the page cache.
  */
 #include "engine/model/fs-ops.h"
+#include "engine/model/machine-private.h"
+#include "engine/model/events.h"
+#include "engine/model/iomap.h"
+#include "engine/model/xfs.h"
+#include "engine/model/mmap.h"
+#include "engine/model/filemap.h"
 
 VmBlk
 vm_blk_get (VmemuInode *ino, guint64 blk)

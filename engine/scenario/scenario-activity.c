@@ -4,6 +4,7 @@
  * longer reaches the path it was written for then fails instead of passing
  * as "clean". */
 #include "engine/scenario/scenario-private.h"
+#include "engine/scenario/kerrno.h"
 
 #include <string.h>
 
@@ -206,28 +207,26 @@ scenario_expect_activity_equal (const GArray *a, const GArray *b)
   return TRUE;
 }
 
-/* --- errno names (Linux asm-generic values: the model returns these) ---- */
+/* --- errno names (the values: kerrno.h) ---- */
 
 typedef struct {
   int no;
   const char *name;
 } ErrnoName;
 
+#define ERRNO_ROW(name, value) { value, #name },
 static const ErrnoName errno_table[] = {
-  { 1, "EPERM" }, { 2, "ENOENT" }, { 4, "EINTR" }, { 5, "EIO" }, { 9, "EBADF" },
-  { 11, "EAGAIN" }, { 12, "ENOMEM" }, { 14, "EFAULT" }, { 16, "EBUSY" }, { 17, "EEXIST" },
-  { 18, "EXDEV" }, { 19, "ENODEV" }, { 21, "EISDIR" }, { 22, "EINVAL" }, { 26, "ETXTBSY" },
-  { 27, "EFBIG" }, { 28, "ENOSPC" }, { 29, "ESPIPE" }, { 30, "EROFS" }, { 75, "EOVERFLOW" },
-  { 95, "EOPNOTSUPP" },
+  VMEMU_ERRNO_LIST (ERRNO_ROW)
   { VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGBUS, "SIGBUS" },
   { VMEMU_RESULT_SIGNAL_BASE + VMEMU_SIGSEGV, "SIGSEGV" },
 };
+#undef ERRNO_ROW
 
+#define ERRNO_NAME(name, value) #name,
 static const char *const errno_names[G_N_ELEMENTS (errno_table) + 1] = {
-  "EPERM", "ENOENT", "EINTR", "EIO", "EBADF", "EAGAIN", "ENOMEM", "EFAULT", "EBUSY",
-  "EEXIST", "EXDEV", "ENODEV", "EISDIR", "EINVAL", "ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE",
-  "EROFS", "EOVERFLOW", "EOPNOTSUPP", "SIGBUS", "SIGSEGV", NULL,
+  VMEMU_ERRNO_LIST (ERRNO_NAME) "SIGBUS", "SIGSEGV", NULL,
 };
+#undef ERRNO_NAME
 
 const char *
 vmemu_errno_name (int err)

@@ -111,7 +111,7 @@ vmemu_iomap_type_name (int type)
 const char *
 vmemu_iop_caller_name (int caller)
 {
-  /* engine/model/model-private.h: VM_IOP_CALLER_READ, _WRITE_BEGIN, _MKWRITE,
+  /* engine/model/iomap.h: VM_IOP_CALLER_READ, _WRITE_BEGIN, _MKWRITE,
    * _WRITEPAGE, _SETUP */
   static const char *const names[] = { "iomap_readpage", "__iomap_write_begin",
                                        "iomap_page_mkwrite_actor", "iomap_writepage_map",

@@ -16,7 +16,7 @@
  * read sizes (sizeof (VmemuPage), the page-cache index); it changes nothing.
  */
 #include "engine/model/machine.h"
-#include "engine/model/model-private.h"
+#include "engine/model/machine-private.h"
 #include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 

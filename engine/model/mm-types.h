@@ -1,0 +1,96 @@
+/* mm-types.h — mm_types.h: struct page (with its embedded iomap_page), the vm_area_struct,
+ * pagevecs, and the typedefs and constants every part of the model shares.
+ * Only engine/model/ includes this (docs/model.md maps each function to
+ * the Linux 5.8 function it stands for). */
+#pragma once
+
+#include <glib.h>
+
+#include "engine/model/machine.h"
+#include "engine/sim/sim.h"
+
+typedef struct _VmemuInode VmemuInode;
+typedef struct _VmemuPage VmemuPage;
+typedef struct _VmemuMap VmemuMap;
+typedef struct _VmemuActor VmemuActor;
+typedef struct _VmemuBio VmemuBio;
+typedef struct _VmemuWbc VmemuWbc;
+/* The filesystem's ops tables (fs-ops.h). */
+typedef struct VmAops VmAops;
+typedef struct VmVmOps VmVmOps;
+typedef struct VmemuVariantOps VmFsOps;
+
+#define VM_PAGEVEC_SIZE 15        /* PAGEVEC_SIZE */
+#define VM_SWAP_CLUSTER_MAX 32
+#define VM_DEF_PRIORITY 12
+#define VM_MAX_RECLAIM_RETRIES 16
+#define VM_MAX_BLOCKS 128         /* 64 KiB page / 512-byte blocks */
+
+/* Step results of restartable operations. */
+typedef enum { VM_DONE, VM_BLOCKED } VmStep;
+
+enum { VM_LRU_NONE, VM_LRU_INACTIVE, VM_LRU_ACTIVE };
+enum { VM_PVEC_LRU_ADD, VM_PVEC_ACTIVATE, VM_PVEC_ROTATE, VM_PVEC_DEACTIVATE, VM_N_PVEC };
+
+/* struct page + its iomap_page (the iop is embedded: PG_private says it exists). */
+struct _VmemuPage {
+  guint32 flags;                 /* VMEMU_PG_* (MAPPED is derived, never stored) */
+  gint32 refcount;               /* == sum of refs[] */
+  gint32 mapcount;               /* PTEs mapping it */
+  guint32 pfn;                   /* allocation order, a stable page identity */
+  guint8 refs[VMEMU_REF__COUNT]; /* the reference ledger, per holder */
+  guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
+  guint8 folio_order;            /* member of a large folio of 1 << order pages (0: none) */
+  guint8 iop_read_count;         /* iomap_page.read_count */
+  guint16 iop_write_count;       /* iomap_page.write_count */
+  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
+  guint64 index;                 /* page->index */
+  VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
+  VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
+  guint8 *data;                  /* page contents; NULL means all zero */
+  VmemuPage *lru_prev, *lru_next;
+};
+
+/* PG_waiters (as in the kernel): someone sleeps on the page; the sleepers are
+ * in machine->waitq, so pages without sleepers carry no list head.  An
+ * internal bit, masked out of trace flags. */
+#define VM_PG_WAITERS (1u << 15)
+/* The page's reference changes are traced (page.c): internal, like PG_waiters. */
+#define VM_PG_REFS_TRACED (1u << 14)
+#define VM_PG_TRACE_MASK ((1u << VMEMU_PG__NBITS) - 1)
+
+/* struct file_ra_state of one open file (one per task and file). */
+typedef struct {
+  guint64 start, size, async_size;
+  guint64 ra_pages;
+  guint32 mmap_miss;
+  guint64 prev_pos;              /* G_MAXUINT64: -1, nothing read yet */
+} VmRaState;
+
+enum { VM_PTE_PRESENT = 1, VM_PTE_WRITE = 2, VM_PTE_DIRTY = 4, VM_PTE_YOUNG = 8, VM_PTE_COW = 16 };
+
+/* One mmap() of a file (vm_area_struct + its page table). */
+struct _VmemuMap {
+  gint sym;                      /* scenario symbol ("as") */
+  VmemuActor *task;
+  VmemuInode *inode;
+  guint64 pgoff;                 /* first file page */
+  guint64 npages;
+  gboolean private_map;          /* MAP_PRIVATE */
+  gboolean unmapped;
+  guint8 *pte;                   /* VM_PTE_* per page */
+  VmemuPage **ptepage;           /* page-cache page a shared PTE maps */
+  guint8 **cow;                  /* private copies after a COW fault */
+  const VmVmOps *vm_ops;         /* vma->vm_ops, set by the file's ->mmap (fs-ops.h) */
+};
+
+typedef struct {
+  VmemuPage *pages[VM_PAGEVEC_SIZE];
+  guint n;
+} VmPagevec;
+
+typedef struct {
+  VmPagevec pv[VM_N_PVEC];
+} VmCpu;
+
+static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }

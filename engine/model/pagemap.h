@@ -1,0 +1,30 @@
+/* pagemap.h — pagemap.h + swap.h: page references, page lock and wait queues, the
+ * page cache, the LRU lists and pagevecs (page.c).
+ * Only engine/model/ includes this (docs/model.md maps each function to
+ * the Linux 5.8 function it stands for). */
+#pragma once
+
+#include "engine/model/mm-types.h"
+
+VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory */
+void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
+void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
+void vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to);
+gboolean vm_trylock_page (VmemuPage *p);
+VmStep vm_lock_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p);
+void vm_unlock_page (VmemuMachine *m, VmemuPage *p);
+VmStep vm_wait_on_page (VmemuMachine *m, VmemuActor *a, VmemuPage *p);
+void vm_wake_page (VmemuMachine *m, VmemuPage *p);
+VmemuPage *vm_find_get_page (VmemuMachine *m, VmemuInode *ino, guint64 index, int holder);
+gboolean vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p,
+                                   VmemuInode *ino, guint64 index);
+void vm_delete_from_page_cache (VmemuMachine *m, VmemuPage *p);
+void vm_mark_page_accessed (VmemuMachine *m, VmemuPage *p);
+void vm_pagevec_add (VmemuMachine *m, guint cpu, int pvec, VmemuPage *p);
+void vm_lru_add_drain (VmemuMachine *m, guint cpu, const char *reason);
+void vm_lru_add_drain_all (VmemuMachine *m, const char *reason);
+void vm_lru_del (VmemuMachine *m, VmemuPage *p);
+void vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int lru);
+void vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int lru);
+guint8 *vm_page_data (VmemuMachine *m, VmemuPage *p);   /* allocates on first use */
+guint64 vm_eof_index (VmemuMachine *m, VmemuInode *ino, guint64 *eof_off);
