@@ -70,7 +70,7 @@ struct _VmemuMachine {
   gboolean track_durable;        /* the scenario cuts power: keep the fsync'd copy */
 
   /* device */
-  GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */
+  VmContent *disk;               /* the device's bytes, at byte address pblk << blkbits */
   guint64 next_pblk;
   GArray *free_pblks;            /* freed device blocks, reused LIFO */
   guint64 dev_blocks;

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "engine/content/content.h"
 #include "engine/model/machine.h"
 #include "engine/sim/sim.h"
 
@@ -47,7 +48,7 @@ struct _VmemuPage {
   guint64 index;                 /* page->index */
   VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
   VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
-  guint8 *data;                  /* page contents; NULL means all zero */
+  VmContent *content;            /* page contents by reference; NULL means all zero */
   VmemuPage *lru_prev, *lru_next;
 };
 
@@ -80,7 +81,7 @@ struct _VmemuMap {
   gboolean unmapped;
   guint8 *pte;                   /* VM_PTE_* per page */
   VmemuPage **ptepage;           /* page-cache page a shared PTE maps */
-  guint8 **cow;                  /* private copies after a COW fault */
+  VmContent **cow;               /* private copies after a COW fault */
   const VmVmOps *vm_ops;         /* vma->vm_ops, set by the file's ->mmap (fs-ops.h) */
 };
 

@@ -28,8 +28,7 @@ static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
   g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
-  if (p->data)
-    g_free (p->data);
+  vmemu_content_free (p->content);
   g_slice_free (VmemuPage, p);
   m->nr_free++;
   m->nr_file--;
@@ -118,12 +117,12 @@ vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to)
     vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, to, p->refs[to], -1, from, NULL);
 }
 
-guint8 *
-vm_page_data (VmemuMachine *m, VmemuPage *p)
+VmContent *
+vm_page_content (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->data == NULL)
-    p->data = g_malloc0 (m->page_size);
-  return p->data;
+  if (p->content == NULL)
+    p->content = vmemu_content_new (m->page_size);
+  return p->content;
 }
 
 guint64

@@ -26,5 +26,5 @@ void vm_lru_add_drain_all (VmemuMachine *m, const char *reason);
 void vm_lru_del (VmemuMachine *m, VmemuPage *p);
 void vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int lru);
 void vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int lru);
-guint8 *vm_page_data (VmemuMachine *m, VmemuPage *p);   /* allocates on first use */
+VmContent *vm_page_content (VmemuMachine *m, VmemuPage *p);   /* allocates on first use */
 guint64 vm_eof_index (VmemuMachine *m, VmemuInode *ino, guint64 *eof_off);

@@ -571,8 +571,8 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
         top = partial_end ? partial_end : ps;
       if (p)
         {
-          if (p->data)
-            memset (p->data + partial_start, 0, top - partial_start);
+          if (p->content)
+            vmemu_content_zero (p->content, partial_start, top - partial_start);
           vm_page_a_ops (m, p)->invalidatepage (m, p, (guint) partial_start, (guint) (top - partial_start));
         }
     }
@@ -581,8 +581,8 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
       VmemuPage *p = vmemu_xa_load (ino->pages, lend >> m->page_shift);
       if (p)
         {
-          if (p->data)
-            memset (p->data, 0, partial_end);
+          if (p->content)
+            vmemu_content_zero (p->content, 0, partial_end);
           vm_page_a_ops (m, p)->invalidatepage (m, p, 0, (guint) partial_end);
         }
     }
