@@ -393,3 +393,37 @@ vmemu_content_check (const VmContent *c)
         }
     }
 }
+
+typedef struct {
+  VmContent c;
+  Ext one;
+} View;
+G_STATIC_ASSERT (sizeof (View) <= sizeof (VmContentView));
+
+const VmContent *
+vmemu_content_view (VmContentView *v, guint64 size, const VmContentDesc *d)
+{
+  View *w = (View *) v;
+  w->c.size = size;
+  w->c.cap = 0;   /* not owned: nothing to grow or free */
+  w->one.start = 0;
+  w->one.len = size;
+  w->one.d = vmemu_content_desc_norm (d);
+  w->c.n = size > 0 && w->one.d.gen != VMEMU_GEN_ZERO ? 1 : 0;
+  w->c.v = w->c.n ? &w->one : NULL;
+  return &w->c;
+}
+
+gboolean
+vmemu_content_single (const VmContent *c, VmContentDesc *d)
+{
+  if (c == NULL || c->n == 0)
+    {
+      *d = vmemu_content_desc_zero ();
+      return TRUE;
+    }
+  if (c->n != 1 || c->v[0].start != 0 || c->v[0].len != c->size)
+    return FALSE;
+  *d = c->v[0].d;
+  return TRUE;
+}

@@ -186,6 +186,18 @@ gboolean vmemu_content_diff_next (const VmContent *a, guint64 aoff, const VmCont
 gboolean vmemu_content_equal (const VmContent *a, guint64 aoff, const VmContent *b, guint64 boff,
                               guint64 len);
 
+/* A read-only store of one run over [0, size) that lives on the caller's
+ * stack, for owners that keep a run in a compact form of their own (a cached
+ * page's inline run): it may be passed wherever a const VmContent * is read,
+ * never written or freed, and is valid while v is. */
+typedef struct {
+  guint64 opaque[10];
+} VmContentView;
+const VmContent *vmemu_content_view (VmContentView *v, guint64 size, const VmContentDesc *d);
+/* Whether c is one run over all of [0, size) (*d: it) or all zero (*d: ZERO):
+ * what a compact owner can hold without a store. */
+gboolean vmemu_content_single (const VmContent *c, VmContentDesc *d);
+
 /* Extents stored (for tests and memory figures). */
 guint vmemu_content_extents (const VmContent *c);
 /* Bytes of memory the store itself uses (not its shared sources). */

@@ -266,6 +266,34 @@ test_random_vs_flat (void)
   g_assert_true (vmemu_content_equal (c, 0, d, 0, FLAT * 2));
 }
 
+static void
+test_view (void)
+{
+  /* a stack view of one run reads like a store holding it */
+  VmContentView v;
+  VmContentDesc d = vmemu_content_desc_mix64 (5, 4096);
+  const VmContent *c = vmemu_content_view (&v, 4096, &d);
+  g_autoptr (VmContent) s = vmemu_content_new (4096);
+  vmemu_content_fill (s, 0, 4096, &d);
+  g_assert_cmpuint (vmemu_content_extents (c), ==, 1);
+  g_assert_true (vmemu_content_equal (c, 0, s, 0, 4096));
+  guint64 pos = 0, n;
+  g_assert_false (vmemu_content_diff_next (c, 0, s, 0, 4096, &pos, &n));
+  VmContentDesc got;
+  g_assert_true (vmemu_content_single (s, &got));
+  g_assert_true (vmemu_content_desc_same (&got, &d));
+  vmemu_content_zero (s, 10, 1);
+  g_assert_false (vmemu_content_single (s, &got));
+  vmemu_content_zero (s, 0, 4096);
+  g_assert_true (vmemu_content_single (s, &got));
+  g_assert_cmpuint (got.gen, ==, VMEMU_GEN_ZERO);
+  VmContentDesc z = vmemu_content_desc_zero ();
+  g_assert_cmpuint (vmemu_content_extents (vmemu_content_view (&v, 4096, &z)), ==, 0);
+  /* a partial run is not single */
+  vmemu_content_fill (s, 0, 100, &d);
+  g_assert_false (vmemu_content_single (s, &got));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -277,5 +305,6 @@ main (int argc, char **argv)
   g_test_add_func ("/content/split-merge", test_split_merge);
   g_test_add_func ("/content/equal-rule", test_equal_rule);
   g_test_add_func ("/content/random-vs-flat", test_random_vs_flat);
+  g_test_add_func ("/content/view", test_view);
   return g_test_run ();
 }
