@@ -124,8 +124,12 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
           /* a segment of zeros onto a page without contents stays without */
           guint64 x = dev, n;
           VmContentDesc d;
-          if (s->page->content || vmemu_content_next (m->disk, &x, &n, dev + s->len, &d))
-            vmemu_content_copy (vm_page_content (m, s->page), s->off, m->disk, dev, s->len);
+          if (vm_page_has_content (s->page)
+              || vmemu_content_next (m->disk, &x, &n, dev + s->len, &d))
+            {
+              vmemu_content_copy (vm_page_content (m, s->page), s->off, m->disk, dev, s->len);
+              vm_page_content_done (m, s->page);
+            }
           done += s->len;
         }
       if (bio->kind == VM_BIO_DIO_READ)
@@ -178,7 +182,9 @@ vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
           for (guint i = 0; i < bio->segs->len; i++)
             {
               VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
-              vmemu_content_copy (bio->snap, o, s->page->content, s->off, s->len);
+              VmContentView view;
+              vmemu_content_copy (bio->snap, o, vm_page_content_peek (m, s->page, &view), s->off,
+                                  s->len);
               o += s->len;
             }
           m->result.bios_write++;

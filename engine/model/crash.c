@@ -13,6 +13,7 @@
  * byte may be old or new, so the oracle takes what the device holds.
  */
 #include "engine/model/machine-private.h"
+#include "engine/model/pagemap.h"
 #include "engine/model/events.h"
 #include "engine/model/xfs.h"
 #include "engine/model/locks.h"
@@ -113,7 +114,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);
-      vmemu_content_free (p->content);
+      vm_page_content_free (p);
       g_slice_free (VmemuPage, p);
       m->nr_free++;
       m->nr_file--;

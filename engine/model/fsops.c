@@ -582,7 +582,9 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             vm_mark_page_accessed (m, p);
             vm_trace_page (m, VMEMU_EV_SPLICE_TO_PIPE, p, p->flags, -1, 0, 0, 0,
                            "do_splice_direct");
-            vm_oracle_compare (m, st, ino, spos, p->content, spos & (m->page_size - 1), n);
+            VmContentView view;
+            vm_oracle_compare (m, st, ino, spos, vm_page_content_peek (m, p, &view),
+                               spos & (m->page_size - 1), n);
             CP_PIPE_PAGE (st) = p;
             fs_stage_next (a, CP_ZERO_EOF);
             break;
@@ -651,7 +653,8 @@ static VmemuPage *
 fs_user_buffer (guint64 bytes)
 {
   VmemuPage *p = g_new0 (VmemuPage, 1);
-  p->content = vmemu_content_new (bytes);
+  p->cgen = VM_PAGE_CONTENT_STORE;   /* never inline: not a page of the cache */
+  p->c.store = vmemu_content_new (bytes);
   p->refs[VMEMU_REF_PIN] = 1;
   p->refcount = 1;
   return p;
@@ -674,9 +677,9 @@ vm_dio_end_io (VmemuMachine *m, VmemuBio *bio)
       guint64 b = MAX (bio->file_off, st->pos);
       guint64 e = MIN (bio->file_off + bio->bytes, st->end);
       if (b < e)
-        vm_oracle_compare (m, st, bio->inode, b, s->page->content, b - bio->file_off, e - b);
+        vm_oracle_compare (m, st, bio->inode, b, s->page->c.store, b - bio->file_off, e - b);
     }
-  vmemu_content_free (s->page->content);
+  vm_page_content_free (s->page);
   g_free (s->page);
   s->page = NULL;
   st->pending_io--;
@@ -759,11 +762,11 @@ fs_dio_submit (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
           /* sectors of a written block that the write does not cover keep
            * their bytes */
           if (!zero_base)
-            vm_disk_read (m, k.pblk, (e - b + 1) << m->blkbits, buf->content, 0);
+            vm_disk_read (m, k.pblk, (e - b + 1) << m->blkbits, buf->c.store, 0);
           VmContentDesc d = vm_data_desc (m, a, op, s);
-          vmemu_content_fill (buf->content, s - roff, t - s, &d);
+          vmemu_content_fill (buf->c.store, s - roff, t - s, &d);
           if (!zero_base && pos >= ino->i_size && t < rend)
-            vmemu_content_zero (buf->content, t - roff, rend - t);   /* past EOF: zeroed tail */
+            vmemu_content_zero (buf->c.store, t - roff, rend - t);   /* past EOF: zeroed tail */
         }
       VmemuBio *bio = vm_bio_new (m, write ? VM_BIO_DIO_WRITE : VM_BIO_DIO_READ, ino, k.pblk, roff);
       vm_bio_add (bio, buf, 0, (guint) (rend - roff));
@@ -1021,7 +1024,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           np->flags |= VMEMU_PG_LOCKED;
           np->index = p->index;
           np->mapping = ino;
-          np->owner = ino;
+          np->owner_idx = ino->file_idx + 1;
           vm_get_page (m, np, VMEMU_REF_CACHE);
           gboolean marks[3];
           for (int k = 0; k < 3; k++)
@@ -1035,8 +1038,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* ->migratepage (iomap_migrate_page): the iomap_page moves with its bits. */
           ino->a_ops->migratepage (m, np, p);
           /* migrate_page_copy: contents, then migrate_page_states. */
-          if (p->content)
-            np->content = vmemu_content_dup (p->content);
+          vm_page_content_copy (m, np, p);
           const guint32 moved = VMEMU_PG_UPTODATE | VMEMU_PG_DIRTY | VMEMU_PG_ERROR
                                 | VMEMU_PG_REFERENCED | VMEMU_PG_ACTIVE | VMEMU_PG_WORKINGSET
                                 | VMEMU_PG_READAHEAD;

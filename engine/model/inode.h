@@ -59,6 +59,7 @@ struct _VmemuInode {
   const VmAops *a_ops;           /* mapping->a_ops (fs-ops.h) */
   /* oracle: what a correct kernel shows for this file */
   VmContent *expected;           /* its size is the oracle's file length */
+  VmContentRng *content_rng;     /* where its initial random content began (or NULL) */
   /* durable: contents fsync'd (for power cuts); durable_known marks (1) the
    * bytes it covers */
   VmContent *durable;

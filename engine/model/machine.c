@@ -390,6 +390,7 @@ inode_free (gpointer data)
   vmemu_xa_free (ino->pages);
   g_ptr_array_unref (ino->maps);
   vmemu_content_free (ino->expected);
+  vmemu_content_rng_unref (ino->content_rng);
   vmemu_content_free (ino->durable);
   vm_ranges_free (ino->durable_known);
   vm_ranges_free (ino->page_gen);
@@ -415,6 +416,8 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
     {
       rng = vmemu_content_rng_new (&m->rng);
       d = vmemu_content_desc_rng (rng, 0);
+      ino->content_rng = g_steal_pointer (&rng);   /* pages name it without a reference */
+      rng = NULL;
       vmemu_content_rng_jump (&m->rng, size);
     }
   else if (f->content != VMEMU_CONTENT_ZERO)
@@ -461,7 +464,10 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);
       guint64 off = i << m->page_shift, n = MIN (m->page_size, size - off);
       if (f->content != VMEMU_CONTENT_ZERO)   /* a zero page needs no contents */
-        vmemu_content_copy (vm_page_content (m, p), 0, ino->expected, off, n);
+        {
+          vmemu_content_copy (vm_page_content (m, p), 0, ino->expected, off, n);
+          vm_page_content_done (m, p);
+        }
       p->flags |= VMEMU_PG_UPTODATE;
       vm_iomap_page_create (m, p, VM_IOP_CALLER_SETUP);
       if (f->state == VMEMU_FILE_DIRTY)
@@ -663,7 +669,7 @@ vmemu_machine_free (VmemuMachine *m)
           {
             VmemuPage *p = batch[k];
             vmemu_xa_erase (ino->pages, p->index);
-            vmemu_content_free (p->content);
+            vm_page_content_free (p);
             g_slice_free (VmemuPage, p);
           }
       for (guint k = 0; k < ino->maps->len; k++)

@@ -365,7 +365,9 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
                   vm_put_page (m, p, VMEMU_REF_PTE);
                 }
               map->cow[i] = vmemu_content_new (m->page_size);
-              vmemu_content_copy (map->cow[i], 0, p->content, 0, m->page_size);
+              VmContentView view;
+              vmemu_content_copy (map->cow[i], 0, vm_page_content_peek (m, p, &view), 0,
+                                  m->page_size);
               map->pte[i] = VM_PTE_PRESENT | VM_PTE_WRITE | VM_PTE_DIRTY | VM_PTE_COW;
               vm_unlock_page (m, p);
               vm_put_page (m, p, VMEMU_REF_FAULT);
@@ -477,26 +479,25 @@ map_touch (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gui
   guint off = (guint) (st->pos & (m->page_size - 1));
   guint64 file_off = ((map->pgoff + i) << m->page_shift) + off;
   VmemuInode *ino = map->inode;
-  VmContent *base;
-  if (map->pte[i] & VM_PTE_COW)
-    base = map->cow[i];
-  else
-    {
-      base = map->ptepage[i]->content;
-      map->pte[i] |= VM_PTE_YOUNG;
-    }
+  gboolean cow = (map->pte[i] & VM_PTE_COW) != 0;
+  VmemuPage *p = map->ptepage[i];
+  if (!cow)
+    map->pte[i] |= VM_PTE_YOUNG;
   if (write)
     {
       VmContentDesc d = vm_data_desc (m, a, op, file_off);
-      if (base == NULL)
-        base = vm_page_content (m, map->ptepage[i]);
-      vmemu_content_fill (base, off, n, &d);
+      vmemu_content_fill (cow ? map->cow[i] : vm_page_content (m, p), off, n, &d);
+      if (!cow)
+        vm_page_content_done (m, p);
       if (!map->private_map && file_off < ino->i_size)
         vm_oracle_fill (m, ino, file_off, MIN (n, ino->i_size - file_off), &d);
       map->pte[i] |= VM_PTE_DIRTY;
     }
-  else if (!(map->pte[i] & VM_PTE_COW))
-    vm_oracle_compare (m, st, ino, file_off, base, off, n);
+  else if (!cow)
+    {
+      VmContentView view;
+      vm_oracle_compare (m, st, ino, file_off, vm_page_content_peek (m, p, &view), off, n);
+    }
 }
 
 VmStep

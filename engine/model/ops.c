@@ -238,7 +238,8 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
       if (st->pos != op->offset_bytes || ra->prev_pos == G_MAXUINT64
           || index != ra->prev_pos >> m->page_shift || off != (ra->prev_pos & (m->page_size - 1)))
         vm_mark_page_accessed (m, p);
-      vm_oracle_compare (m, st, ino, st->pos, p->content, off, n);
+      VmContentView view;
+      vm_oracle_compare (m, st, ino, st->pos, vm_page_content_peek (m, p, &view), off, n);
       if (pipe >= 0)
         {
           vm_get_page (m, p, VMEMU_REF_PIPE);
@@ -345,16 +346,18 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
           guint off = (guint) (st->pos & (m->page_size - 1));
           if (zero)
             {
-              if (p->content)   /* a page without contents is zero already */
-                vmemu_content_zero (p->content, off, st->chunk);
+              if (vm_page_has_content (p))   /* a page without contents is zero already */
+                vmemu_content_zero (vm_page_content (m, p), off, st->chunk);
             }
           else if (from)
             {
               /* iov_iter_copy_from_user_atomic from the pipe's page (the
                * same page, maybe: the copy is a memmove); the oracle gets
                * the source range's expected bytes */
-              vmemu_content_copy (vm_page_content (m, p), off, from->page->content, from->off,
-                                  st->chunk);
+              VmContent *dst = vm_page_content (m, p);
+              VmContentView view;
+              vmemu_content_copy (dst, off, vm_page_content_peek (m, from->page, &view),
+                                  from->off, st->chunk);
               vm_oracle_copy (m, ino, st->pos, ino->expected, from->src_pos, st->chunk);
             }
           else
@@ -363,6 +366,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
               vmemu_content_fill (vm_page_content (m, p), off, st->chunk, &d);
               vm_oracle_fill (m, ino, st->pos, st->chunk, &d);
             }
+          vm_page_content_done (m, p);
           m->fs_ops->iomap.write_end (m, p, st->pos, st->chunk);
           st->isize_from = ino->i_size;   /* iomap_write_end's old_size */
           if (!zero && st->pos + st->chunk > ino->i_size)

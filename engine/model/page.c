@@ -28,7 +28,7 @@ static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
   g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
-  vmemu_content_free (p->content);
+  vm_page_content_free (p);
   g_slice_free (VmemuPage, p);
   m->nr_free++;
   m->nr_file--;
@@ -54,7 +54,7 @@ ref_event (VmemuMachine *m, VmemuEventId id, VmemuPage *p, int holder, gint64 cp
 static gboolean
 ref_trace_begin (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->owner == NULL)
+  if (p->owner_idx == 0)
     return FALSE;
   if (!(p->flags & VM_PG_REFS_TRACED))
     {
@@ -117,12 +117,120 @@ vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to)
     vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, to, p->refs[to], -1, from, NULL);
 }
 
+/* ---- page contents ----
+ *
+ * A cached page costs what struct page costs: its contents are one run of
+ * generated data over the whole page in the common case (a write, a read
+ * from the device, the initial content), kept inline as (generator, key) --
+ * the run's generator offset is the page's file offset and its source the
+ * machine's fsx pattern or the owner's initial random state -- and a
+ * engine/content store only while they are anything else. */
+
+VmemuInode *
+vm_page_owner (VmemuMachine *m, const VmemuPage *p)
+{
+  return p->owner_idx ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
+}
+
+static VmContentDesc
+inline_desc (VmemuMachine *m, const VmemuPage *p)
+{
+  guint64 goff = p->index << m->page_shift;
+  switch (p->cgen)
+    {
+    case VMEMU_GEN_BYTE:
+      return vmemu_content_desc_byte ((guint8) p->c.key);
+    case VMEMU_GEN_MIX64:
+      return vmemu_content_desc_mix64 (p->c.key, goff);
+    case VMEMU_GEN_FSX:
+      return vmemu_content_desc_fsx (m->fsx, (guint32) p->c.key, goff);
+    case VMEMU_GEN_RNG:
+      return vmemu_content_desc_rng (vm_page_owner (m, p)->content_rng, goff);
+    default:
+      return vmemu_content_desc_zero ();
+    }
+}
+
+const VmContent *
+vm_page_content_peek (VmemuMachine *m, const VmemuPage *p, VmContentView *view)
+{
+  if (p->cgen == VM_PAGE_CONTENT_STORE)
+    return p->c.store;
+  if (p->cgen == VMEMU_GEN_ZERO)
+    return NULL;
+  VmContentDesc d = inline_desc (m, p);
+  return vmemu_content_view (view, m->page_size, &d);
+}
+
 VmContent *
 vm_page_content (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->content == NULL)
-    p->content = vmemu_content_new (m->page_size);
-  return p->content;
+  if (p->cgen != VM_PAGE_CONTENT_STORE)
+    {
+      VmContent *c = vmemu_content_new (m->page_size);
+      VmContentDesc d = inline_desc (m, p);
+      vmemu_content_fill (c, 0, m->page_size, &d);
+      p->c.store = c;
+      p->cgen = VM_PAGE_CONTENT_STORE;
+    }
+  return p->c.store;
+}
+
+void
+vm_page_content_done (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->cgen != VM_PAGE_CONTENT_STORE)
+    return;
+  VmContent *c = p->c.store;
+  VmContentDesc d;
+  if (vmemu_content_size (c) != m->page_size || !vmemu_content_single (c, &d))
+    return;
+  guint64 goff = p->index << m->page_shift;
+  VmemuInode *owner = vm_page_owner (m, p);
+  gboolean fits;
+  switch (d.gen)
+    {
+    case VMEMU_GEN_ZERO:
+    case VMEMU_GEN_BYTE:
+      fits = TRUE;
+      break;
+    case VMEMU_GEN_MIX64:
+      fits = d.goff == goff;
+      break;
+    case VMEMU_GEN_FSX:
+      fits = d.goff == goff && d.src == m->fsx;
+      break;
+    case VMEMU_GEN_RNG:
+      fits = d.goff == goff && owner && d.src == owner->content_rng;
+      break;
+    default:
+      fits = FALSE;
+    }
+  if (!fits)
+    return;
+  vmemu_content_free (c);
+  p->cgen = d.gen;
+  p->c.key = d.key;
+}
+
+void
+vm_page_content_free (VmemuPage *p)
+{
+  if (p->cgen == VM_PAGE_CONTENT_STORE)
+    vmemu_content_free (p->c.store);
+  p->cgen = VMEMU_GEN_ZERO;
+  p->c.key = 0;
+}
+
+/* migrate_page_copy's contents: dst has src's index and owner. */
+void
+vm_page_content_copy (VmemuMachine *m, VmemuPage *dst, const VmemuPage *src)
+{
+  vm_page_content_free (dst);
+  dst->cgen = src->cgen;
+  dst->c = src->c;
+  if (src->cgen == VM_PAGE_CONTENT_STORE)
+    dst->c.store = vmemu_content_dup (src->c.store);
 }
 
 guint64
@@ -223,8 +331,10 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
     return FALSE;
   guint32 before = p->flags;
   p->flags |= VMEMU_PG_LOCKED;
+  if (p->cgen != VM_PAGE_CONTENT_STORE && p->cgen != VMEMU_GEN_ZERO)
+    vm_page_content (m, p);   /* an inline run is relative to the index and owner */
   p->mapping = ino;
-  p->owner = ino;
+  p->owner_idx = ino->file_idx + 1;
   p->index = index;
   vm_get_page (m, p, VMEMU_REF_CACHE);
   vmemu_xa_store (ino->pages, index, p);

@@ -581,7 +581,7 @@ bench_scale (guint64 n_pages, guint32 n_reads)
       while ((p = vmemu_xa_find (ino->pages, &idx, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
         {
           resident++;
-          with_data += p->content != NULL;   /* a contents store (engine/content) */
+          with_data += p->cgen == VM_PAGE_CONTENT_STORE;   /* a contents store, not inline */
           idx++;
         }
       xa_bytes += vmemu_xa_memory_bytes (ino->pages);
