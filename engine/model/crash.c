@@ -114,8 +114,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);
-      vm_page_content_free (p);
-      g_slice_free (VmemuPage, p);
+      vm_page_slab_put (m, p);
       m->nr_free++;
       m->nr_file--;
     }

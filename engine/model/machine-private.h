@@ -36,6 +36,13 @@ struct _VmemuMachine {
   gboolean finished;
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
   GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
+  /* struct pages come from a slab of VM_PAGE_SLAB-page chunks (page.c): a
+   * page costs its 96 bytes and no allocator header; freed ones are reused
+   * last-in first-out (their addresses are never an order: waitq only looks
+   * them up) */
+  GPtrArray *page_chunks;
+  guint page_chunk_used;         /* pages handed out of the last chunk */
+  VmemuPage *page_free_list;     /* linked through lru_next */
 
   /* memory */
   guint64 total_pages;

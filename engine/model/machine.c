@@ -669,8 +669,7 @@ vmemu_machine_free (VmemuMachine *m)
           {
             VmemuPage *p = batch[k];
             vmemu_xa_erase (ino->pages, p->index);
-            vm_page_content_free (p);
-            g_slice_free (VmemuPage, p);
+            vm_page_content_free (p);   /* the slab goes below */
           }
       for (guint k = 0; k < ino->maps->len; k++)
         {
@@ -697,6 +696,7 @@ vmemu_machine_free (VmemuMachine *m)
       m->queue_head = b->next;
       vm_bio_free (b);
     }
+  vm_page_slab_free (m);
   g_free (m->cpus);
   vmemu_fsx_pattern_free (m->fsx);
   g_clear_pointer (&m->sim, vmemu_sim_free);

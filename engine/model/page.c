@@ -10,12 +10,59 @@
 
 /* ---- allocation and references ---- */
 
+#define VM_PAGE_SLAB 4096u
+
+static VmemuPage *
+page_slab_get (VmemuMachine *m)
+{
+  VmemuPage *p = m->page_free_list;
+  if (p != NULL)
+    m->page_free_list = p->lru_next;
+  else
+    {
+      if (m->page_chunks == NULL)
+        m->page_chunks = g_ptr_array_new_with_free_func (g_free);
+      if (m->page_chunks->len == 0 || m->page_chunk_used == VM_PAGE_SLAB)
+        {
+          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, VM_PAGE_SLAB));
+          m->page_chunk_used = 0;
+        }
+      VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
+      p = &chunk[m->page_chunk_used++];
+    }
+  memset (p, 0, sizeof *p);
+  return p;
+}
+
+void
+vm_page_slab_put (VmemuMachine *m, VmemuPage *p)
+{
+  vm_page_content_free (p);
+  p->lru_next = m->page_free_list;
+  m->page_free_list = p;
+}
+
+void
+vm_page_slab_free (VmemuMachine *m)
+{
+  /* the contents of pages still held somewhere (a pipe, a stall) */
+  for (guint i = 0; m->page_chunks && i < m->page_chunks->len; i++)
+    {
+      VmemuPage *chunk = g_ptr_array_index (m->page_chunks, i);
+      guint used = i + 1 == m->page_chunks->len ? m->page_chunk_used : VM_PAGE_SLAB;
+      for (guint k = 0; k < used; k++)
+        vm_page_content_free (&chunk[k]);
+    }
+  g_clear_pointer (&m->page_chunks, g_ptr_array_unref);
+  m->page_free_list = NULL;
+}
+
 VmemuPage *
 vm_page_alloc (VmemuMachine *m, int holder)
 {
   if (!vm_alloc_pages_check (m, 1))
     return NULL;
-  VmemuPage *p = g_slice_new0 (VmemuPage);
+  VmemuPage *p = page_slab_get (m);
   p->pfn = m->next_pfn++;
   p->refs[holder] = 1;
   p->refcount = 1;
@@ -28,8 +75,7 @@ static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
   g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
-  vm_page_content_free (p);
-  g_slice_free (VmemuPage, p);
+  vm_page_slab_put (m, p);
   m->nr_free++;
   m->nr_file--;
 }

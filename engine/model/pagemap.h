@@ -7,6 +7,10 @@
 #include "engine/model/mm-types.h"
 
 VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory */
+/* The page slab: a struct page back to it (no accounting), and the whole
+ * slab freed with the machine. */
+void vm_page_slab_put (VmemuMachine *m, VmemuPage *p);
+void vm_page_slab_free (VmemuMachine *m);
 void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to);
