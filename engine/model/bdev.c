@@ -120,12 +120,12 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
       for (guint i = 0; i < bio->segs->len && bio->error == 0; i++)
         {
           VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
-          guint64 dev = (bio->pblk << m->blkbits) + done;
-          /* a segment of zeros onto a page without contents stays without */
-          guint64 x = dev, n;
-          VmContentDesc d;
-          if (vm_page_has_content (s->page)
-              || vmemu_content_next (m->disk, &x, &n, dev + s->len, &d))
+          guint64 dev = (bio->pblk << m->blkbits) + done, n;
+          /* one run (zeros included) is set as such; anything else copied */
+          VmContentDesc d = vmemu_content_at (m->disk, dev, s->len, &n);
+          if (n == s->len)
+            vm_page_content_fill (m, s->page, s->off, s->len, &d);
+          else
             {
               vmemu_content_copy (vm_page_content (m, s->page), s->off, m->disk, dev, s->len);
               vm_page_content_done (m, s->page);

@@ -677,7 +677,11 @@ vm_dio_end_io (VmemuMachine *m, VmemuBio *bio)
       guint64 b = MAX (bio->file_off, st->pos);
       guint64 e = MIN (bio->file_off + bio->bytes, st->end);
       if (b < e)
-        vm_oracle_compare (m, st, bio->inode, b, s->page->c.store, b - bio->file_off, e - b);
+        {
+          VmContentView view;
+          vm_oracle_compare (m, st, bio->inode, b, vm_page_content_peek (m, s->page, &view),
+                             b - bio->file_off, e - b);
+        }
     }
   vm_page_content_free (s->page);
   g_free (s->page);

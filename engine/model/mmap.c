@@ -486,9 +486,10 @@ map_touch (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gui
   if (write)
     {
       VmContentDesc d = vm_data_desc (m, a, op, file_off);
-      vmemu_content_fill (cow ? map->cow[i] : vm_page_content (m, p), off, n, &d);
-      if (!cow)
-        vm_page_content_done (m, p);
+      if (cow)
+        vmemu_content_fill (map->cow[i], off, n, &d);
+      else
+        vm_page_content_fill (m, p, off, (guint) n, &d);
       if (!map->private_map && file_off < ino->i_size)
         vm_oracle_fill (m, ino, file_off, MIN (n, ino->i_size - file_off), &d);
       map->pte[i] |= VM_PTE_DIRTY;

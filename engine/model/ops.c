@@ -363,7 +363,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
           else
             {
               VmContentDesc d = vm_data_desc (m, a, op, st->pos);
-              vmemu_content_fill (vm_page_content (m, p), off, st->chunk, &d);
+              vm_page_content_fill (m, p, off, st->chunk, &d);
               vm_oracle_fill (m, ino, st->pos, st->chunk, &d);
             }
           vm_page_content_done (m, p);

@@ -222,6 +222,30 @@ vm_page_content (VmemuMachine *m, VmemuPage *p)
   return p->c.store;
 }
 
+/* Whether the run d over the whole page is what inline_desc() would say.
+ * Pages that belong to no file (direct-I/O buffers) always keep a store. */
+static gboolean
+inline_fits (VmemuMachine *m, const VmemuPage *p, const VmContentDesc *d)
+{
+  if (p->owner_idx == 0)
+    return FALSE;
+  guint64 goff = p->index << m->page_shift;
+  switch (d->gen)
+    {
+    case VMEMU_GEN_ZERO:
+    case VMEMU_GEN_BYTE:
+      return TRUE;
+    case VMEMU_GEN_MIX64:
+      return d->goff == goff;
+    case VMEMU_GEN_FSX:
+      return d->goff == goff && d->src == m->fsx;
+    case VMEMU_GEN_RNG:
+      return d->goff == goff && d->src == vm_page_owner (m, p)->content_rng;
+    default:
+      return FALSE;
+    }
+}
+
 void
 vm_page_content_done (VmemuMachine *m, VmemuPage *p)
 {
@@ -229,34 +253,33 @@ vm_page_content_done (VmemuMachine *m, VmemuPage *p)
     return;
   VmContent *c = p->c.store;
   VmContentDesc d;
-  if (vmemu_content_size (c) != m->page_size || !vmemu_content_single (c, &d))
-    return;
-  guint64 goff = p->index << m->page_shift;
-  VmemuInode *owner = vm_page_owner (m, p);
-  gboolean fits;
-  switch (d.gen)
-    {
-    case VMEMU_GEN_ZERO:
-    case VMEMU_GEN_BYTE:
-      fits = TRUE;
-      break;
-    case VMEMU_GEN_MIX64:
-      fits = d.goff == goff;
-      break;
-    case VMEMU_GEN_FSX:
-      fits = d.goff == goff && d.src == m->fsx;
-      break;
-    case VMEMU_GEN_RNG:
-      fits = d.goff == goff && owner && d.src == owner->content_rng;
-      break;
-    default:
-      fits = FALSE;
-    }
-  if (!fits)
+  if (vmemu_content_size (c) != m->page_size || !vmemu_content_single (c, &d)
+      || !inline_fits (m, p, &d))
     return;
   vmemu_content_free (c);
   p->cgen = d.gen;
   p->c.key = d.key;
+}
+
+/* [off, off+len) of the page becomes the run d: a whole page that fits is
+ * set inline without a store. */
+void
+vm_page_content_fill (VmemuMachine *m, VmemuPage *p, guint off, guint len, const VmContentDesc *d)
+{
+  VmContentDesc n = *d;
+  if (n.gen == VMEMU_GEN_BYTE && (n.key & 0xff) == 0)
+    n = vmemu_content_desc_zero ();
+  if (off == 0 && len == m->page_size && inline_fits (m, p, &n))
+    {
+      vm_page_content_free (p);
+      p->cgen = n.gen;
+      p->c.key = n.key;
+      return;
+    }
+  if (n.gen == VMEMU_GEN_ZERO && p->cgen == VMEMU_GEN_ZERO)
+    return;
+  vmemu_content_fill (vm_page_content (m, p), off, len, &n);
+  vm_page_content_done (m, p);
 }
 
 void

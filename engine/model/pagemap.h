@@ -37,6 +37,8 @@ void vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int lru);
 const VmContent *vm_page_content_peek (VmemuMachine *m, const VmemuPage *p, VmContentView *view);
 VmContent *vm_page_content (VmemuMachine *m, VmemuPage *p);
 void vm_page_content_done (VmemuMachine *m, VmemuPage *p);
+void vm_page_content_fill (VmemuMachine *m, VmemuPage *p, guint off, guint len,
+                           const VmContentDesc *d);
 void vm_page_content_free (VmemuPage *p);
 void vm_page_content_copy (VmemuMachine *m, VmemuPage *dst, const VmemuPage *src);
 static inline gboolean
