@@ -1,81 +1,45 @@
-/* content.c — the byte-range store of engine/content: a sorted array of
- * non-overlapping extents, each a run of one generator descriptor.
+/* content.c — the byte-range store of engine/content: extents, each a run of
+ * one generator descriptor, in fixed-size segments of the offset space.
  *
- * Invariants: extents are sorted by start, do not overlap, lie inside
- * [0, size), are never ZERO (what no extent covers reads as zero), and no
- * two neighbours could be one extent (mergeable() is false for every
- * adjacent pair), so equal contents built by different sequences of writes
- * have the same extents.
+ * Segment k covers [k << shift, (k + 1) << shift) (1 MiB by default) and holds
+ * its extents in a sorted array; segment 0 lives in the store itself (a page
+ * or a small file needs nothing more), the others in an ordered index
+ * (engine/xa) keyed by k, present only where something non-zero is stored.
+ * So a write costs a binary search and a move of at most one segment's tail,
+ * however many extents the store holds (a disk or the oracle of a large file
+ * written at random).
  *
- * An array with binary search: lookups are O(log n); a write in the middle
- * moves the tail (O(n) memmove), cheap for the stores vmemu builds (a page
- * holds one extent or a few, a file's oracle one per write that still
- * shows).  A B-tree can replace it behind the same interface.
+ * Invariants: in each segment extents are sorted by start, do not overlap,
+ * lie inside the segment and [0, size), are never ZERO (what no extent covers
+ * reads as zero), and no two neighbours could be one extent (mergeable() is
+ * false for every adjacent pair), so equal contents built by different
+ * sequences of writes have the same extents.  Runs longer than a segment are
+ * cut at segment boundaries.
  */
 #include "engine/content/content-private.h"
 
 #include <string.h>
+
+#include "engine/xa/xa.h"
+
+#define SEG_SHIFT_DEFAULT 20
 
 typedef struct {
   guint64 start, len;
   VmContentDesc d;
 } Ext;
 
+typedef struct {
+  Ext *v;
+  guint32 n, cap;   /* cap 0 with n > 0: a view's borrowed extent */
+} Seg;
+
 struct _VmContent {
   guint64 size;
-  Ext *v;
-  guint32 n, cap;
+  Seg s0;           /* segment 0 */
+  VmemuXa *segs;    /* k >= 1 -> Seg *, NULL until one is needed */
+  guint8 shift;
 };
-
-VmContent *
-vmemu_content_new (guint64 size)
-{
-  VmContent *c = g_new0 (VmContent, 1);
-  c->size = size;
-  return c;
-}
-
-void
-vmemu_content_free (VmContent *c)
-{
-  if (c == NULL)
-    return;
-  for (guint i = 0; i < c->n; i++)
-    vmemu_content_src_unref (&c->v[i].d);
-  g_free (c->v);
-  g_free (c);
-}
-
-VmContent *
-vmemu_content_dup (const VmContent *c)
-{
-  VmContent *r = vmemu_content_new (c ? c->size : 0);
-  if (c == NULL || c->n == 0)
-    return r;
-  r->v = g_memdup2 (c->v, sizeof (Ext) * c->n);
-  r->n = r->cap = c->n;
-  for (guint i = 0; i < r->n; i++)
-    vmemu_content_src_ref (&r->v[i].d);
-  return r;
-}
-
-guint64
-vmemu_content_size (const VmContent *c)
-{
-  return c ? c->size : 0;
-}
-
-guint
-vmemu_content_extents (const VmContent *c)
-{
-  return c ? c->n : 0;
-}
-
-gsize
-vmemu_content_memory_bytes (const VmContent *c)
-{
-  return c ? sizeof *c + (gsize) c->cap * sizeof (Ext) : 0;
-}
 
 static inline guint64
 ext_end (const Ext *e)
@@ -83,15 +47,90 @@ ext_end (const Ext *e)
   return e->start + e->len;
 }
 
-/* The first extent ending after pos (n when none). */
-static guint
-find (const VmContent *c, guint64 pos)
+/* ------------------------------------------------------------ segments --- */
+
+static inline guint64
+seg_lo (const VmContent *c, guint64 k)
 {
-  guint lo = 0, hi = c->n;
+  return k << c->shift;
+}
+
+/* The end of segment k (G_MAXUINT64 for the last one of the space). */
+static inline guint64
+seg_hi (const VmContent *c, guint64 k)
+{
+  return k >= (G_MAXUINT64 >> c->shift) ? G_MAXUINT64 : (k + 1) << c->shift;
+}
+
+static Seg *
+seg_get (const VmContent *c, guint64 k)
+{
+  if (k == 0)
+    return (Seg *) &c->s0;
+  return c->segs ? vmemu_xa_load (c->segs, k) : NULL;
+}
+
+static Seg *
+seg_make (VmContent *c, guint64 k)
+{
+  Seg *s = seg_get (c, k);
+  if (s != NULL)
+    return s;
+  if (c->segs == NULL)
+    c->segs = vmemu_xa_new ();
+  s = g_new0 (Seg, 1);
+  vmemu_xa_store (c->segs, k, s);
+  return s;
+}
+
+/* The first present segment with number >= k (its number in *k), or NULL. */
+static Seg *
+seg_next (const VmContent *c, guint64 *k)
+{
+  if (*k == 0 && c->s0.n > 0)
+    return (Seg *) &c->s0;
+  if (c->segs == NULL)
+    return NULL;
+  guint64 i = MAX (*k, 1);
+  Seg *s = vmemu_xa_find (c->segs, &i, G_MAXUINT64, VMEMU_XA_NO_MARK);
+  if (s != NULL)
+    *k = i;
+  return s;
+}
+
+static void
+seg_unref_all (Seg *s)
+{
+  for (guint i = 0; i < s->n; i++)
+    vmemu_content_src_unref (&s->v[i].d);
+}
+
+/* An emptied segment other than 0 leaves the index. */
+static void
+seg_release (VmContent *c, guint64 k, Seg *s)
+{
+  if (s->n > 0)
+    return;
+  g_clear_pointer (&s->v, g_free);
+  s->cap = 0;
+  if (k > 0)
+    {
+      vmemu_xa_erase (c->segs, k);
+      g_free (s);
+    }
+}
+
+/* ------------------------------------------------- extents of a segment --- */
+
+/* The first extent of s ending after pos (s->n when none). */
+static guint
+find (const Seg *s, guint64 pos)
+{
+  guint lo = 0, hi = s->n;
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (ext_end (&c->v[mid]) <= pos)
+      if (ext_end (&s->v[mid]) <= pos)
         lo = mid + 1;
       else
         hi = mid;
@@ -100,32 +139,27 @@ find (const VmContent *c, guint64 pos)
 }
 
 static void
-make_room (VmContent *c, guint i, guint k)
+make_room (Seg *s, guint i, guint k)
 {
-  if (c->n + k > c->cap)
+  if (s->n + k > s->cap)
     {
-      guint cap = MAX (c->cap * 2, c->n + k);
+      guint cap = MAX (s->cap * 2, s->n + k);
       cap = MAX (cap, 2);
-      c->v = g_renew (Ext, c->v, cap);
-      c->cap = cap;
+      s->v = g_renew (Ext, s->v, cap);
+      s->cap = cap;
     }
-  memmove (c->v + i + k, c->v + i, sizeof (Ext) * (c->n - i));
-  c->n += k;
+  memmove (s->v + i + k, s->v + i, sizeof (Ext) * (s->n - i));
+  s->n += k;
 }
 
 /* Drop extents [i, j), releasing their sources. */
 static void
-drop (VmContent *c, guint i, guint j)
+drop (Seg *s, guint i, guint j)
 {
   for (guint k = i; k < j; k++)
-    vmemu_content_src_unref (&c->v[k].d);
-  memmove (c->v + i, c->v + j, sizeof (Ext) * (c->n - j));
-  c->n -= j - i;
-  if (c->n == 0)
-    {
-      g_clear_pointer (&c->v, g_free);
-      c->cap = 0;
-    }
+    vmemu_content_src_unref (&s->v[k].d);
+  memmove (s->v + i, s->v + j, sizeof (Ext) * (s->n - j));
+  s->n -= j - i;
 }
 
 /* Trim the first cut bytes off e. */
@@ -149,23 +183,23 @@ mergeable (const Ext *x, const Ext *y)
 
 /* Merge v[i] into v[i - 1] when it continues it. */
 static void
-merge_at (VmContent *c, guint i)
+merge_at (Seg *s, guint i)
 {
-  if (i == 0 || i >= c->n || !mergeable (&c->v[i - 1], &c->v[i]))
+  if (i == 0 || i >= s->n || !mergeable (&s->v[i - 1], &s->v[i]))
     return;
-  c->v[i - 1].len += c->v[i].len;
-  drop (c, i, i + 1);
+  s->v[i - 1].len += s->v[i].len;
+  drop (s, i, i + 1);
 }
 
-/* Remove everything in [a, b) (a < b); returns the index where an extent
- * for [a, b) goes. */
+/* Remove everything of s in [a, b) (a < b); returns the index where an
+ * extent starting at a goes. */
 static guint
-punch (VmContent *c, guint64 a, guint64 b)
+seg_punch (Seg *s, guint64 a, guint64 b)
 {
-  guint i = find (c, a);
-  if (i < c->n && c->v[i].start < a)
+  guint i = find (s, a);
+  if (i < s->n && s->v[i].start < a)
     {
-      Ext *e = &c->v[i];
+      Ext *e = &s->v[i];
       if (ext_end (e) > b)
         {
           /* [a, b) inside one extent: split it in two */
@@ -173,21 +207,177 @@ punch (VmContent *c, guint64 a, guint64 b)
           trim_front (&right, b - e->start);
           vmemu_content_src_ref (&right.d);
           e->len = a - e->start;
-          make_room (c, i + 1, 1);
-          c->v[i + 1] = right;
+          make_room (s, i + 1, 1);
+          s->v[i + 1] = right;
           return i + 1;
         }
       e->len = a - e->start;
       i++;
     }
   guint j = i;
-  while (j < c->n && ext_end (&c->v[j]) <= b)
+  while (j < s->n && ext_end (&s->v[j]) <= b)
     j++;
   if (j > i)
-    drop (c, i, j);
-  if (i < c->n && c->v[i].start < b)
-    trim_front (&c->v[i], b - c->v[i].start);
+    drop (s, i, j);
+  if (i < s->n && s->v[i].start < b)
+    trim_front (&s->v[i], b - s->v[i].start);
   return i;
+}
+
+/* Insert e (holding its source reference, inside a punched gap of s) and
+ * merge it with its neighbours. */
+static void
+seg_place (Seg *s, const Ext *e)
+{
+  guint i = find (s, e->start);
+  make_room (s, i, 1);
+  s->v[i] = *e;
+  merge_at (s, i + 1);
+  merge_at (s, i);
+}
+
+/* ----------------------------------------------------- the whole store --- */
+
+/* Remove everything in [a, b) (a < b), segment by segment. */
+static void
+punch (VmContent *c, guint64 a, guint64 b)
+{
+  guint64 k = a >> c->shift, last = (b - 1) >> c->shift;
+  Seg *s;
+  while (k <= last && (s = seg_next (c, &k)) != NULL && k <= last)
+    {
+      guint64 lo = MAX (a, seg_lo (c, k)), hi = MIN (b, seg_hi (c, k));
+      if (s->n > 0)
+        seg_punch (s, lo, hi);
+      seg_release (c, k, s);
+      if (k == last)
+        break;
+      k++;
+    }
+}
+
+/* Put the run e (no reference taken yet) into the store, cut at segment
+ * boundaries; the range must have been punched. */
+static void
+place (VmContent *c, const Ext *e)
+{
+  guint64 off = e->start, end = ext_end (e);
+  while (off < end)
+    {
+      guint64 k = off >> c->shift;
+      guint64 hi = MIN (end, seg_hi (c, k));
+      Ext piece = { off, hi - off, vmemu_content_desc_advance (&e->d, off - e->start) };
+      vmemu_content_src_ref (&piece.d);
+      seg_place (seg_make (c, k), &piece);
+      off = hi;
+    }
+}
+
+static VmContent *
+content_new (guint64 size, guint shift)
+{
+  VmContent *c = g_new0 (VmContent, 1);
+  c->size = size;
+  c->shift = (guint8) shift;
+  return c;
+}
+
+VmContent *
+vmemu_content_new (guint64 size)
+{
+  return content_new (size, SEG_SHIFT_DEFAULT);
+}
+
+/* For tests: segments of 2^shift bytes, so small stores span several. */
+VmContent *
+vmemu_content_new_segmented (guint64 size, guint shift)
+{
+  g_return_val_if_fail (shift >= 4 && shift < 64, NULL);
+  return content_new (size, shift);
+}
+
+void
+vmemu_content_free (VmContent *c)
+{
+  if (c == NULL)
+    return;
+  seg_unref_all (&c->s0);
+  g_free (c->s0.v);
+  guint64 k = 1;
+  Seg *s;
+  while (c->segs && (s = seg_next (c, &k)) != NULL)
+    {
+      seg_unref_all (s);
+      g_free (s->v);
+      g_free (s);
+      k++;
+    }
+  vmemu_xa_free (c->segs);
+  g_free (c);
+}
+
+static void
+seg_copy_into (Seg *dst, const Seg *src)
+{
+  dst->n = dst->cap = src->n;
+  dst->v = src->n ? g_memdup2 (src->v, sizeof (Ext) * src->n) : NULL;
+  for (guint i = 0; i < dst->n; i++)
+    vmemu_content_src_ref (&dst->v[i].d);
+}
+
+VmContent *
+vmemu_content_dup (const VmContent *c)
+{
+  if (c == NULL)
+    return vmemu_content_new (0);
+  VmContent *r = content_new (c->size, c->shift);
+  seg_copy_into (&r->s0, &c->s0);
+  guint64 k = 1;
+  Seg *s;
+  while (c->segs && (s = seg_next (c, &k)) != NULL)
+    {
+      seg_copy_into (seg_make (r, k), s);
+      k++;
+    }
+  return r;
+}
+
+guint64
+vmemu_content_size (const VmContent *c)
+{
+  return c ? c->size : 0;
+}
+
+guint
+vmemu_content_extents (const VmContent *c)
+{
+  if (c == NULL)
+    return 0;
+  guint n = c->s0.n;
+  guint64 k = 1;
+  Seg *s;
+  while (c->segs && (s = seg_next (c, &k)) != NULL)
+    {
+      n += s->n;
+      k++;
+    }
+  return n;
+}
+
+gsize
+vmemu_content_memory_bytes (const VmContent *c)
+{
+  if (c == NULL)
+    return 0;
+  gsize b = sizeof *c + (gsize) c->s0.cap * sizeof (Ext);
+  guint64 k = 1;
+  Seg *s;
+  while (c->segs && (s = seg_next (c, &k)) != NULL)
+    {
+      b += sizeof *s + (gsize) s->cap * sizeof (Ext);
+      k++;
+    }
+  return b + (c->segs ? vmemu_xa_memory_bytes (c->segs) : 0);
 }
 
 void
@@ -199,19 +389,6 @@ vmemu_content_set_size (VmContent *c, guint64 size)
   c->size = size;
 }
 
-/* Put k extents (already holding their source references, sorted, inside
- * one punched gap) at index i and merge them with their neighbours. */
-static void
-place (VmContent *c, guint i, const Ext *e, guint k)
-{
-  if (k == 0)
-    return;
-  make_room (c, i, k);
-  memcpy (c->v + i, e, sizeof (Ext) * k);
-  merge_at (c, i + k);
-  merge_at (c, i);
-}
-
 void
 vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc *d)
 {
@@ -219,12 +396,10 @@ vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc 
   c->size = MAX (c->size, off + len);
   if (len == 0)
     return;
-  guint i = punch (c, off, off + len);
+  punch (c, off, off + len);
   Ext e = { off, len, vmemu_content_desc_norm (d) };
-  if (e.d.gen == VMEMU_GEN_ZERO)
-    return;
-  vmemu_content_src_ref (&e.d);
-  place (c, i, &e, 1);
+  if (e.d.gen != VMEMU_GEN_ZERO)
+    place (c, &e);
 }
 
 void
@@ -254,19 +429,24 @@ vmemu_content_copy (VmContent *dst, guint64 doff, const VmContent *src, guint64 
   dst->size = MAX (dst->size, doff + len);
   if (len == 0)
     return;
-  /* collect src's extents first: dst may be src */
+  /* collect src's runs first (no references yet): dst may be src */
   GArray *tmp = g_array_new (FALSE, FALSE, sizeof (Ext));
   guint64 o = soff, n;
   VmContentDesc d;
   while (vmemu_content_next (src, &o, &n, soff + len, &d))
     {
       Ext e = { doff + (o - soff), n, d };
-      vmemu_content_src_ref (&e.d);
+      vmemu_content_src_ref (&e.d);   /* kept alive across the punch */
       g_array_append_val (tmp, e);
       o += n;
     }
-  guint i = punch (dst, doff, doff + len);
-  place (dst, i, (const Ext *) tmp->data, tmp->len);
+  punch (dst, doff, doff + len);
+  for (guint i = 0; i < tmp->len; i++)
+    {
+      Ext *e = &g_array_index (tmp, Ext, i);
+      place (dst, e);
+      vmemu_content_src_unref (&e->d);
+    }
   g_array_unref (tmp);
 }
 
@@ -276,29 +456,50 @@ vmemu_content_next (const VmContent *c, guint64 *off, guint64 *len, guint64 end,
 {
   if (c == NULL || *off >= end)
     return FALSE;
-  guint i = find (c, *off);
-  if (i >= c->n || c->v[i].start >= end)
-    return FALSE;
-  const Ext *e = &c->v[i];
-  guint64 s = MAX (e->start, *off), t = MIN (ext_end (e), end);
-  *d = vmemu_content_desc_advance (&e->d, s - e->start);
-  *off = s;
-  *len = t - s;
-  return TRUE;
+  guint64 k = *off >> c->shift;
+  Seg *s;
+  while ((s = seg_next (c, &k)) != NULL)
+    {
+      guint64 lo = seg_lo (c, k);
+      if (lo >= end)
+        return FALSE;
+      guint64 from = MAX (*off, lo);
+      guint i = find (s, from);
+      if (i < s->n)
+        {
+          const Ext *e = &s->v[i];
+          if (e->start >= end)
+            return FALSE;
+          guint64 a = MAX (e->start, from), b = MIN (ext_end (e), end);
+          *d = vmemu_content_desc_advance (&e->d, a - e->start);
+          *off = a;
+          *len = b - a;
+          return TRUE;
+        }
+      if (seg_hi (c, k) == G_MAXUINT64)
+        return FALSE;
+      k++;
+    }
+  return FALSE;
 }
 
 VmContentDesc
 vmemu_content_at (const VmContent *c, guint64 off, guint64 max, guint64 *n)
 {
-  guint i = c ? find (c, off) : 0;
-  if (c && i < c->n && c->v[i].start <= off)
+  guint64 o = off, len;
+  VmContentDesc d;
+  guint64 end = max > G_MAXUINT64 - off ? G_MAXUINT64 : off + max;
+  if (vmemu_content_next (c, &o, &len, end, &d))
     {
-      const Ext *e = &c->v[i];
-      *n = MIN (max, ext_end (e) - off);
-      return vmemu_content_desc_advance (&e->d, off - e->start);
+      if (o == off)
+        {
+          *n = len;
+          return d;
+        }
+      *n = o - off;
+      return vmemu_content_desc_zero ();
     }
-  guint64 next = c && i < c->n ? c->v[i].start : G_MAXUINT64;
-  *n = MIN (max, next - off);
+  *n = max;
   return vmemu_content_desc_zero ();
 }
 
@@ -374,23 +575,38 @@ vmemu_content_equal (const VmContent *a, guint64 aoff, const VmContent *b, guint
   return TRUE;
 }
 
+static void
+seg_check (const VmContent *c, guint64 k, const Seg *s)
+{
+  g_assert (s->n <= s->cap);
+  for (guint i = 0; i < s->n; i++)
+    {
+      const Ext *e = &s->v[i];
+      g_assert (e->len > 0);
+      g_assert (e->d.gen != VMEMU_GEN_ZERO && e->d.gen < VMEMU_GEN__COUNT);
+      g_assert (ext_end (e) <= c->size && ext_end (e) > e->start);
+      g_assert (e->start >= seg_lo (c, k) && ext_end (e) <= seg_hi (c, k));
+      if (i > 0)
+        {
+          g_assert (ext_end (&s->v[i - 1]) <= e->start);
+          g_assert (!mergeable (&s->v[i - 1], e));
+        }
+    }
+}
+
 void
 vmemu_content_check (const VmContent *c)
 {
   if (c == NULL)
     return;
-  g_assert (c->n <= c->cap);
-  for (guint i = 0; i < c->n; i++)
+  seg_check (c, 0, &c->s0);
+  guint64 k = 1;
+  Seg *s;
+  while (c->segs && (s = seg_next (c, &k)) != NULL)
     {
-      const Ext *e = &c->v[i];
-      g_assert (e->len > 0);
-      g_assert (e->d.gen != VMEMU_GEN_ZERO && e->d.gen < VMEMU_GEN__COUNT);
-      g_assert (ext_end (e) <= c->size && ext_end (e) > e->start);
-      if (i > 0)
-        {
-          g_assert (ext_end (&c->v[i - 1]) <= e->start);
-          g_assert (!mergeable (&c->v[i - 1], e));
-        }
+      g_assert (s->n > 0);   /* empty segments leave the index */
+      seg_check (c, k, s);
+      k++;
     }
 }
 
@@ -404,26 +620,28 @@ const VmContent *
 vmemu_content_view (VmContentView *v, guint64 size, const VmContentDesc *d)
 {
   View *w = (View *) v;
+  g_return_val_if_fail (size <= (G_GUINT64_CONSTANT (1) << SEG_SHIFT_DEFAULT), NULL);
+  memset (&w->c, 0, sizeof w->c);
   w->c.size = size;
-  w->c.cap = 0;   /* not owned: nothing to grow or free */
+  w->c.shift = SEG_SHIFT_DEFAULT;
   w->one.start = 0;
   w->one.len = size;
   w->one.d = vmemu_content_desc_norm (d);
-  w->c.n = size > 0 && w->one.d.gen != VMEMU_GEN_ZERO ? 1 : 0;
-  w->c.v = w->c.n ? &w->one : NULL;
+  w->c.s0.n = size > 0 && w->one.d.gen != VMEMU_GEN_ZERO ? 1 : 0;
+  w->c.s0.v = w->c.s0.n ? &w->one : NULL;   /* cap 0: borrowed, never grown or freed */
   return &w->c;
 }
 
 gboolean
 vmemu_content_single (const VmContent *c, VmContentDesc *d)
 {
-  if (c == NULL || c->n == 0)
+  if (c == NULL || vmemu_content_extents (c) == 0)
     {
       *d = vmemu_content_desc_zero ();
       return TRUE;
     }
-  if (c->n != 1 || c->v[0].start != 0 || c->v[0].len != c->size)
+  if (c->segs != NULL || c->s0.n != 1 || c->s0.v[0].start != 0 || c->s0.v[0].len != c->size)
     return FALSE;
-  *d = c->v[0].d;
+  *d = c->s0.v[0].d;
   return TRUE;
 }

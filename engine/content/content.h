@@ -140,6 +140,9 @@ guint8 vmemu_content_desc_byte_at (const VmContentDesc *d, guint64 i);
 typedef struct _VmContent VmContent;
 
 VmContent *vmemu_content_new (guint64 size);
+/* The same with segments of 2^shift bytes instead of 1 MiB (for tests: a
+ * small store spanning many segments). */
+VmContent *vmemu_content_new_segmented (guint64 size, guint shift);
 void vmemu_content_free (VmContent *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmContent, vmemu_content_free)
 /* A copy of c sharing its sources (descriptors copied, no bytes). */
@@ -191,7 +194,7 @@ gboolean vmemu_content_equal (const VmContent *a, guint64 aoff, const VmContent 
  * page's inline run): it may be passed wherever a const VmContent * is read,
  * never written or freed, and is valid while v is. */
 typedef struct {
-  guint64 opaque[10];
+  guint64 opaque[12];
 } VmContentView;
 const VmContent *vmemu_content_view (VmContentView *v, guint64 size, const VmContentDesc *d);
 /* Whether c is one run over all of [0, size) (*d: it) or all zero (*d: ZERO):

@@ -195,14 +195,14 @@ random_desc (VmemuRng *r, const VmemuFsxPattern *p, const VmContentRng *rs, guin
 }
 
 static void
-test_random_vs_flat (void)
+random_vs_flat (guint shift)
 {
   VmemuRng r;
-  vmemu_rng_init (&r, 2026);
+  vmemu_rng_init (&r, 2026 + shift);
   g_autoptr (VmemuFsxPattern) p = vmemu_fsx_pattern_new (1, 5000);
   g_autoptr (VmContentRng) rs = vmemu_content_rng_new (&r);
-  g_autoptr (VmContent) c = vmemu_content_new (0);
-  g_autoptr (VmContent) c2 = vmemu_content_new (0);
+  g_autoptr (VmContent) c = vmemu_content_new_segmented (0, shift);
+  g_autoptr (VmContent) c2 = vmemu_content_new_segmented (0, shift + 1);
   g_autofree guint8 *flat = g_malloc0 (FLAT * 2);
   g_autofree guint8 *got = g_malloc0 (FLAT * 2);
   g_autofree guint8 *lit_buf = g_malloc0 (FLAT);
@@ -264,6 +264,56 @@ test_random_vs_flat (void)
     }
   g_autoptr (VmContent) d = vmemu_content_dup (c);
   g_assert_true (vmemu_content_equal (c, 0, d, 0, FLAT * 2));
+  vmemu_content_check (d);
+  /* a store moved onto itself by a whole segment and more */
+  vmemu_content_copy (c, 3000, c, 100, FLAT - 3000);
+  memmove (flat + 3000, flat + 100, FLAT - 3000);
+  vmemu_content_check (c);
+  vmemu_content_read (c, 0, FLAT, got);
+  g_assert_cmpmem (got, FLAT, flat, FLAT);
+}
+
+static void
+test_random_vs_flat (void)
+{
+  random_vs_flat (20);   /* one segment */
+}
+
+static void
+test_random_vs_flat_segmented (void)
+{
+  random_vs_flat (6);    /* 64-byte segments: runs cross hundreds of them */
+}
+
+static void
+test_segments_far (void)
+{
+  /* a run over many segments, a punch in the middle, offsets near 2^64 */
+  g_autoptr (VmContent) c = vmemu_content_new_segmented (0, 12);
+  VmContentDesc d = vmemu_content_desc_mix64 (3, 0);
+  vmemu_content_fill (c, 100, 1 << 20, &d);
+  g_assert_cmpuint (vmemu_content_extents (c), ==, 257);
+  vmemu_content_zero (c, 5000, 100000);
+  vmemu_content_check (c);
+  guint8 b[64], w[64];
+  vmemu_content_read (c, 200000, 64, b);
+  VmContentDesc at = vmemu_content_desc_advance (&d, 200000 - 100);
+  vmemu_content_desc_fill (&at, w, 64);
+  g_assert_cmpmem (b, 64, w, 64);
+  g_assert_cmpuint (vmemu_content_byte (c, 6000), ==, 0);
+  guint64 far = G_MAXUINT64 - 10000;
+  VmContentDesc x = vmemu_content_desc_byte (7);
+  vmemu_content_fill (c, far, 5000, &x);
+  vmemu_content_check (c);
+  g_assert_cmpuint (vmemu_content_byte (c, far + 4999), ==, 7);
+  g_assert_cmpuint (vmemu_content_byte (c, far + 5000), ==, 0);
+  guint64 o = far - 1, n;
+  VmContentDesc got;
+  g_assert_true (vmemu_content_next (c, &o, &n, G_MAXUINT64, &got));
+  g_assert_cmpuint (o, ==, far);
+  vmemu_content_set_size (c, 50);
+  g_assert_cmpuint (vmemu_content_extents (c), ==, 0);
+  vmemu_content_check (c);
 }
 
 static void
@@ -305,6 +355,8 @@ main (int argc, char **argv)
   g_test_add_func ("/content/split-merge", test_split_merge);
   g_test_add_func ("/content/equal-rule", test_equal_rule);
   g_test_add_func ("/content/random-vs-flat", test_random_vs_flat);
+  g_test_add_func ("/content/random-vs-flat-segmented", test_random_vs_flat_segmented);
+  g_test_add_func ("/content/segments-far", test_segments_far);
   g_test_add_func ("/content/view", test_view);
   return g_test_run ();
 }
