@@ -35,8 +35,8 @@ LDFLAGS    += -fsanitize=address,undefined
 endif
 
 LIB_SRC   := $(sort $(wildcard engine/*/*.c reports/*/*.c))
-CLI_SRC   := $(sort $(wildcard engine/cli/*.c))
-LIB_SRC   := $(filter-out $(CLI_SRC),$(LIB_SRC))
+# The CLI sits at the top level, above every layer (docs/architecture.md).
+CLI_SRC   := $(sort $(wildcard cli/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 LIB_OBJ   := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(LIB_SRC))
 # A modelled patch is a file: every variants/*.c, plus the out-of-tree files
@@ -108,7 +108,7 @@ check-sanitize:
 
 # Wall clocks, unseeded randomness and printing have no place in the model
 # (variant files included: they are model code).
-ENGINE_MODEL_SRC := $(filter-out engine/cli/% engine/trace/% engine/scenario/% engine/conform/%,$(wildcard engine/*/*.c)) \
+ENGINE_MODEL_SRC := $(filter-out engine/trace/% engine/scenario/% engine/conform/%,$(wildcard engine/*/*.c)) \
                     $(VARIANT_SRC) $(VARIANTS_EXTRA)
 check-style:
 	@! grep -nE '\b(time|clock_gettime|gettimeofday|rand|srand|random|g_random_[a-z_]+|g_get_(real|monotonic)_time|printf|g_print)[[:space:]]*\(' \
@@ -235,15 +235,15 @@ SHAREDIR   := $(DESTDIR)$(PREFIX)/share/vmemu
 DOCS       := README.md $(sort $(wildcard docs/*.md))
 SCENARIOS  := $(sort $(wildcard scenarios/*.yaml))
 
-$(BUILDDIR)/man/vmemu.1: $(BUILDDIR)/vmemu engine/cli/gen-man.sh
+$(BUILDDIR)/man/vmemu.1: $(BUILDDIR)/vmemu cli/gen-man.sh
 	@rm -rf $(BUILDDIR)/man
-	sh engine/cli/gen-man.sh $(BUILDDIR)/vmemu $(BUILDDIR)/man $(VERSION)
+	sh cli/gen-man.sh $(BUILDDIR)/vmemu $(BUILDDIR)/man $(VERSION)
 
 install: $(BUILDDIR)/vmemu $(BUILDDIR)/man/vmemu.1
 	install -d $(BINDIR) $(MANDIR) $(COMPDIR) $(DOCDIR) $(SHAREDIR)/scenarios
 	install -m 755 $(BUILDDIR)/vmemu $(BINDIR)/vmemu
 	install -m 644 $(BUILDDIR)/man/*.1 $(MANDIR)/
-	install -m 644 engine/cli/vmemu.bash-completion $(COMPDIR)/vmemu
+	install -m 644 cli/vmemu.bash-completion $(COMPDIR)/vmemu
 	install -m 644 $(DOCS) $(DOCDIR)/
 	install -m 644 $(SCENARIOS) $(SHAREDIR)/scenarios/
 

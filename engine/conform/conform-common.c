@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 
+#include "engine/run/run.h"
 #include "reports/tracedb/tracedb.h"
 
 static GHashTable *
@@ -105,17 +106,14 @@ vmemu_conform_write_common (const VmemuScenario *scn, const VmemuVariant *varian
                             gboolean force, GError **error)
 {
   /* the model again, into memory (its run is deterministic) */
-  VmemuTrace *mt = vmemu_trace_open (":memory:", FALSE, error);
-  if (mt == NULL)
+  VmemuRunOptions ro = { .scenario = scn, .variant = variant,
+                         .trace_path = VMEMU_RUN_TRACE_MEMORY };
+  g_autoptr (VmemuRun) run = vmemu_run_one (&ro);
+  if (!vmemu_run_check (run, error))
     return FALSE;
-  VmemuMachineOptions mo = { .variant = variant, .trace = mt };
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, error);
-  if (m == NULL || !vmemu_machine_run (m, error))
-    {
-      vmemu_trace_abort (mt);
-      return FALSE;
-    }
-  g_autoptr (VmemuTracedb) mdb = to_db (mt, "vmemu", error);
+  VmemuMachine *m = vmemu_run_machine (run);
+  g_autoptr (VmemuTracedb) mdb = vmemu_tracedb_new_for_db (vmemu_run_steal_db (run), "vmemu",
+                                                           error);
   if (mdb == NULL)
     return FALSE;
   VmemuTrace *kt = vmemu_trace_open (":memory:", FALSE, error);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/run/run.h"
 #include "reports/tracedb/tracedb.h"
 
 typedef struct {
@@ -59,17 +60,7 @@ static gboolean
 model_spans (const VmemuScenario *scn, const VmemuVariant *variant, GPtrArray *ops,
              GError **error)
 {
-  VmemuTrace *tr = vmemu_trace_open (":memory:", FALSE, error);
-  if (tr == NULL)
-    return FALSE;
-  VmemuMachineOptions mo = { .variant = variant, .trace = tr };
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, error);
-  if (m == NULL || !vmemu_machine_run (m, error))
-    {
-      vmemu_trace_abort (tr);
-      return FALSE;
-    }
-  sqlite3 *raw = vmemu_trace_close_to_db (tr, error);
+  sqlite3 *raw = vmemu_run_to_db (scn, variant, 0, error);
   if (raw == NULL)
     return FALSE;
   g_autoptr (VmemuTracedb) db = vmemu_tracedb_new_for_db (raw, "conform", error);

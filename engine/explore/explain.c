@@ -336,23 +336,9 @@ walk_trace (Walk *w, GError **error)
 static VmemuTracedb *
 explain_trace (const VmemuScenario *scn, const VmemuVariant *variant, GError **error)
 {
-  VmemuTrace *tr = vmemu_trace_open (":memory:", TRUE, error);
-  VmemuMachineOptions mo = { .variant = variant, .trace = tr,
-                             .time_limit_ns = EXPLORE_CASE_TIME_LIMIT_NS };
-  g_autoptr (VmemuMachine) m = NULL;
-  struct sqlite3 *conn;
+  struct sqlite3 *conn = vmemu_run_to_db (scn, variant, EXPLORE_CASE_TIME_LIMIT_NS, error);
 
-  if (tr == NULL)
-    return NULL;
-  m = vmemu_machine_new (scn, &mo, error);
-  if (m == NULL || !vmemu_machine_run (m, error))
-    {
-      vmemu_trace_abort (tr);
-      return NULL;
-    }
-  if ((conn = vmemu_trace_close_to_db (tr, error)) == NULL)
-    return NULL;
-  return vmemu_tracedb_new_for_db (conn, "explain", error);
+  return conn ? vmemu_tracedb_new_for_db (conn, "explain", error) : NULL;
 }
 
 char *

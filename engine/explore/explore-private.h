@@ -3,7 +3,7 @@
 #pragma once
 
 #include "engine/explore/explore.h"
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 
 /* How one trial run of a case ended. */
 typedef enum {

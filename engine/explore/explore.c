@@ -29,7 +29,6 @@ typedef struct {
   guint64 shard_n;            /* N of --shard (>= 1) */
   guint64 start_ns;           /* clock at the start */
   GMutex lock;
-  guint64 next_pos;           /* next position in this shard's order */
   guint64 end_pos;            /* positions below this may run */
   gboolean stop;              /* take no new case */
   guint64 best_pos;           /* smallest failing position, G_MAXUINT64: none */
@@ -38,21 +37,8 @@ typedef struct {
   guint64 found_ns;
   guint64 cases_run, ops_run, ops_generated, errored;
   gboolean interrupted;
+  guint64 caller_turns;       /* search_between calls (the calling thread only) */
 } Search;
-
-/* Takes the next position, or FALSE when there is nothing left to run. */
-static gboolean
-search_take (Search *s, guint64 *pos)
-{
-  gboolean ok;
-
-  g_mutex_lock (&s->lock);
-  ok = !s->stop && s->next_pos < s->end_pos && s->next_pos < s->best_pos;
-  if (ok)
-    *pos = s->next_pos++;
-  g_mutex_unlock (&s->lock);
-  return ok;
-}
 
 static void
 search_record (Search *s, guint64 pos, VmemuScenario *c, ExploreRun *r)
@@ -92,15 +78,11 @@ search_one (Search *s, guint64 pos)
   explore_run_clear (&r);
 }
 
-static gpointer
-search_worker (gpointer data)
+static gboolean
+search_work (guint64 pos, gpointer data, GError **error)
 {
-  Search *s = data;
-  guint64 pos;
-
-  while (search_take (s, &pos))
-    search_one (s, pos);
-  return NULL;
+  search_one (data, pos);
+  return TRUE;
 }
 
 static void
@@ -120,35 +102,49 @@ search_report (Search *s)
   s->o->progress (&p, s->o->user_data);
 }
 
-/* The calling thread runs cases too, and between two of its cases asks
- * should_stop and reports progress, so the callbacks stay on one thread. */
+/* May position pos be handed out (any thread, in order)?  No position past
+ * the first failing one. */
+static gboolean
+search_next (guint64 pos, gpointer data)
+{
+  Search *s = data;
+  gboolean ok;
+
+  g_mutex_lock (&s->lock);
+  ok = !s->stop && pos < s->end_pos && pos < s->best_pos;
+  g_mutex_unlock (&s->lock);
+  return ok;
+}
+
+/* The calling thread, between two of its own cases: it reports progress
+ * (after its first) and asks should_stop, so the callbacks stay on one
+ * thread. */
+static void
+search_between (gpointer data)
+{
+  Search *s = data;
+  const VmemuExploreOptions *o = s->o;
+
+  if (s->caller_turns++ > 0)
+    search_report (s);
+  if ((o->should_stop && o->should_stop (o->user_data)) || (o->interrupt && *o->interrupt))
+    {
+      g_mutex_lock (&s->lock);
+      s->stop = TRUE;
+      s->interrupted |= o->interrupt && *o->interrupt;
+      g_mutex_unlock (&s->lock);
+    }
+}
+
+/* Positions in order on engine/run's pool: the calling thread and -j - 1
+ * helpers. */
 static void
 search_run (Search *s)
 {
-  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
-  const VmemuExploreOptions *o = s->o;
-  guint64 pos;
+  VmemuRunPool p = { .jobs = s->o->jobs, .n = s->end_pos, .work = search_work,
+                     .next = search_next, .between = search_between, .data = s };
 
-  for (guint i = 1; i < o->jobs; i++)
-    g_ptr_array_add (threads, g_thread_new ("explore", search_worker, s));
-  for (;;)
-    {
-      gboolean stop = (o->should_stop && o->should_stop (o->user_data))
-                      || (o->interrupt && *o->interrupt);
-      if (stop)
-        {
-          g_mutex_lock (&s->lock);
-          s->stop = TRUE;
-          s->interrupted |= o->interrupt && *o->interrupt;
-          g_mutex_unlock (&s->lock);
-        }
-      if (!search_take (s, &pos))
-        break;
-      search_one (s, pos);
-      search_report (s);
-    }
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (g_ptr_array_index (threads, i));
+  vmemu_run_pool (&p, NULL);
   search_report (s);
 }
 

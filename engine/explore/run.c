@@ -1,10 +1,10 @@
-/* run.c — one trial run of a case, the YAML round trip that decides whether a
- * shrink candidate is a valid scenario, and op start times from a trace. */
+/* run.c — one trial run of a case (through engine/run), the YAML round trip
+ * that decides whether a shrink candidate is a valid scenario, and op start
+ * times from a trace. */
 #include "engine/explore/explore-private.h"
 
 #include <sqlite3.h>
 
-#include "engine/trace/trace.h"
 #include "reports/tracedb/tracedb.h"
 
 void
@@ -18,22 +18,16 @@ void
 explore_run_case (const VmemuScenario *scn, const VmemuVariant *variant,
                   const volatile gint *interrupt, ExploreRun *out)
 {
-  VmemuMachineOptions mo = { .variant = variant, .time_limit_ns = EXPLORE_CASE_TIME_LIMIT_NS,
-                             .interrupt = interrupt };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
-  const VmemuRunResult *r;
+  VmemuRunOptions o = { .scenario = scn, .variant = variant,
+                        .time_limit_ns = EXPLORE_CASE_TIME_LIMIT_NS, .interrupt = interrupt };
+  g_autoptr (VmemuRun) run = vmemu_run_one (&o);
+  const VmemuRunResult *r = vmemu_run_machine_result (run);
 
   *out = (ExploreRun) { .outcome = EXPLORE_CASE_ERROR };
-  if (m == NULL)
+  if (vmemu_run_status (run) == VMEMU_RUN_INTERRUPTED)
+    out->outcome = EXPLORE_CASE_INTERRUPTED;
+  if (r == NULL)
     return;
-  if (!vmemu_machine_run (m, &error))
-    {
-      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
-        out->outcome = EXPLORE_CASE_INTERRUPTED;
-      return;
-    }
-  r = vmemu_machine_result (m);
   out->ops_run = r->ops_run;
   /* A loss in a run that reached a model simplification (depends_on: what
    * `vmemu run` exits 3 for) is not a finding the explorer may report. */
@@ -98,23 +92,10 @@ GArray *
 explore_op_start_times (const VmemuScenario *scn, const VmemuVariant *variant, GError **error)
 {
   g_autoptr (GArray) times = g_array_new (FALSE, TRUE, sizeof (guint64));
-  VmemuTrace *tr = vmemu_trace_open (":memory:", TRUE, error);
-  VmemuMachineOptions mo = { .variant = variant, .trace = tr,
-                             .time_limit_ns = EXPLORE_CASE_TIME_LIMIT_NS };
-  g_autoptr (VmemuMachine) m = NULL;
-  g_autoptr (VmemuTracedb) db = NULL;
-  struct sqlite3 *conn;
+  struct sqlite3 *conn = vmemu_run_to_db (scn, variant, EXPLORE_CASE_TIME_LIMIT_NS, error);
+  g_autoptr (VmemuTracedb) db = conn ? vmemu_tracedb_new_for_db (conn, "explore", error) : NULL;
 
-  if (tr == NULL)
-    return NULL;
-  m = vmemu_machine_new (scn, &mo, error);
-  if (m == NULL || !vmemu_machine_run (m, error))
-    {
-      vmemu_trace_abort (tr);
-      return NULL;
-    }
-  if ((conn = vmemu_trace_close_to_db (tr, error)) == NULL
-      || (db = vmemu_tracedb_new_for_db (conn, "explore", error)) == NULL)
+  if (db == NULL)
     return NULL;
   g_array_set_size (times, vmemu_explore_count_ops (scn));
   /* An op that never started (its task stopped early) keeps time 0. */
@@ -122,3 +103,4 @@ explore_op_start_times (const VmemuScenario *scn, const VmemuVariant *variant, G
     return NULL;
   return g_steal_pointer (&times);
 }
+

@@ -16,8 +16,9 @@
  * A candidate must also be a valid scenario: it is written as YAML and loaded
  * back, so the loader's rules (a map used only in the task that mapped it, a
  * region freed only after it was allocated, ranges inside the device ...)
- * reject what cannot run.  Trials of one batch run in parallel, and the batch
- * is resolved in trial order, so -j never changes the result.
+ * reject what cannot run.  Trials of one batch run in parallel on engine/run's
+ * pool, and the batch is resolved in trial order, so -j never changes the
+ * result.
  */
 #include "engine/explore/explore-private.h"
 
@@ -38,11 +39,14 @@ typedef struct {
   guint64 runs, max_runs;
   const volatile gint *interrupt;   /* when non-zero: stop shrinking (SIGINT) */
   VmemuScenario *best;      /* owned */
-  GThreadPool *pool;        /* NULL with one job */
-  GMutex lock;
-  GCond done;
-  guint pending;
 } Shrinker;
+
+/* One batch of trials on engine/run's pool. */
+typedef struct {
+  Shrinker *sh;
+  Trial *trials;
+  gint first;               /* lowest trial found failing so far (atomic), G_MAXINT: none */
+} TrialBatch;
 
 /* ---- mapped accesses stay inside EOF ------------------------------------- */
 
@@ -159,17 +163,28 @@ shrink_still_fails (Shrinker *sh, const VmemuScenario *cand)
   return fails;
 }
 
-static void
-shrink_pool_func (gpointer data, gpointer user_data)
+static gboolean
+trial_work (guint64 i, gpointer data, GError **error)
 {
-  Trial *t = data;
-  Shrinker *sh = user_data;
+  TrialBatch *b = data;
+  gint old;
 
-  t->fails = shrink_still_fails (sh, t->cand);
-  g_mutex_lock (&sh->lock);
-  if (--sh->pending == 0)
-    g_cond_signal (&sh->done);
-  g_mutex_unlock (&sh->lock);
+  if (!(b->trials[i].fails = shrink_still_fails (b->sh, b->trials[i].cand)))
+    return TRUE;
+  do
+    old = g_atomic_int_get (&b->first);
+  while ((gint) i < old && !g_atomic_int_compare_and_exchange (&b->first, old, (gint) i));
+  return TRUE;
+}
+
+/* No trial past one that already fails: trials go out in order, so every
+ * trial below the first failing one still runs, whatever -j is. */
+static gboolean
+trial_next (guint64 i, gpointer data)
+{
+  TrialBatch *b = data;
+
+  return (gint) i < g_atomic_int_get (&b->first);
 }
 
 static gboolean
@@ -189,21 +204,11 @@ shrink_try (Shrinker *sh, GPtrArray *cands)
 
   for (guint i = 0; i < n; i++)
     trials[i].cand = g_ptr_array_index (cands, i);
-  if (sh->pool == NULL || n == 1)
-    for (guint i = 0; i < n && first < 0; i++)
-      first = shrink_still_fails (sh, trials[i].cand) ? (gint) i : -1;
-  else
-    {
-      sh->pending = n;
-      for (guint i = 0; i < n; i++)
-        g_thread_pool_push (sh->pool, &trials[i], NULL);
-      g_mutex_lock (&sh->lock);
-      while (sh->pending > 0)
-        g_cond_wait (&sh->done, &sh->lock);
-      g_mutex_unlock (&sh->lock);
-      for (guint i = 0; i < n && first < 0; i++)
-        first = trials[i].fails ? (gint) i : -1;
-    }
+  TrialBatch b = { .sh = sh, .trials = trials, .first = G_MAXINT };
+  VmemuRunPool p = { .jobs = sh->jobs, .n = n, .work = trial_work, .next = trial_next,
+                     .data = &b };
+  vmemu_run_pool (&p, NULL);
+  first = b.first < G_MAXINT ? b.first : -1;
   /* Counted as a single job would have run them (up to the first that fails),
    * so the count and the budget do not depend on -j. */
   sh->runs += first >= 0 ? (guint) first + 1 : n;
@@ -620,10 +625,6 @@ vmemu_explore_shrink_interruptible (const VmemuScenario *failing, const VmemuVar
   sh.path = first.loss_path;
   sh.best = vmemu_scenario_copy (failing);
   sh.eof_rule = case_maps_inside_eof (failing);
-  g_mutex_init (&sh.lock);
-  g_cond_init (&sh.done);
-  if (sh.jobs > 1)
-    sh.pool = g_thread_pool_new (shrink_pool_func, &sh, (gint) sh.jobs, FALSE, NULL);
   shrink_pin_times (&sh);
   while (changed && shrink_budget_left (&sh))
     {
@@ -632,10 +633,6 @@ vmemu_explore_shrink_interruptible (const VmemuScenario *failing, const VmemuVar
       changed |= shrink_drop_chunks (&sh);
       changed |= shrink_simplify (&sh);
     }
-  if (sh.pool != NULL)
-    g_thread_pool_free (sh.pool, FALSE, TRUE);
-  g_mutex_clear (&sh.lock);
-  g_cond_clear (&sh.done);
   explore_run_clear (&first);
   if (runs_out != NULL)
     *runs_out = sh.runs;

@@ -12,9 +12,9 @@
  * split's reference check is the sum over the members of what the cache,
  * the iop and the mappings hold.
  */
+#include "engine/model/fs-ops.h"
 #include "engine/model/machine-private.h"
 #include "engine/model/events.h"
-#include "engine/model/iomap.h"
 #include "engine/model/folio.h"
 
 static guint64
@@ -100,7 +100,7 @@ vm_split_folio (VmemuMachine *m, VmemuPage *p, gboolean caller_locked)
       VmemuPage *q = members[i];
       guint32 before = q->flags;
       /* the folio's iop goes; PG_uptodate (and dirty) stay on each page */
-      vm_iomap_page_release (m, q);
+      vm_page_a_ops (m, q)->split_page_private (m, q);
       q->folio_order = 0;
       q->flags &= ~VMEMU_PG_HEAD;
       vm_trace_page (m, VMEMU_EV_SPLIT_FOLIO, q, before, (gint64) nr, 0, 0, 0,

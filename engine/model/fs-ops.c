@@ -19,6 +19,7 @@ lay_over (VmFsOps *out, const VmFsOps *r)
   OVERRIDE (a_ops.invalidatepage);
   OVERRIDE (a_ops.is_partially_uptodate);
   OVERRIDE (a_ops.migratepage);
+  OVERRIDE (a_ops.split_page_private);
   OVERRIDE (vm_ops.fault);
   OVERRIDE (vm_ops.map_pages);
   OVERRIDE (vm_ops.page_mkwrite);

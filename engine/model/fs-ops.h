@@ -15,8 +15,7 @@
  * Each machine copies them into its own VmFsOps and lays every replacement
  * its variant names over them, in order (vm_fs_ops_build); reclaim.c,
  * writeback.c, ops.c, readahead.c, mmap.c, page.c, folio.c and the migration
- * code call only through them (make check-deps, .ci/layers.conf, which lists
- * the one exception: folio.c's split dropping the iomap_page).
+ * code call only through them (make check-deps, .ci/layers.conf).
  *
  * A variant file (variants/, docs/patching.md) that replaces a function
  * includes this header and defines a struct VmemuVariantOps with the entries
@@ -48,6 +47,11 @@ struct VmAops {
   void (*invalidatepage) (VmemuMachine *m, VmemuPage *p, guint off, guint len);
   gboolean (*is_partially_uptodate) (VmemuMachine *m, VmemuPage *p, guint from, guint count);
   void (*migratepage) (VmemuMachine *m, VmemuPage *newpage, VmemuPage *page);
+  /* Not in 5.8, whose page cache has no large folios: what the filesystem
+   * does with a large folio's private data when split_huge_page cuts it into
+   * pages (the THP series: iomap drops the folio's iomap_page; each page
+   * keeps PG_uptodate and PG_dirty). */
+  void (*split_page_private) (VmemuMachine *m, VmemuPage *page);
 };
 
 /* vm_operations_struct (include/linux/mm.h). */

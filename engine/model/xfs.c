@@ -218,6 +218,7 @@ const VmFsOps vm_xfs_fs_ops = {
     .invalidatepage = vm_iomap_invalidatepage,
     .is_partially_uptodate = vm_iomap_is_partially_uptodate,
     .migratepage = vm_iomap_migrate_page,
+    .split_page_private = vm_iomap_page_release,
   },
   .vm_ops = {
     .fault = xfs_filemap_fault,

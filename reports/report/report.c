@@ -1,5 +1,5 @@
 /* report.c — the regression report: gather the inputs, run every scenario
- * under both variants on worker threads, analyse the pairs, render the four
+ * under both variants (a batch of engine/run), analyse the pairs on its pool, render the four
  * files into a temporary directory and rename it into place. */
 #define G_LOG_DOMAIN "vmemu-report"
 #include "reports/report/report-private.h"
@@ -13,8 +13,7 @@
 
 #include <glib/gstdio.h>
 
-#include "engine/model/machine.h"
-#include "engine/trace/trace.h"
+#include "engine/run/run.h"
 
 G_DEFINE_QUARK (vmemu-report-error-quark, vmemu_report_error)
 
@@ -478,144 +477,137 @@ install_dir (const char *tmp, const char *dir, gboolean force, GError **error)
 
 /* ---- running ---- */
 
-typedef struct _Pool Pool;
-typedef gboolean (*PoolFn) (Pool *p, guint i, GError **error);
-
-struct _Pool {
+/* The two phases share the progress count; callbacks run on the calling
+ * thread (engine/run's pool), one at a time. */
+typedef struct {
   VmemuReport *r;
-  const char *tmpdir;           /* where traces are written */
-  PoolFn fn;
-  guint n;                      /* items */
-  gint next;                    /* next item to take (atomic) */
-  GMutex lock;                  /* guards error and progress */
-  GError *error;                /* the first failure */
+  GArray *items;                /* of RunItem: the run phase's items, in order */
   guint done, total;            /* progress steps over both phases */
-};
+} Build;
+
+/* One machine: a scenario under one variant, traced into the report. */
+typedef struct {
+  ReportScenario *sc;
+  ReportSide *s;
+  VmemuVariant *v;              /* owned */
+} RunItem;
 
 static void
-pool_progress (Pool *p, const char *what)
+run_item_clear (gpointer data)
 {
-  g_mutex_lock (&p->lock);
-  p->done++;
-  if (p->r->progress)
-    p->r->progress (p->done, p->total, what, p->r->progress_data);
-  g_mutex_unlock (&p->lock);
+  vmemu_variant_free (((RunItem *) data)->v);
 }
 
-static gpointer
-pool_worker (gpointer data)
+static void
+build_progress (Build *b, const char *what)
 {
-  Pool *p = data;
-  guint i;
-
-  while ((i = (guint) g_atomic_int_add (&p->next, 1)) < p->n)
-    {
-      GError *err = NULL;
-      if (p->r->interrupt && g_atomic_int_get (p->r->interrupt))
-        g_set_error (&err, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED, "interrupted");
-      else if (p->fn (p, i, &err))
-        continue;
-      g_mutex_lock (&p->lock);
-      if (p->error == NULL)
-        p->error = err;
-      else
-        g_error_free (err);
-      g_mutex_unlock (&p->lock);
-      g_atomic_int_set (&p->next, (gint) p->n);  /* stop taking work */
-    }
-  return NULL;
+  b->done++;
+  if (b->r->progress)
+    b->r->progress (b->done, b->total, what, b->r->progress_data);
 }
 
+/* The pool's interrupt error, in the report's words (report.h). */
 static gboolean
-pool_run (Pool *p, PoolFn fn, guint n, GError **error)
+report_interrupted (GError **error)
 {
-  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
-
-  p->fn = fn;
-  p->n = n;
-  g_atomic_int_set (&p->next, 0);
-  for (guint t = 0; t < MIN (p->r->jobs, n); t++)
-    g_ptr_array_add (threads, g_thread_new ("vmemu-report", pool_worker, p));
-  for (guint t = 0; t < threads->len; t++)
-    g_thread_join (threads->pdata[t]);
-  if (p->error != NULL)
-    {
-      g_propagate_error (error, p->error);
-      p->error = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* One machine: the scenario under one variant, traced.  A run that fails is
- * recorded on its side (the report shows it); only an interrupt or a trace
- * that cannot be written stops the report. */
-static gboolean
-run_side (Pool *p, ReportScenario *sc, ReportSide *s, GError **error)
-{
-  g_autoptr(VmemuVariant) v = vmemu_variant_parse (s->variant, error);
-  g_autoptr(GError) err = NULL;
-  VmemuTrace *tr;
-
-  s->trace_path = g_build_filename (p->tmpdir, s->trace_label, NULL);
-  if (v == NULL || (tr = vmemu_trace_open (s->trace_path, FALSE, error)) == NULL)
+  if (error == NULL || !g_error_matches (*error, VMEMU_RUN_ERROR, VMEMU_RUN_ERROR_INTERRUPTED))
     return FALSE;
-  VmemuMachineOptions mo = { .variant = v, .trace = tr, .interrupt = p->r->interrupt };
-  g_autoptr(VmemuMachine) m = vmemu_machine_new (sc->scn, &mo, &err);
-  if (m == NULL || !vmemu_machine_run (m, &err))
-    {
-      vmemu_trace_abort (tr);
-      if (g_error_matches (err, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
-        {
-          g_propagate_error (error, g_steal_pointer (&err));
-          return FALSE;
-        }
-      s->outcome = REPORT_OUTCOME_ERROR;
-      s->error = g_strdup (err->message);
-      return TRUE;
-    }
-  const VmemuRunResult *res = vmemu_machine_result (m);
-  vmemu_machine_write_result_meta (m, tr);
-  s->outcome = res->losses->len > 0 ? REPORT_OUTCOME_LOSS : REPORT_OUTCOME_CLEAN;
-  return vmemu_trace_close (tr, error);
+  g_clear_error (error);
+  g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED, "interrupted");
+  return FALSE;
 }
 
-/* Items of the run phase: (scenario, side) pairs of scenarios to run. */
+/* A run that fails is recorded on its side (the report shows it); only an
+ * interrupt or a trace that cannot be written stops the report. */
 static gboolean
-run_item (Pool *p, guint i, GError **error)
+record_run (guint i, VmemuRun *run, gpointer data, GError **error)
 {
-  GPtrArray *scs = p->r->scenarios;
-  guint k = 0;
+  Build *b = data;
+  ReportSide *s = g_array_index (b->items, RunItem, i).s;
+
+  switch (vmemu_run_status (run))
+    {
+    case VMEMU_RUN_DONE:
+      s->outcome = vmemu_run_machine_result (run)->losses->len > 0 ? REPORT_OUTCOME_LOSS
+                                                                   : REPORT_OUTCOME_CLEAN;
+      return TRUE;
+    case VMEMU_RUN_FAILED_MACHINE:
+      s->outcome = REPORT_OUTCOME_ERROR;
+      s->error = g_strdup (vmemu_run_error (run)->message);
+      return TRUE;
+    case VMEMU_RUN_INTERRUPTED:
+      g_set_error (error, VMEMU_REPORT_ERROR, VMEMU_REPORT_ERROR_INTERRUPTED, "interrupted");
+      return FALSE;
+    default:
+      return vmemu_run_check (run, error);
+    }
+}
+
+static void
+run_done (guint64 i, gpointer data)
+{
+  Build *b = data;
+  const RunItem *it = &g_array_index (b->items, RunItem, i);
+  g_autofree char *what = g_strdup_printf ("ran %s under %s", it->sc->name, it->s->variant);
+
+  build_progress (b, what);
+}
+
+/* Every (scenario, side) of the scenarios to run, as one batch of runs. */
+static gboolean
+run_all (Build *b, const char *tmpdir, GError **error)
+{
+  GPtrArray *scs = b->r->scenarios;
+  g_autoptr (GArray) opts = g_array_new (FALSE, TRUE, sizeof (VmemuRunOptions));
 
   for (guint j = 0; j < scs->len; j++)
     {
       ReportScenario *sc = scs->pdata[j];
-      if (sc->from_traces)
-        continue;
-      for (int side = 0; side < 2; side++, k++)
-        if (k == i)
-          {
-            g_autofree char *what = g_strdup_printf ("ran %s under %s", sc->name,
-                                                     sc->side[side].variant);
-            if (!run_side (p, sc, &sc->side[side], error))
-              return FALSE;
-            pool_progress (p, what);
-            return TRUE;
-          }
+      for (int side = 0; side < 2 && !sc->from_traces; side++)
+        {
+          RunItem it = { .sc = sc, .s = &sc->side[side] };
+          if ((it.v = vmemu_variant_parse (it.s->variant, error)) == NULL)
+            return FALSE;
+          it.s->trace_path = g_build_filename (tmpdir, it.s->trace_label, NULL);
+          g_array_append_val (b->items, it);
+          VmemuRunOptions o = { .scenario = sc->scn, .variant = it.v,
+                                .trace_path = it.s->trace_path, .result_meta = TRUE,
+                                .interrupt = b->r->interrupt };
+          g_array_append_val (opts, o);
+        }
     }
-  g_assert_not_reached ();
+  VmemuRunBatch batch = { .jobs = b->r->jobs, .each = record_run, .done = run_done, .data = b,
+                          .interrupt = b->r->interrupt };
+  return vmemu_run_batch ((const VmemuRunOptions *) opts->data, opts->len, &batch, error)
+         || report_interrupted (error);
 }
 
 static gboolean
-analyze_item (Pool *p, guint i, GError **error)
+analyze_item (guint64 i, gpointer data, GError **error)
 {
-  ReportScenario *sc = p->r->scenarios->pdata[i];
+  Build *b = data;
+
+  return report_analyze_scenario (b->r, b->r->scenarios->pdata[i], error);
+}
+
+static void
+analyze_done (guint64 i, gpointer data)
+{
+  Build *b = data;
+  const ReportScenario *sc = b->r->scenarios->pdata[i];
   g_autofree char *what = g_strdup_printf ("compared %s", sc->name);
 
-  if (!report_analyze_scenario (p->r, sc, error))
-    return FALSE;
-  pool_progress (p, what);
-  return TRUE;
+  build_progress (b, what);
+}
+
+/* Every scenario's pair of traces, compared on the same pool. */
+static gboolean
+analyze_all (Build *b, GError **error)
+{
+  VmemuRunPool p = { .jobs = b->r->jobs, .n = b->r->scenarios->len, .work = analyze_item,
+                     .done = analyze_done, .data = b, .interrupt = b->r->interrupt };
+
+  return vmemu_run_pool (&p, error) || report_interrupted (error);
 }
 
 /* ---- order and groups ---- */
@@ -790,21 +782,18 @@ report_render_all (VmemuReport *r, const char *tmp, GError **error)
 static gboolean
 report_build (VmemuReport *r, const char *tmp, GError **error)
 {
-  Pool p = { .r = r, .tmpdir = tmp };
+  g_autoptr (GArray) items = g_array_new (FALSE, TRUE, sizeof (RunItem));
+  Build b = { .r = r, .items = items };
   guint runs = 0;
   g_autofree char *traces = g_build_filename (tmp, "traces", NULL);
-  gboolean ok;
 
+  g_array_set_clear_func (items, run_item_clear);
   for (guint i = 0; i < r->scenarios->len; i++)
     runs += ((ReportScenario *) r->scenarios->pdata[i])->from_traces ? 0 : 2;
   if (runs > 0 && g_mkdir (traces, 0777) != 0)
     return io_error (error, traces, "create");
-  g_mutex_init (&p.lock);
-  p.total = runs + r->scenarios->len;
-  ok = pool_run (&p, run_item, runs, error)
-       && pool_run (&p, analyze_item, r->scenarios->len, error);
-  g_mutex_clear (&p.lock);
-  if (!ok)
+  b.total = runs + r->scenarios->len;
+  if (!run_all (&b, tmp, error) || !analyze_all (&b, error))
     return FALSE;
   order_and_group (r);
   make_headline (r);

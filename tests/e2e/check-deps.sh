@@ -5,10 +5,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-echo "1..7"
+echo "1..9"
 n=0
 t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-fresh() { rm -rf "$tmp/tree"; mkdir "$tmp/tree"; cp -r engine reports variants .ci "$tmp/tree/"; }
+fresh() { rm -rf "$tmp/tree"; mkdir "$tmp/tree"; cp -r engine reports variants cli .ci "$tmp/tree/"; }
 
 bash .ci/check-deps . >$tmp/out 2>&1; rc=$?
 t "the tree passes" "[ $rc = 0 ] && [ ! -s $tmp/out ]"
@@ -26,6 +26,18 @@ sed -i '0,/^#include "engine\/model\/fs-ops.h"/s//#include "engine\/model\/fs-op
 bash .ci/check-deps "$tmp/tree" >$tmp/out 2>&1; rc=$?
 t "the model including the explorer fails" \
   "[ $rc = 1 ] && grep -q '^engine/model/writeback.c:[0-9]*: includes engine/explore/explore.h' $tmp/out"
+
+fresh
+echo '#include "cli/cli.h"' >>"$tmp/tree/engine/run/run.c"
+bash .ci/check-deps "$tmp/tree" >$tmp/out 2>&1; rc=$?
+t "engine/run including the CLI fails (the CLI is the top layer)" \
+  "[ $rc = 1 ] && grep -q '^engine/run/run.c:[0-9]*: includes cli/cli.h' $tmp/out"
+
+fresh
+echo '#include "engine/run/run.h"' >>"$tmp/tree/engine/model/machine.c"
+bash .ci/check-deps "$tmp/tree" >$tmp/out 2>&1; rc=$?
+t "the model including engine/run fails" \
+  "[ $rc = 1 ] && grep -q '^engine/model/machine.c:[0-9]*: includes engine/run/run.h' $tmp/out"
 
 fresh
 sed -i 's|vm_page_a_ops (m, p)->releasepage (m, p)|vm_iomap_releasepage (m, p)|' "$tmp/tree/engine/model/reclaim.c"

@@ -11,10 +11,27 @@ cd "$ROOT" || exit 1
 n=0
 ok () { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 SEEDS="scenarios/seed-drop-caches.yaml scenarios/seed-reclaim.yaml"
-echo "1..11"
+echo "1..12"
 
 "$VMEMU" report --baseline baseline --candidate patched -j 2 $SEEDS -o "$T/fix" >"$T/fix.out" 2>&1
 ok $? "baseline -> patched exits 0 (a fix)"
+
+# One batch of runs on engine/run's pool: the number of threads changes nothing
+# (but the command line each file quotes).
+for j in 1 4; do
+  mkdir "$T/j$j"
+  (cd "$T/j$j" && "$VMEMU" report -j $j "$ROOT/scenarios/seed-drop-caches.yaml" \
+     "$ROOT/scenarios/seed-reclaim.yaml" "$ROOT/scenarios/thp-split.yaml" -o rep >out 2>&1)
+  for f in "$T/j$j"/rep/*.* "$T/j$j/out"; do sed "s/ -j $j / -j J /" "$f" >"$f.cmp"; done
+  for db in "$T/j$j"/rep/traces/*.db; do echo "$(basename "$db") $("$VMEMU" hash "$db")"; done >"$T/j$j/hashes"
+done
+same=0
+[ "$(grep -c ' [0-9a-f]\{64\}$' "$T/j1/hashes")" = 6 ] || same=1
+for f in out.cmp hashes rep/index.html.cmp rep/report.md.cmp rep/report-details.md.cmp \
+         rep/report.json.cmp rep/junit.xml.cmp; do
+  cmp -s "$T/j1/$f" "$T/j4/$f" || same=1
+done
+ok $same "-j 1 and -j 4 write the same report and traces"
 for f in index.html report.md report.json junit.xml; do [ -s "$T/fix/$f" ] || missing=$f; done
 ok "${missing:+1}${missing:-0}" "four files written"
 grep -q "seed-reclaim: fixed: baseline data loss (as expected); patched clean (as expected)" "$T/fix.out"

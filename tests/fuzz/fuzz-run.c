@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 #include "engine/scenario/scenario.h"
 #include "engine/variant/variant.h"
 
@@ -89,19 +89,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       g_assert (error != NULL && strchr (error->message, '\n') == NULL);
       return 0;
     }
-  VmemuMachineOptions mo = { .variant = variant, .time_limit_ns = FUZZ_TIME_LIMIT_NS };
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
-  if (m == NULL)
+  VmemuRunOptions ro = { .scenario = scn, .variant = variant,
+                         .time_limit_ns = FUZZ_TIME_LIMIT_NS };
+  g_autoptr (VmemuRun) run = vmemu_run_one (&ro);
+  const VmemuRunResult *r = vmemu_run_machine_result (run);
+  if (r == NULL)
     {
-      g_assert (error != NULL && strchr (error->message, '\n') == NULL);
+      const GError *e = vmemu_run_error (run);
+      g_assert (e != NULL && strchr (e->message, '\n') == NULL);
       return 0;
     }
-  if (!vmemu_machine_run (m, &error))
-    {
-      g_assert (error != NULL && strchr (error->message, '\n') == NULL);
-      return 0;
-    }
-  const VmemuRunResult *r = vmemu_machine_result (m);
   g_assert (r->losses != NULL);
   return 0;
 }

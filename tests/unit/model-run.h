@@ -1,5 +1,6 @@
 /* model-run.h — the harness the model's unit tests share: run a scenario
- * given as YAML with an in-memory trace, then read the trace back with SQL.
+ * given as YAML with an in-memory trace (engine/run, as every run goes), then
+ * read the trace back with SQL.
  * Header-only (static functions) so each test binary stays one file. */
 #pragma once
 
@@ -8,22 +9,22 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 #include "engine/scenario/scenario.h"
-#include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
 typedef struct {
   VmemuScenario *scn;
   VmemuVariant *variant;
-  VmemuMachine *m;
+  VmemuRun *run;
+  VmemuMachine *m;    /* the run's machine, after it ran */
   sqlite3 *db;        /* the run's trace, in memory */
 } Run;
 
 static inline void
 run_free (Run *r)
 {
-  vmemu_machine_free (r->m);
+  vmemu_run_free (r->run);
   vmemu_variant_free (r->variant);
   vmemu_scenario_free (r->scn);
   sqlite3_close (r->db);
@@ -42,15 +43,12 @@ run_yaml (const char *yaml, const char *variant)
   g_assert_no_error (error);
   r->variant = vmemu_variant_parse (variant, &error);
   g_assert_no_error (error);
-  VmemuTrace *tr = vmemu_trace_open (":memory:", FALSE, &error);
-  g_assert_no_error (error);
-  VmemuMachineOptions o = { .variant = r->variant, .trace = tr };
-  r->m = vmemu_machine_new (r->scn, &o, &error);
-  g_assert_no_error (error);
-  g_assert_true (vmemu_machine_run (r->m, &error));
-  g_assert_no_error (error);
-  r->db = vmemu_trace_close_to_db (tr, &error);
-  g_assert_no_error (error);
+  VmemuRunOptions o = { .scenario = r->scn, .variant = r->variant,
+                        .trace_path = VMEMU_RUN_TRACE_MEMORY };
+  r->run = vmemu_run_one (&o);
+  g_assert_no_error (vmemu_run_error (r->run));
+  r->m = vmemu_run_machine (r->run);
+  r->db = vmemu_run_steal_db (r->run);
   return r;
 }
 

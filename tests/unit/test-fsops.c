@@ -7,9 +7,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 #include "engine/scenario/scenario.h"
-#include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
 /* Common head: 4 KiB pages, 1 KiB blocks, one zero-filled on-disk file of
@@ -51,18 +50,12 @@ run_scenario (const char *ops, guint64 size, const char *variant, gboolean trace
   g_assert_no_error (error);
   g_autoptr (VmemuVariant) v = vmemu_variant_parse (variant, &error);
   g_assert_no_error (error);
-  VmemuTrace *tr = NULL;
-  if (trace)
-    {
-      tr = vmemu_trace_open (":memory:", TRUE, &error);
-      g_assert_no_error (error);
-    }
-  VmemuMachineOptions mo = { .variant = v, .trace = tr };
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
-  g_assert_no_error (error);
-  g_assert_true (vmemu_machine_run (m, &error));
-  g_assert_no_error (error);
-  const VmemuRunResult *r = vmemu_machine_result (m);
+  VmemuRunOptions ro = { .scenario = scn, .variant = v,
+                         .trace_path = trace ? VMEMU_RUN_TRACE_MEMORY : NULL };
+  g_autoptr (VmemuRun) run = vmemu_run_one (&ro);
+  g_assert_no_error (vmemu_run_error (run));
+  VmemuMachine *m = vmemu_run_machine (run);
+  const VmemuRunResult *r = vmemu_run_machine_result (run);
   out->op_errors = r->op_errors;
   out->losses = r->losses->len;
   g_autofree char *dir = g_dir_make_tmp ("test-fsops-XXXXXX", &error);
@@ -76,12 +69,7 @@ run_scenario (const char *ops, guint64 size, const char *variant, gboolean trace
   out->file = g_bytes_new_take (data, len);
   g_unlink (path);
   g_rmdir (dir);
-  out->db = NULL;
-  if (tr)
-    {
-      out->db = vmemu_trace_close_to_db (tr, &error);
-      g_assert_no_error (error);
-    }
+  out->db = vmemu_run_steal_db (run);
 }
 
 /* Assert f[off, off+len) is all `byte`. */

@@ -11,9 +11,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 #include "engine/scenario/scenario.h"
-#include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
 #include "tests/unit/json-check.h"
@@ -292,15 +291,9 @@ seed_trace (const char *variant)
   g_autoptr(GError) error = NULL;
   g_autoptr(VmemuScenario) scn = vmemu_scenario_load_file (seeds[1], &error);
   g_autoptr(VmemuVariant) v = vmemu_variant_parse (variant, &error);
-  VmemuTrace *tr = vmemu_trace_open (":memory:", FALSE, &error);
   g_assert_no_error (error);
-  VmemuMachineOptions mo = { .variant = v, .trace = tr };
-  g_autoptr(VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
-  g_assert_no_error (error);
-  vmemu_trace_meta (tr, "scenario_name", scn->name);
-  vmemu_trace_meta (tr, "variant", variant);
-  g_assert_true (vmemu_machine_run (m, &error));
-  struct sqlite3 *h = vmemu_trace_close_to_db (tr, &error);
+  /* the run's meta names the scenario and the variant (scenario_name, variant) */
+  struct sqlite3 *h = vmemu_run_to_db (scn, v, 0, &error);
   g_assert_no_error (error);
   VmemuTracedb *db = vmemu_tracedb_new_for_db (h, variant, &error);
   g_assert_no_error (error);

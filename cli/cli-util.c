@@ -1,5 +1,5 @@
 /* cli-util.c — report an error once, as "<prgname>: message". */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* cmd-diff.c — vmemu diff A.db B.db: explain where two traces part. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 

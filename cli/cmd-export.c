@@ -1,5 +1,5 @@
 /* cmd-export.c — vmemu export TRACE.db --format chrome-json -o FILE [--run R] */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 

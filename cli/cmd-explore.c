@@ -4,7 +4,7 @@
  * Runs generated cases until one loses data, shrinks it and writes it as a
  * scenario with an explanation in its header.  The wall clock is read here,
  * never in engine/explore: for --time and for the progress line. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <glib/gstdio.h>
 #include <stdio.h>

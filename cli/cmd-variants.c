@@ -1,6 +1,6 @@
 /* cmd-variants.c — vmemu variants: the variant files (variants/ and any
  * VARIANTS_EXTRA) with their commit, then every switch. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* cmd-hash.c — vmemu hash TRACE.db: the content fingerprint of a run,
  * recomputed from its rows (the same on every build and machine). */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* cmd-validate.c — vmemu validate SCENARIO...: load each scenario and report
  * the first problem in it, without running anything. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* cmd-conform.c — vmemu conform SCENARIO... [--variant V] [--kernel PATH]:
  * the real Linux 5.8.1 (User-Mode Linux) as the judge of the model
  * (engine/conform, docs/conform.md). */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * this uses sigaction() and a volatile int written by the handler.  The
  * handler is installed with SA_RESETHAND: a second Ctrl-C gets the default
  * action and kills the process at once (the user insisted). */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <signal.h>
 #include <stdarg.h>

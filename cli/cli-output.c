@@ -4,7 +4,7 @@
  * and renamed into place only when complete, the temporary file removed on
  * any failure (disk full, ulimit -f, a signal), and messages that name the
  * output, never the temporary file. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

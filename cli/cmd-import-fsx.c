@@ -1,6 +1,6 @@
 /* cmd-import-fsx.c — `vmemu import-fsx OPS [-o SCENARIO.yaml]`: turn an fsx
  * --record-ops file into a scenario (docs/fsx.md). */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* cmd-report.c — vmemu report [--baseline V] [--candidate V] [-j J]
  * [--regressions-only] [--force] SCENARIOS... -o DIR */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <glib/gstdio.h>
 #include <limits.h>

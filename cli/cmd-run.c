@@ -1,14 +1,13 @@
 /* cmd-run.c — vmemu run SCENARIO [--variant V] [--seed N] [-o TRACE.db] */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/fsx/fsx.h"
-#include "engine/model/machine.h"
+#include "engine/run/run.h"
 #include "engine/scenario/scenario.h"
-#include "engine/trace/trace.h"
 #include "engine/variant/variant.h"
 
 typedef struct {
@@ -310,47 +309,32 @@ run_one (RunOptions *o, VmemuScenario *scn, const char *trace_path)
     return vmemu_cli_usage ("%s", error->message);
   if (!check_outputs (o, scn, trace_path, &error))
     return vmemu_cli_usage ("%s", error->message);
-  VmemuTrace *tr = NULL;
-  if (trace_path && (tr = vmemu_trace_open (trace_path, o->force, &error)) == NULL)
-    return vmemu_cli_usage ("%s", error->message);
-  if (vmemu_trace_temp_path (tr))   /* removed if the run aborts (out of memory) */
-    vmemu_cli_temp_add (vmemu_trace_temp_path (tr));
-  VmemuMachineOptions mo = { .seed = (guint64) o->seed, .has_seed = o->seed >= 0,
-                             .variant = variant, .trace = tr,
-                             .interrupt = vmemu_cli_interrupt_flag () };
-  g_autoptr (VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
-  if (m == NULL)
+  VmemuRunOptions ro = { .scenario = scn, .variant = variant, .trace_path = trace_path,
+                         .force = o->force, .seed = (guint64) o->seed, .has_seed = o->seed >= 0,
+                         .result_meta = TRUE, .dump_dir = o->dump_dir,
+                         .interrupt = vmemu_cli_interrupt_flag (),
+                         /* removed if the run aborts (out of memory) */
+                         .trace_temp = vmemu_cli_temp_add };
+  g_autoptr (VmemuRun) run = vmemu_run_one (&ro);
+  const GError *err = vmemu_run_error (run);
+  switch (vmemu_run_status (run))
     {
-      vmemu_trace_abort (tr);
-      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
-        return vmemu_cli_interrupted ("%s; %s", error->message,
-                                      tr ? "trace not written" : "nothing written");
-      return vmemu_cli_usage ("%s", error->message);
-    }
-  if (!vmemu_machine_run (m, &error))
-    {
-      vmemu_trace_abort (tr);
-      if (g_error_matches (error, VMEMU_MACHINE_ERROR, VMEMU_MACHINE_ERROR_INTERRUPTED))
-        return vmemu_cli_interrupted ("%s; %s", error->message,
-                                      tr ? "trace not written" : "nothing written");
-      return vmemu_cli_usage ("%s", error->message);
-    }
-  const VmemuRunResult *r = vmemu_machine_result (m);
-  g_autoptr (GPtrArray) unmet = g_ptr_array_new_with_free_func (g_free);
-  int status = run_status (scn, r, unmet);
-  vmemu_machine_write_result_meta (m, tr);
-  if (o->dump_dir && !vmemu_machine_dump_files (m, o->dump_dir, &error))
-    {
-      vmemu_trace_abort (tr);
-      return vmemu_cli_usage ("%s", error->message);
-    }
-  vmemu_trace_set_interrupt (tr, vmemu_cli_interrupt_flag ());
-  if (tr && !vmemu_trace_close (tr, &error))
-    {
+    case VMEMU_RUN_DONE:
+      break;
+    case VMEMU_RUN_INTERRUPTED:
+      return vmemu_cli_interrupted ("%s; %s", err->message,
+                                    trace_path ? "trace not written" : "nothing written");
+    case VMEMU_RUN_FAILED_CLOSE:
+      /* the commit fails when a signal arrives while the trace is finalised */
       if (vmemu_cli_interrupt_signal ())
         return vmemu_cli_interrupted ("while the trace was finalised; trace not written");
-      return vmemu_cli_usage ("%s", error->message);
+      return vmemu_cli_usage ("%s", err->message);
+    default:
+      return vmemu_cli_usage ("%s", err->message);
     }
+  const VmemuRunResult *r = vmemu_run_machine_result (run);
+  g_autoptr (GPtrArray) unmet = g_ptr_array_new_with_free_func (g_free);
+  int status = run_status (scn, r, unmet);
   print_result (scn, variant, r, unmet, o->quiet);
   if (!o->quiet)
     {

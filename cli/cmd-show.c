@@ -1,7 +1,7 @@
 /* cmd-show.c — vmemu show TRACE.db --page N [--file PATH]: one page's
  * history as text, coloured on a terminal (never with NO_COLOR or when
  * standard output is not a terminal, unless --color=always). */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

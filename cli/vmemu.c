@@ -1,5 +1,5 @@
 /* vmemu.c — `vmemu <command> [options] [args]`, dispatched from a table. */
-#include "engine/cli/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>
