@@ -36,7 +36,7 @@ struct _VmemuMachine {
   gboolean finished;
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
   GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
-  /* struct pages come from a slab of VM_PAGE_SLAB-page chunks (page.c): a
+  /* struct pages come from a slab of chunks of up to 4096 pages (page.c): a
    * page costs its 96 bytes and no allocator header; freed ones are reused
    * last-in first-out (their addresses are never an order: waitq only looks
    * them up) */

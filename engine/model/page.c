@@ -12,6 +12,14 @@
 
 #define VM_PAGE_SLAB 4096u
 
+/* Chunk i holds 64 << i pages up to VM_PAGE_SLAB: a small machine does not
+ * pay for a large chunk. */
+static guint
+slab_chunk_pages (guint i)
+{
+  return i >= 6 ? VM_PAGE_SLAB : 64u << i;
+}
+
 static VmemuPage *
 page_slab_get (VmemuMachine *m)
 {
@@ -22,9 +30,10 @@ page_slab_get (VmemuMachine *m)
     {
       if (m->page_chunks == NULL)
         m->page_chunks = g_ptr_array_new_with_free_func (g_free);
-      if (m->page_chunks->len == 0 || m->page_chunk_used == VM_PAGE_SLAB)
+      guint n = m->page_chunks->len;
+      if (n == 0 || m->page_chunk_used == slab_chunk_pages (n - 1))
         {
-          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, VM_PAGE_SLAB));
+          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, slab_chunk_pages (n)));
           m->page_chunk_used = 0;
         }
       VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
@@ -49,7 +58,7 @@ vm_page_slab_free (VmemuMachine *m)
   for (guint i = 0; m->page_chunks && i < m->page_chunks->len; i++)
     {
       VmemuPage *chunk = g_ptr_array_index (m->page_chunks, i);
-      guint used = i + 1 == m->page_chunks->len ? m->page_chunk_used : VM_PAGE_SLAB;
+      guint used = i + 1 == m->page_chunks->len ? m->page_chunk_used : slab_chunk_pages (i);
       for (guint k = 0; k < used; k++)
         vm_page_content_free (&chunk[k]);
     }
