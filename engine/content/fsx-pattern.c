@@ -121,8 +121,19 @@ void
 vmemu_fsx_pattern_fill (const VmemuFsxPattern *p, guint32 opnum, guint64 file_offset,
                         guint8 *buf, gsize len)
 {
+  guint8 n = (guint8) (opnum % 256);
+
   g_return_if_fail (p != NULL);
   g_return_if_fail (buf != NULL || len == 0);
-  for (gsize i = 0; i < len; i++)
-    buf[i] = vmemu_fsx_pattern_byte (p, opnum, file_offset + i);
+  /* vmemu_fsx_pattern_byte() for each byte, without a call per byte (a
+   * quarter of an untraced replay's time): every byte is n, and the odd
+   * offsets below the length add original[]. */
+  memset (buf, n, len);
+  for (gsize i = (file_offset & 1) ? 0 : 1; i < len; i += 2)
+    {
+      guint64 o = file_offset + i;
+      if (o >= p->length_bytes)
+        break;
+      buf[i] = (guint8) (n + p->original[o]);
+    }
 }

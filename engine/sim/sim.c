@@ -14,12 +14,6 @@
  * vmemu_mix64 (x) is exactly one splitmix64 output for state x - GAMMA. */
 #define SPLITMIX_GAMMA G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
 
-static inline guint64
-rotl64 (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
 void
 vmemu_rng_init (VmemuRng *rng, guint64 seed)
 {
@@ -34,22 +28,6 @@ vmemu_rng_init (VmemuRng *rng, guint64 seed)
       x += SPLITMIX_GAMMA;
       rng->s[i] = vmemu_mix64 (x);
     }
-}
-
-guint64
-vmemu_rng_next (VmemuRng *rng)
-{
-  guint64 *s = rng->s;
-  const guint64 result = rotl64 (s[1] * 5, 7) * 9;
-  const guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl64 (s[3], 45);
-  return result;
 }
 
 guint64

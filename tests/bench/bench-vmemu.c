@@ -8,8 +8,9 @@
  *                                      with a full trace
  *   bench-vmemu trace OPS DIR          the trace writer against a raw SQLite
  *                                      bulk insert of the same rows
- *   bench-vmemu scale PAGES READS      time per read and model bytes per
- *                                      cached page with PAGES resident pages
+ *   bench-vmemu scale PAGES READS      time per read, set-up time, model and
+ *                                      RSS bytes per cached page with PAGES
+ *                                      resident pages
  *
  * Each prints `name value unit` lines on stdout.  Host clocks are fine here:
  * this is a measuring tool, not the model.  It includes model-private.h only to
@@ -22,6 +23,7 @@
 
 #include <malloc.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -533,6 +535,30 @@ scale_scenario (guint64 n_pages, guint32 n_reads)
   return scn;
 }
 
+/* Resident set of this process now (bytes), from /proc/self/statm. */
+static guint64
+rss_now_bytes (void)
+{
+  g_autofree char *text = NULL;
+  unsigned long long size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &text, NULL, NULL)
+      || sscanf (text, "%llu %llu", &size, &resident) != 2)
+    return 0;
+  return resident * (guint64) sysconf (_SC_PAGESIZE);
+}
+
+/* Peak resident set of this process so far (bytes). */
+static guint64
+rss_peak_bytes (void)
+{
+  struct rusage ru;
+
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (guint64) ru.ru_maxrss * 1024;   /* Linux: KiB */
+}
+
 static gsize
 heap_bytes (void)
 {
@@ -562,6 +588,7 @@ bench_scale (guint64 n_pages, guint32 n_reads)
   g_autoptr(VmemuScenario) scn = scale_scenario (n_pages, n_reads);
   guint64 pages = ((n_pages + SCALE_FILE_PAGES - 1) / SCALE_FILE_PAGES) * SCALE_FILE_PAGES;
   VmemuMachineOptions mo = { .variant = v, .time_limit_ns = 500ull * G_USEC_PER_SEC * 1000 };
+  guint64 rss_before = rss_now_bytes ();
   gsize before = heap_bytes ();
   double t0 = now_s ();
   g_autoptr(VmemuMachine) m = vmemu_machine_new (scn, &mo, &error);
@@ -571,7 +598,8 @@ bench_scale (guint64 n_pages, guint32 n_reads)
   vmemu_machine_run (m, NULL);      /* stops at the time limit, in the sleep */
   double t2 = now_s ();
   gsize after = heap_bytes ();
-  guint64 resident = 0, with_data = 0, file_bytes = 0, xa_bytes = 0;
+  guint64 rss_peak = rss_peak_bytes ();
+  guint64 resident = 0, with_data = 0, file_bytes = 0, xa_bytes = 0, ops_bytes = 0;
 
   for (guint i = 0; i < m->inodes->len; i++)
     {
@@ -595,10 +623,13 @@ bench_scale (guint64 n_pages, guint32 n_reads)
     {
       VmemuActor *a = g_ptr_array_index (m->actors, i);
       if (a->ops != NULL)
-        file_bytes += array_bytes (a->ops->len * sizeof (VmemuOp));
+        ops_bytes += array_bytes (a->ops->len * sizeof (VmemuOp));
     }
+  file_bytes += ops_bytes;
   double model = ((double) after - (double) before - (double) file_bytes) / (double) resident;
-  const char *tag = n_pages >= 1000000 ? "1m" : n_pages >= 100000 ? "100k" : "1k";
+  const char *tag = n_pages >= 16000000 ? "16m" : n_pages >= 4000000 ? "4m"
+                    : n_pages >= 1000000 ? "1m"
+                    : n_pages >= 100000 ? "100k" : "1k";
 
   if (resident != pages)
     fprintf (stderr, "bench-vmemu: scale: %" G_GUINT64_FORMAT " pages resident, not %"
@@ -607,6 +638,13 @@ bench_scale (guint64 n_pages, guint32 n_reads)
   printf ("scale_%s_setup_s %.3f s\n", tag, t1 - t0);
   printf ("scale_%s_ns_per_read %.0f ns/op\n", tag, (t2 - t1) * 1e9 / n_reads);
   printf ("scale_%s_model_bytes_per_page %.1f bytes\n", tag, model);
+  /* Everything the machine holds, contents included (issue 15's "all in"). */
+  printf ("scale_%s_heap_bytes_per_page %.1f bytes\n", tag,
+          ((double) after - (double) before - (double) ops_bytes) / (double) resident);
+  /* What bench.sh scales up to decide whether a bigger run fits in memory. */
+  printf ("scale_%s_rss_bytes_per_page %.1f bytes\n", tag,
+          rss_peak > rss_before ? (double) (rss_peak - rss_before) / (double) resident : 0.0);
+  printf ("scale_%s_rss_peak_mib %.1f MiB\n", tag, (double) rss_peak / (1 << 20));
   printf ("scale_%s_xa_bytes_per_page %.2f bytes\n", tag, (double) xa_bytes / resident);
   printf ("scale_%s_pages_with_4k_buffer %" G_GUINT64_FORMAT " pages\n", tag, with_data);
   printf ("scale_%s_file_bytes_per_page %.0f bytes\n", tag, (double) file_bytes / resident);
