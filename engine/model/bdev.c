@@ -1,4 +1,5 @@
-/* bdev.c — the block device: it stores the bytes of every device block,
+/* bdev.c — the block device: it stores the bytes of every device block (by
+ * reference: one content store over the device's byte addresses),
  * queues requests up to its queue depth, completes each after the read or
  * write latency (plus seeded jitter, so completions may overtake each other),
  * fails the I/Os the scenario injects errors into, and forgets everything in
@@ -37,33 +38,20 @@ void
 vm_bio_free (VmemuBio *bio)
 {
   g_array_unref (bio->segs);
-  g_free (bio->buf);
+  vmemu_content_free (bio->snap);
   g_free (bio);
 }
 
-const guint8 *
-vm_disk_block (VmemuMachine *m, guint64 pblk)
+void
+vm_disk_read (VmemuMachine *m, guint64 pblk, guint64 bytes, VmContent *dst, guint64 doff)
 {
-  return pblk < m->disk->len ? g_ptr_array_index (m->disk, pblk) : NULL;
+  vmemu_content_copy (dst, doff, m->disk, pblk << m->blkbits, bytes);
 }
 
 void
-vm_disk_write (VmemuMachine *m, guint64 pblk, const guint8 *data)
+vm_disk_write (VmemuMachine *m, guint64 pblk, guint64 bytes, const VmContent *src, guint64 soff)
 {
-  if (pblk >= m->disk->len)
-    g_ptr_array_set_size (m->disk, pblk + 1);
-  guint8 *b = g_ptr_array_index (m->disk, pblk);
-  static const guint8 zeros[65536];
-  gboolean zero = memcmp (data, zeros, m->block_size) == 0;
-  if (zero)
-    {
-      g_free (b);
-      g_ptr_array_index (m->disk, pblk) = NULL;
-      return;
-    }
-  if (b == NULL)
-    g_ptr_array_index (m->disk, pblk) = b = g_malloc (m->block_size);
-  memcpy (b, data, m->block_size);
+  vmemu_content_copy (m->disk, pblk << m->blkbits, src, soff, bytes);
 }
 
 static guint64
@@ -119,8 +107,7 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
   if (write)
     {
       if (bio->error == 0)
-        for (guint i = 0; i < bio->nblocks; i++)
-          vm_disk_write (m, bio->pblk + i, bio->buf + (gsize) i * m->block_size);
+        vm_disk_write (m, bio->pblk, (guint64) bio->nblocks << m->blkbits, bio->snap, 0);
       if (bio->kind == VM_BIO_DIO_WRITE)
         vm_dio_end_io (m, bio);
       else
@@ -133,13 +120,15 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
       for (guint i = 0; i < bio->segs->len && bio->error == 0; i++)
         {
           VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
-          for (guint64 o = 0; o < s->len; o += m->block_size)
+          guint64 dev = (bio->pblk << m->blkbits) + done, n;
+          /* one run (zeros included) is set as such; anything else copied */
+          VmContentDesc d = vmemu_content_at (m->disk, dev, s->len, &n);
+          if (n == s->len)
+            vm_page_content_fill (m, s->page, s->off, s->len, &d);
+          else
             {
-              const guint8 *src = vm_disk_block (m, bio->pblk + (done + o) / m->block_size);
-              if (src)
-                memcpy (vm_page_data (m, s->page) + s->off + o, src, m->block_size);
-              else if (s->page->data)
-                memset (s->page->data + s->off + o, 0, m->block_size);
+              vmemu_content_copy (vm_page_content (m, s->page), s->off, m->disk, dev, s->len);
+              vm_page_content_done (m, s->page);
             }
           done += s->len;
         }
@@ -188,13 +177,14 @@ vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
       bio->nblocks = bytes / m->block_size;
       if (write)
         {
-          bio->buf = g_malloc0 (bytes);
+          bio->snap = vmemu_content_new (bytes);
           guint64 o = 0;
           for (guint i = 0; i < bio->segs->len; i++)
             {
               VmBioSeg *s = &g_array_index (bio->segs, VmBioSeg, i);
-              if (s->page->data)
-                memcpy (bio->buf + o, s->page->data + s->off, s->len);
+              VmContentView view;
+              vmemu_content_copy (bio->snap, o, vm_page_content_peek (m, s->page, &view), s->off,
+                                  s->len);
               o += s->len;
             }
           m->result.bios_write++;

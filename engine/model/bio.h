@@ -27,7 +27,7 @@ struct _VmemuBio {
   gboolean readahead;
   gboolean unwritten;            /* convert the extent at completion */
   GArray *segs;                  /* of VmBioSeg */
-  guint8 *buf;                   /* write: data snapshot at submission */
+  VmContent *snap;               /* write: the data at submission (descriptors) */
   int error;
   VmemuActor *waiter;            /* VM_BIO_READ_SYNC: who waits */
   VmemuBio *next;                /* device queue */
@@ -46,6 +46,9 @@ VmemuBio *vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 
 void vm_bio_add (VmemuBio *bio, VmemuPage *p, guint off, guint len);
 void vm_submit_bio (VmemuMachine *m, VmemuBio *bio);
 void vm_bio_free (VmemuBio *bio);
-const guint8 *vm_disk_block (VmemuMachine *m, guint64 pblk);   /* NULL = zeros */
-void vm_disk_write (VmemuMachine *m, guint64 pblk, const guint8 *data);
+/* The disk's bytes of blocks [pblk, pblk + bytes / block size) into dst at
+ * doff, and src's bytes at soff onto those blocks (descriptors, no bytes). */
+void vm_disk_read (VmemuMachine *m, guint64 pblk, guint64 bytes, VmContent *dst, guint64 doff);
+void vm_disk_write (VmemuMachine *m, guint64 pblk, guint64 bytes, const VmContent *src,
+                    guint64 soff);
 void vm_bdev_power_cut (VmemuMachine *m);

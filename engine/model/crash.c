@@ -13,6 +13,7 @@
  * byte may be old or new, so the oracle takes what the device holds.
  */
 #include "engine/model/machine-private.h"
+#include "engine/model/pagemap.h"
 #include "engine/model/events.h"
 #include "engine/model/xfs.h"
 #include "engine/model/locks.h"
@@ -113,8 +114,7 @@ forget_pages (VmemuMachine *m, VmemuActor *self)
   for (guint i = 0; i < all->len; i++)
     {
       VmemuPage *p = g_ptr_array_index (all, i);
-      g_free (p->data);
-      g_slice_free (VmemuPage, p);
+      vm_page_slab_put (m, p);
       m->nr_free++;
       m->nr_file--;
     }
@@ -138,22 +138,21 @@ static void
 oracle_after_cut (VmemuMachine *m, VmemuInode *ino)
 {
   guint64 size = ino->disk_size;
-  VmSparse *exp = ino->expected;
-  vm_sparse_set_size (exp, 0);
-  vm_sparse_set_size (exp, size);
+  VmContent *exp = ino->expected;
+  vmemu_content_set_size (exp, 0);
+  vmemu_content_set_size (exp, size);
   for (guint64 off = 0; off < size; off += m->block_size)
     {
       VmBlk b = vm_blk_get (ino, off >> m->blkbits);
-      const guint8 *src = b.type == VM_BLK_MAPPED ? vm_disk_block (m, b.pblk) : NULL;
-      if (src)
-        vm_sparse_write (exp, off, src, MIN (m->block_size, size - off));
+      if (b.type == VM_BLK_MAPPED)
+        vm_disk_read (m, b.pblk, MIN (m->block_size, size - off), exp, off);
     }
   /* the durable bytes over what the device holds */
   guint64 s = 0, e;
   guint32 known;
   while (vm_ranges_next (ino->durable_known, &s, &e, size, &known))
     {
-      vm_sparse_copy_range (exp, ino->durable, s, e - s);
+      vmemu_content_copy (exp, s, ino->durable, s, e - s);
       s = e;
     }
   /* An fsync'd size larger than what the device recorded is itself a loss:
@@ -163,10 +162,10 @@ oracle_after_cut (VmemuMachine *m, VmemuInode *ino)
       s = size;
       if (vm_ranges_next (ino->durable_known, &s, &e, ino->durable_size, &known))
         {
-          vm_sparse_set_size (exp, ino->durable_size);
+          vmemu_content_set_size (exp, ino->durable_size);
           while (vm_ranges_next (ino->durable_known, &s, &e, ino->durable_size, &known))
             {
-              vm_sparse_copy_range (exp, ino->durable, s, e - s);
+              vmemu_content_copy (exp, s, ino->durable, s, e - s);
               s = e;
             }
         }

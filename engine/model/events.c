@@ -4,6 +4,7 @@
  * written.  Verdict notes (depends on / kernel BUG) are recorded once here.
  */
 #include "engine/model/machine-private.h"
+#include "engine/model/pagemap.h"
 #include "engine/model/events.h"
 
 #include <string.h>
@@ -95,7 +96,7 @@ vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, g
       return;
     }
   VmemuTraceEvent ev = vmemu_trace_event_init (id, vm_now (m));
-  VmemuInode *ino = p->mapping ? p->mapping : p->owner;
+  VmemuInode *ino = p->mapping ? p->mapping : vm_page_owner (m, p);
   ev.ino = ino ? ino->ino : 0;
   ev.index = (gint64) p->index;
   ev.blk_first = (gint64) ((p->index << m->page_shift) >> m->blkbits);

@@ -102,11 +102,12 @@ struct VmemuVariantOps {
 };
 
 /* page->mapping->a_ops; a page deleted from the cache (mapping NULL) still
- * reaches its inode's table through owner, as the model keeps it. */
+ * reaches its inode's table through its owner, as the model keeps it. */
 static inline const VmAops *
 vm_page_a_ops (VmemuMachine *m, const VmemuPage *p)
 {
-  const VmemuInode *ino = p->mapping ? p->mapping : p->owner;
+  const VmemuInode *ino = p->mapping ? p->mapping
+                         : p->owner_idx ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
   return ino && ino->a_ops ? ino->a_ops : &m->fs_ops->a_ops;
 }
 

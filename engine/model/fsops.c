@@ -582,8 +582,9 @@ vm_fsop_copy_range (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             vm_mark_page_accessed (m, p);
             vm_trace_page (m, VMEMU_EV_SPLICE_TO_PIPE, p, p->flags, -1, 0, 0, 0,
                            "do_splice_direct");
-            vm_oracle_compare (m, st, ino, spos,
-                               p->data ? p->data + (spos & (m->page_size - 1)) : NULL, n);
+            VmContentView view;
+            vm_oracle_compare (m, st, ino, spos, vm_page_content_peek (m, p, &view),
+                               spos & (m->page_size - 1), n);
             CP_PIPE_PAGE (st) = p;
             fs_stage_next (a, CP_ZERO_EOF);
             break;
@@ -652,7 +653,8 @@ static VmemuPage *
 fs_user_buffer (guint64 bytes)
 {
   VmemuPage *p = g_new0 (VmemuPage, 1);
-  p->data = g_malloc0 (bytes);
+  p->cgen = VM_PAGE_CONTENT_STORE;   /* never inline: not a page of the cache */
+  p->c.store = vmemu_content_new (bytes);
   p->refs[VMEMU_REF_PIN] = 1;
   p->refcount = 1;
   return p;
@@ -675,9 +677,13 @@ vm_dio_end_io (VmemuMachine *m, VmemuBio *bio)
       guint64 b = MAX (bio->file_off, st->pos);
       guint64 e = MIN (bio->file_off + bio->bytes, st->end);
       if (b < e)
-        vm_oracle_compare (m, st, bio->inode, b, s->page->data + (b - bio->file_off), e - b);
+        {
+          VmContentView view;
+          vm_oracle_compare (m, st, bio->inode, b, vm_page_content_peek (m, s->page, &view),
+                             b - bio->file_off, e - b);
+        }
     }
-  g_free (s->page->data);
+  vm_page_content_free (s->page);
   g_free (s->page);
   s->page = NULL;
   st->pending_io--;
@@ -748,7 +754,7 @@ fs_dio_submit (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
               /* iomap_dio_hole_actor: zeros to the user buffer */
               guint64 ce = MIN (t, st->end);
               if (s < ce)
-                vm_oracle_compare (m, st, ino, s, NULL, ce - s);
+                vm_oracle_compare (m, st, ino, s, NULL, 0, ce - s);
               b = e + 1;
               continue;
             }
@@ -757,17 +763,14 @@ fs_dio_submit (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *in
       if (write)
         {
           gboolean zero_base = is_new || k.type == VM_BLK_UNWRITTEN;
-          for (guint64 i = b; i <= e && !zero_base; i++)
-            {
-              /* sectors of a written block that the write does not cover
-               * keep their bytes */
-              const guint8 *d = vm_disk_block (m, k.pblk + (i - b));
-              if (d)
-                memcpy (buf->data + ((i - b) << m->blkbits), d, bs);
-            }
-          vm_data_fill (m, a, op, s, buf->data + (s - roff), t - s);
+          /* sectors of a written block that the write does not cover keep
+           * their bytes */
+          if (!zero_base)
+            vm_disk_read (m, k.pblk, (e - b + 1) << m->blkbits, buf->c.store, 0);
+          VmContentDesc d = vm_data_desc (m, a, op, s);
+          vmemu_content_fill (buf->c.store, s - roff, t - s, &d);
           if (!zero_base && pos >= ino->i_size && t < rend)
-            memset (buf->data + (t - roff), 0, rend - t);   /* past EOF: zeroed tail */
+            vmemu_content_zero (buf->c.store, t - roff, rend - t);   /* past EOF: zeroed tail */
         }
       VmemuBio *bio = vm_bio_new (m, write ? VM_BIO_DIO_WRITE : VM_BIO_DIO_READ, ino, k.pblk, roff);
       vm_bio_add (bio, buf, 0, (guint) (rend - roff));
@@ -876,9 +879,8 @@ vm_fsop_direct_io (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, gboolean w
                 vm_trace_inode (m, VMEMU_EV_XFS_SETFILESIZE, ino, (gint64) ino->disk_size, 0, 0,
                                 0, "xfs_dio_write_end_io");
               }
-            g_autofree guint8 *data = g_malloc (len);
-            vm_data_fill (m, a, op, pos, data, len);
-            vm_oracle_write (m, ino, pos, data, len);
+            VmContentDesc d = vm_data_desc (m, a, op, pos);
+            vm_oracle_fill (m, ino, pos, len, &d);
             /* iomap_dio_complete: invalidate again what readahead or a fault
              * may have brought back meanwhile. */
             if (vmemu_xa_count (ino->pages) > 0)
@@ -1026,7 +1028,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           np->flags |= VMEMU_PG_LOCKED;
           np->index = p->index;
           np->mapping = ino;
-          np->owner = ino;
+          np->owner_idx = ino->file_idx + 1;
           vm_get_page (m, np, VMEMU_REF_CACHE);
           gboolean marks[3];
           for (int k = 0; k < 3; k++)
@@ -1040,8 +1042,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* ->migratepage (iomap_migrate_page): the iomap_page moves with its bits. */
           ino->a_ops->migratepage (m, np, p);
           /* migrate_page_copy: contents, then migrate_page_states. */
-          if (p->data)
-            np->data = g_memdup2 (p->data, m->page_size);
+          vm_page_content_copy (m, np, p);
           const guint32 moved = VMEMU_PG_UPTODATE | VMEMU_PG_DIRTY | VMEMU_PG_ERROR
                                 | VMEMU_PG_REFERENCED | VMEMU_PG_ACTIVE | VMEMU_PG_WORKINGSET
                                 | VMEMU_PG_READAHEAD;

@@ -58,10 +58,11 @@ struct _VmemuInode {
   guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   const VmAops *a_ops;           /* mapping->a_ops (fs-ops.h) */
   /* oracle: what a correct kernel shows for this file */
-  VmSparse *expected;            /* its size is the oracle's file length */
+  VmContent *expected;           /* its size is the oracle's file length */
+  VmContentRng *content_rng;     /* where its initial random content began (or NULL) */
   /* durable: contents fsync'd (for power cuts); durable_known marks (1) the
    * bytes it covers */
-  VmSparse *durable;
+  VmContent *durable;
   VmRanges *durable_known;
   VmRanges *page_gen;            /* per page index: oracle generation of its last change */
   guint64 durable_size;

@@ -269,8 +269,11 @@ readpage_actor (VmemuMachine *m, VmemuBio **cur, VmemuPage *p, gboolean ra)
         continue;
       if (vm_block_needs_zeroing (m, ino, page_off + off))
         {
-          if (p->data)
-            memset (p->data + off, 0, m->block_size);
+          if (vm_page_has_content (p))
+            {
+              vmemu_content_zero (vm_page_content (m, p), off, m->block_size);
+              vm_page_content_done (m, p);
+            }
           vm_iomap_set_range_uptodate (m, p, off, m->block_size);
           continue;
         }
@@ -421,10 +424,15 @@ vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
         {
           if (vm_block_needs_zeroing (m, p->mapping, bs))
             {
-              guint8 *d = vm_page_data (m, p);
-              memset (d + poff, 0, from > poff ? from - poff : 0);
-              if (to < poff + plen)
-                memset (d + to, 0, poff + plen - to);
+              /* zeroing a page without contents leaves it without */
+              if (vm_page_has_content (p))
+                {
+                  VmContent *c = vm_page_content (m, p);
+                  vmemu_content_zero (c, poff, from > poff ? from - poff : 0);
+                  if (to < poff + plen)
+                    vmemu_content_zero (c, to, poff + plen - to);
+                  vm_page_content_done (m, p);
+                }
               vm_iomap_set_range_uptodate (m, p, poff, plen);
             }
           else
@@ -635,8 +643,11 @@ vm_iomap_do_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
   if (p->index == end_index)
     {
       /* The tail beyond EOF is zeroed before it goes to disk. */
-      if (p->data)
-        memset (p->data + eof_off, 0, m->page_size - eof_off);
+      if (vm_page_has_content (p))
+        {
+          vmemu_content_zero (vm_page_content (m, p), eof_off, m->page_size - eof_off);
+          vm_page_content_done (m, p);
+        }
       end_offset = ino->i_size;
     }
   writepage_map (m, wbc, p, end_offset);

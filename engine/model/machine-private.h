@@ -36,6 +36,13 @@ struct _VmemuMachine {
   gboolean finished;
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
   GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
+  /* struct pages come from a slab of chunks of up to 4096 pages (page.c): a
+   * page costs its 96 bytes and no allocator header; freed ones are reused
+   * last-in first-out (their addresses are never an order: waitq only looks
+   * them up) */
+  GPtrArray *page_chunks;
+  guint page_chunk_used;         /* pages handed out of the last chunk */
+  VmemuPage *page_free_list;     /* linked through lru_next */
 
   /* memory */
   guint64 total_pages;
@@ -70,7 +77,7 @@ struct _VmemuMachine {
   gboolean track_durable;        /* the scenario cuts power: keep the fsync'd copy */
 
   /* device */
-  GPtrArray *disk;               /* by device block: guint8* or NULL (zeros) */
+  VmContent *disk;               /* the device's bytes, at byte address pblk << blkbits */
   guint64 next_pblk;
   GArray *free_pblks;            /* freed device blocks, reused LIFO */
   guint64 dev_blocks;

@@ -124,7 +124,7 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   if (op->kind == VMEMU_OP_VERIFY && !op->has_range)
     {
       st->pos = 0;
-      st->end = MAX (ino->i_size, vm_sparse_size (ino->expected));
+      st->end = MAX (ino->i_size, vmemu_content_size (ino->expected));
     }
   if (op->kind == VMEMU_OP_TRUNCATE)
     st->end = ino->i_size;
@@ -360,8 +360,8 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->maps = g_ptr_array_new ();
   vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
   vm_rwsem_init (&ino->mmaplock, VM_ILOCK_MMAPLOCK);
-  ino->expected = vm_sparse_new ();
-  ino->durable = vm_sparse_new ();
+  ino->expected = vmemu_content_new (0);
+  ino->durable = vmemu_content_new (0);
   ino->durable_known = vm_ranges_new ();
   ino->page_gen = vm_ranges_new ();
   ino->a_ops = &m->fs_ops->a_ops;   /* xfs_setup_iops: the iomap-based table */
@@ -374,7 +374,7 @@ map_free (gpointer data)
 {
   VmemuMap *map = data;
   for (guint64 i = 0; i < map->npages; i++)
-    g_free (map->cow[i]);
+    vmemu_content_free (map->cow[i]);
   g_free (map->cow);
   g_free (map->pte);
   g_free (map->ptepage);
@@ -389,8 +389,9 @@ inode_free (gpointer data)
   vmemu_xa_free (ino->blocks);
   vmemu_xa_free (ino->pages);
   g_ptr_array_unref (ino->maps);
-  vm_sparse_free (ino->expected);
-  vm_sparse_free (ino->durable);
+  vmemu_content_free (ino->expected);
+  vmemu_content_rng_unref (ino->content_rng);
+  vmemu_content_free (ino->durable);
   vm_ranges_free (ino->durable_known);
   vm_ranges_free (ino->page_gen);
   g_free (ino);
@@ -404,21 +405,25 @@ static gboolean
 setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error)
 {
   guint64 size = f->size_bytes;
-  /* The contents, a chunk at a time; random bytes draw from the machine's
-   * generator even for a sparse file, which then reads as zero. */
-  vm_sparse_set_size (ino->expected, size);
-  g_autofree guint8 *chunk = g_malloc (VM_SPARSE_CHUNK);
-  for (guint64 off = 0; off < size && f->content != VMEMU_CONTENT_ZERO; off += VM_SPARSE_CHUNK)
+  /* The contents, as one run: random bytes are byte i = the top byte of the
+   * machine generator's i-th next output, drawn even for a sparse file (which
+   * then reads as zero), so the generator jumps past them (engine/content:
+   * the same state as drawing them one by one). */
+  vmemu_content_set_size (ino->expected, size);
+  VmContentDesc d = vmemu_content_desc_zero ();
+  g_autoptr (VmContentRng) rng = NULL;
+  if (f->content == VMEMU_CONTENT_RANDOM)
     {
-      guint64 n = MIN (VM_SPARSE_CHUNK, size - off);
-      if (f->content == VMEMU_CONTENT_RANDOM)
-        for (guint64 i = 0; i < n; i++)
-          chunk[i] = (guint8) (vmemu_rng_next (&m->rng) >> 56);
-      else
-        memset (chunk, f->content_byte, n);
-      if (f->state != VMEMU_FILE_SPARSE)
-        vm_sparse_write (ino->expected, off, chunk, n);
+      rng = vmemu_content_rng_new (&m->rng);
+      d = vmemu_content_desc_rng (rng, 0);
+      ino->content_rng = g_steal_pointer (&rng);   /* pages name it without a reference */
+      rng = NULL;
+      vmemu_content_rng_jump (&m->rng, size);
     }
+  else if (f->content != VMEMU_CONTENT_ZERO)
+    d = vmemu_content_desc_byte (f->content_byte);
+  if (f->state != VMEMU_FILE_SPARSE)
+    vmemu_content_fill (ino->expected, 0, size, &d);
   ino->i_size = size;
   if (f->state == VMEMU_FILE_SPARSE)
     {
@@ -426,19 +431,16 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
       return TRUE;
     }
   guint64 nblocks = (size + m->block_size - 1) >> m->blkbits;
-  g_autofree guint8 *blk = g_malloc0 (m->block_size);
   for (guint64 b = 0; b < nblocks; b++)
     {
-      guint64 off = b << m->blkbits, n = MIN (m->block_size, size - off);
+      guint64 off = b << m->blkbits;
       if (f->state == VMEMU_FILE_DIRTY)
         {
           vm_blk_set (ino, b, VM_BLK_DELALLOC, 0);
           continue;
         }
       guint64 pb = vm_pblk_alloc (m);
-      memset (blk, 0, m->block_size);
-      vm_sparse_read (ino->expected, off, n, blk);
-      vm_disk_write (m, pb, blk);
+      vm_disk_write (m, pb, m->block_size, ino->expected, off);   /* zeros past the size */
       vm_blk_set (ino, b, VM_BLK_MAPPED, pb);
     }
   ino->disk_size = f->state == VMEMU_FILE_DIRTY ? 0 : size;
@@ -461,8 +463,11 @@ setup_file (VmemuMachine *m, VmemuInode *ino, const VmemuFile *f, GError **error
         }
       vm_add_to_page_cache_lru (m, NULL, p, ino, i);
       guint64 off = i << m->page_shift, n = MIN (m->page_size, size - off);
-      if (f->content != VMEMU_CONTENT_ZERO)   /* a zero page needs no buffer */
-        vm_sparse_read (ino->expected, off, n, vm_page_data (m, p));
+      if (f->content != VMEMU_CONTENT_ZERO)   /* a zero page needs no contents */
+        {
+          vmemu_content_copy (vm_page_content (m, p), 0, ino->expected, off, n);
+          vm_page_content_done (m, p);
+        }
       p->flags |= VMEMU_PG_UPTODATE;
       vm_iomap_page_create (m, p, VM_IOP_CALLER_SETUP);
       if (f->state == VMEMU_FILE_DIRTY)
@@ -589,7 +594,7 @@ vmemu_machine_new (const VmemuScenario *scn_in, const VmemuMachineOptions *opt, 
   m->all_maps = g_ptr_array_new_with_free_func (map_free);
   m->waitq = g_hash_table_new (g_direct_hash, g_direct_equal);
   m->actors = g_ptr_array_new_with_free_func (actor_free);
-  m->disk = g_ptr_array_new_with_free_func (g_free);
+  m->disk = vmemu_content_new (0);
   m->free_pblks = g_array_new (FALSE, FALSE, sizeof (guint64));
   m->bios_inflight = g_ptr_array_new ();
   m->injects = g_array_new (FALSE, TRUE, sizeof (VmInject));
@@ -664,8 +669,7 @@ vmemu_machine_free (VmemuMachine *m)
           {
             VmemuPage *p = batch[k];
             vmemu_xa_erase (ino->pages, p->index);
-            g_free (p->data);
-            g_slice_free (VmemuPage, p);
+            vm_page_content_free (p);   /* the slab goes below */
           }
       for (guint k = 0; k < ino->maps->len; k++)
         {
@@ -677,7 +681,7 @@ vmemu_machine_free (VmemuMachine *m)
   g_clear_pointer (&m->waitq, g_hash_table_unref);
   g_clear_pointer (&m->actors, g_ptr_array_unref);
   g_clear_pointer (&m->inodes, g_ptr_array_unref);
-  g_clear_pointer (&m->disk, g_ptr_array_unref);
+  g_clear_pointer (&m->disk, vmemu_content_free);
   g_clear_pointer (&m->free_pblks, g_array_unref);
   /* Requests still in flight when the run ended (a power cut drops them and
    * their completions never run) are owned here. */
@@ -692,6 +696,7 @@ vmemu_machine_free (VmemuMachine *m)
       m->queue_head = b->next;
       vm_bio_free (b);
     }
+  vm_page_slab_free (m);
   g_free (m->cpus);
   vmemu_fsx_pattern_free (m->fsx);
   g_clear_pointer (&m->sim, vmemu_sim_free);
@@ -814,14 +819,17 @@ vmemu_machine_dump_files (VmemuMachine *m, const char *dir, GError **error)
   for (guint i = 0; i < m->inodes->len; i++)
     {
       VmemuInode *ino = g_ptr_array_index (m->inodes, i);
-      g_autofree guint8 *buf = g_malloc0 (ino->i_size + 1);
+      /* the file's runs from the device, then their bytes (a dump is where
+       * contents are materialised) */
+      g_autoptr (VmContent) file = vmemu_content_new (ino->i_size);
       for (guint64 off = 0; off < ino->i_size; off += m->block_size)
         {
           VmBlk b = vm_blk_get (ino, off >> m->blkbits);
-          const guint8 *src = b.type == VM_BLK_MAPPED ? vm_disk_block (m, b.pblk) : NULL;
-          if (src)
-            memcpy (buf + off, src, MIN (m->block_size, ino->i_size - off));
+          if (b.type == VM_BLK_MAPPED)
+            vm_disk_read (m, b.pblk, m->block_size, file, off);
         }
+      g_autofree guint8 *buf = g_malloc0 (ino->i_size + 1);
+      vmemu_content_read (file, 0, ino->i_size, buf);
       g_autofree char *name = vmemu_scenario_dump_name (ino->path);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autoptr (GError) local = NULL;

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "engine/content/content.h"
 #include "engine/model/machine.h"
 #include "engine/sim/sim.h"
 
@@ -42,14 +43,25 @@ struct _VmemuPage {
   guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
   guint8 folio_order;            /* member of a large folio of 1 << order pages (0: none) */
   guint8 iop_read_count;         /* iomap_page.read_count */
-  guint16 iop_write_count;       /* iomap_page.write_count */
+  guint8 iop_write_count;        /* iomap_page.write_count (<= VM_MAX_BLOCKS) */
+  /* contents by reference (engine/content), kept as small as struct page:
+   * cgen is VM_PAGE_CONTENT_STORE with a store in c.store, or the generator
+   * of one run over the whole page (VMEMU_GEN_ZERO: all zero) whose key is
+   * c.key, its generator offset the page's file offset and its source the
+   * machine's (fsx) or the owner's (initial random content): page.c */
+  guint8 cgen;
+  guint32 owner_idx;             /* file index + 1 of the inode it was cached for, kept
+                                  * after deletion (0: none): vm_page_owner() */
   guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
   guint64 index;                 /* page->index */
   VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
-  VmemuInode *owner;             /* the inode it was cached for (kept after deletion) */
-  guint8 *data;                  /* page contents; NULL means all zero */
+  union {
+    guint64 key;
+    VmContent *store;
+  } c;
   VmemuPage *lru_prev, *lru_next;
 };
+#define VM_PAGE_CONTENT_STORE 0xffu
 
 /* PG_waiters (as in the kernel): someone sleeps on the page; the sleepers are
  * in machine->waitq, so pages without sleepers carry no list head.  An
@@ -80,7 +92,7 @@ struct _VmemuMap {
   gboolean unmapped;
   guint8 *pte;                   /* VM_PTE_* per page */
   VmemuPage **ptepage;           /* page-cache page a shared PTE maps */
-  guint8 **cow;                  /* private copies after a COW fault */
+  VmContent **cow;               /* private copies after a COW fault */
   const VmVmOps *vm_ops;         /* vma->vm_ops, set by the file's ->mmap (fs-ops.h) */
 };
 

@@ -29,7 +29,7 @@ vm_mmap (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gint sym, guint64 off,
   map->private_map = private_map;
   map->pte = g_new0 (guint8, map->npages);
   map->ptepage = g_new0 (VmemuPage *, map->npages);
-  map->cow = g_new0 (guint8 *, map->npages);
+  map->cow = g_new0 (VmContent *, map->npages);
   map->vm_ops = &m->fs_ops->vm_ops;   /* xfs_file_mmap: vma->vm_ops = &xfs_file_vm_ops */
   g_ptr_array_add (ino->maps, map);
   g_ptr_array_add (m->all_maps, map);
@@ -46,7 +46,7 @@ zap_pte (VmemuMachine *m, VmemuMap *map, guint64 i)
     return;
   if (pte & VM_PTE_COW)
     {
-      g_clear_pointer (&map->cow[i], g_free);
+      g_clear_pointer (&map->cow[i], vmemu_content_free);
       map->pte[i] = 0;
       return;
     }
@@ -364,9 +364,10 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
                   p->mapcount--;
                   vm_put_page (m, p, VMEMU_REF_PTE);
                 }
-              map->cow[i] = g_malloc0 (m->page_size);
-              if (p->data)
-                memcpy (map->cow[i], p->data, m->page_size);
+              map->cow[i] = vmemu_content_new (m->page_size);
+              VmContentView view;
+              vmemu_content_copy (map->cow[i], 0, vm_page_content_peek (m, p, &view), 0,
+                                  m->page_size);
               map->pte[i] = VM_PTE_PRESENT | VM_PTE_WRITE | VM_PTE_DIRTY | VM_PTE_COW;
               vm_unlock_page (m, p);
               vm_put_page (m, p, VMEMU_REF_FAULT);
@@ -478,23 +479,26 @@ map_touch (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gui
   guint off = (guint) (st->pos & (m->page_size - 1));
   guint64 file_off = ((map->pgoff + i) << m->page_shift) + off;
   VmemuInode *ino = map->inode;
-  guint8 *base;
-  if (map->pte[i] & VM_PTE_COW)
-    base = map->cow[i];
-  else
-    {
-      base = vm_page_data (m, map->ptepage[i]);
-      map->pte[i] |= VM_PTE_YOUNG;
-    }
+  gboolean cow = (map->pte[i] & VM_PTE_COW) != 0;
+  VmemuPage *p = map->ptepage[i];
+  if (!cow)
+    map->pte[i] |= VM_PTE_YOUNG;
   if (write)
     {
-      vm_data_fill (m, a, op, file_off, base + off, n);
+      VmContentDesc d = vm_data_desc (m, a, op, file_off);
+      if (cow)
+        vmemu_content_fill (map->cow[i], off, n, &d);
+      else
+        vm_page_content_fill (m, p, off, (guint) n, &d);
       if (!map->private_map && file_off < ino->i_size)
-        vm_oracle_write (m, ino, file_off, base + off, MIN (n, ino->i_size - file_off));
+        vm_oracle_fill (m, ino, file_off, MIN (n, ino->i_size - file_off), &d);
       map->pte[i] |= VM_PTE_DIRTY;
     }
-  else if (!(map->pte[i] & VM_PTE_COW))
-    vm_oracle_compare (m, st, ino, file_off, base + off, n);
+  else if (!cow)
+    {
+      VmContentView view;
+      vm_oracle_compare (m, st, ino, file_off, vm_page_content_peek (m, p, &view), off, n);
+    }
 }
 
 VmStep

@@ -238,7 +238,8 @@ op_read (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, const char *kind, in
       if (st->pos != op->offset_bytes || ra->prev_pos == G_MAXUINT64
           || index != ra->prev_pos >> m->page_shift || off != (ra->prev_pos & (m->page_size - 1)))
         vm_mark_page_accessed (m, p);
-      vm_oracle_compare (m, st, ino, st->pos, p->data ? p->data + off : NULL, n);
+      VmContentView view;
+      vm_oracle_compare (m, st, ino, st->pos, vm_page_content_peek (m, p, &view), off, n);
       if (pipe >= 0)
         {
           vm_get_page (m, p, VMEMU_REF_PIPE);
@@ -343,27 +344,29 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
         {
           VmemuPage *p = st->page;
           guint off = (guint) (st->pos & (m->page_size - 1));
-          guint8 *d = vm_page_data (m, p) + off;
           if (zero)
-            memset (d, 0, st->chunk);
+            {
+              if (vm_page_has_content (p))   /* a page without contents is zero already */
+                vmemu_content_zero (vm_page_content (m, p), off, st->chunk);
+            }
           else if (from)
             {
-              /* iov_iter_copy_from_user_atomic from the pipe's page; the
-               * oracle gets the source range's expected bytes (copied out
-               * first: the write may grow the array) */
-              if (from->page->data)
-                memmove (d, from->page->data + from->off, st->chunk);
-              else
-                memset (d, 0, st->chunk);
-              g_autofree guint8 *want = g_malloc (st->chunk);
-              vm_oracle_read (ino, from->src_pos, st->chunk, want);
-              vm_oracle_write (m, ino, st->pos, want, st->chunk);
+              /* iov_iter_copy_from_user_atomic from the pipe's page (the
+               * same page, maybe: the copy is a memmove); the oracle gets
+               * the source range's expected bytes */
+              VmContent *dst = vm_page_content (m, p);
+              VmContentView view;
+              vmemu_content_copy (dst, off, vm_page_content_peek (m, from->page, &view),
+                                  from->off, st->chunk);
+              vm_oracle_copy (m, ino, st->pos, ino->expected, from->src_pos, st->chunk);
             }
           else
             {
-              vm_data_fill (m, a, op, st->pos, d, st->chunk);
-              vm_oracle_write (m, ino, st->pos, d, st->chunk);
+              VmContentDesc d = vm_data_desc (m, a, op, st->pos);
+              vm_page_content_fill (m, p, off, st->chunk, &d);
+              vm_oracle_fill (m, ino, st->pos, st->chunk, &d);
             }
+          vm_page_content_done (m, p);
           m->fs_ops->iomap.write_end (m, p, st->pos, st->chunk);
           st->isize_from = ino->i_size;   /* iomap_write_end's old_size */
           if (!zero && st->pos + st->chunk > ino->i_size)

@@ -2,16 +2,17 @@
  * show it, updated when each user operation takes effect; the byte-for-byte
  * comparison behind every read and verification; and the bytes writes store.
  *
- * Loss is only ever detected by reading real bytes back and comparing them
- * with this oracle, never inferred from page flags.
+ * Contents are held by reference (engine/content, docs/content.md): the
+ * comparison decides on descriptors where they prove the bytes equal and
+ * compares bytes everywhere else.  Loss is only ever detected by reading
+ * contents back and comparing them with this oracle, never inferred from
+ * page flags.
  */
 #include "engine/model/machine-private.h"
 #include "engine/model/events.h"
 #include "engine/model/oracle.h"
 
 #include <string.h>
-
-#include "engine/fsx/fsx.h"
 
 /* Stamp the pages of [off, off+len) with a new oracle generation: a read
  * that began before this change may legitimately return either version. */
@@ -34,9 +35,18 @@ forget_durable (VmemuInode *ino, guint64 off, guint64 len)
 }
 
 void
-vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *buf, guint64 len)
+vm_oracle_fill (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, const VmContentDesc *d)
 {
-  vm_sparse_write (ino->expected, off, buf, len);
+  vmemu_content_fill (ino->expected, off, len, d);
+  forget_durable (ino, off, len);
+  stamp (m, ino, off, len);
+}
+
+void
+vm_oracle_copy (VmemuMachine *m, VmemuInode *ino, guint64 off, const VmContent *src, guint64 soff,
+                guint64 len)
+{
+  vmemu_content_copy (ino->expected, off, src, soff, len);
   forget_durable (ino, off, len);
   stamp (m, ino, off, len);
 }
@@ -45,7 +55,7 @@ vm_oracle_write (VmemuMachine *m, VmemuInode *ino, guint64 off, const guint8 *bu
 void
 vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size)
 {
-  guint64 old = vm_sparse_size (ino->expected);
+  guint64 old = vmemu_content_size (ino->expected);
   if (size < old)
     {
       forget_durable (ino, size, old - size);
@@ -53,18 +63,18 @@ vm_oracle_set_size (VmemuMachine *m, VmemuInode *ino, guint64 size)
     }
   else
     stamp (m, ino, old, size - old);
-  vm_sparse_set_size (ino->expected, size);
+  vmemu_content_set_size (ino->expected, size);
   ino->durable_size_known = FALSE;
 }
 
 void
 vm_oracle_zero (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
 {
-  guint64 size = vm_sparse_size (ino->expected);
+  guint64 size = vmemu_content_size (ino->expected);
   if (off >= size)
     return;
   len = MIN (len, size - off);
-  vm_sparse_zero (ino->expected, off, len);
+  vmemu_content_zero (ino->expected, off, len);
   forget_durable (ino, off, len);
   stamp (m, ino, off, len);
 }
@@ -75,8 +85,8 @@ void
 vm_oracle_collapse (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 size)
 {
   vm_oracle_set_size (m, ino, size);
-  vm_sparse_move (ino->expected, off, off + len, size - off - len);
-  vm_sparse_zero (ino->expected, size - len, len);
+  vmemu_content_copy (ino->expected, off, ino->expected, off + len, size - off - len);
+  vmemu_content_zero (ino->expected, size - len, len);
 }
 
 /* insert range: the file was old bytes long; the bytes from off move up by
@@ -84,41 +94,38 @@ vm_oracle_collapse (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, 
 void
 vm_oracle_insert (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len, guint64 old)
 {
-  if (vm_sparse_size (ino->expected) < old + len)
+  if (vmemu_content_size (ino->expected) < old + len)
     vm_oracle_set_size (m, ino, old + len);
-  vm_sparse_move (ino->expected, off + len, off, old - off);
-  vm_sparse_zero (ino->expected, off, len);
+  vmemu_content_copy (ino->expected, off + len, ino->expected, off, old - off);
+  vmemu_content_zero (ino->expected, off, len);
 }
 
 /* The oracle's bytes of [off, off+len) (zero past its size) into buf. */
 void
 vm_oracle_read (VmemuInode *ino, guint64 off, guint64 len, guint8 *buf)
 {
-  vm_sparse_read (ino->expected, off, len, buf);
+  vmemu_content_read (ino->expected, off, len, buf);
 }
 
-/* Per-byte scan of [off, off+len): the first bad run and the total.  The
- * expected bytes come a chunk at a time; a chunk found equal only ends a
- * bad run, as its bytes would one by one. */
+/* The per-byte scan of [pos, pos+n) of a run of len bytes held to the
+ * oracle at off (found at foff): the first bad run and the total.  Only the
+ * stretches whose descriptors differ come here, a chunk of bytes at a time;
+ * an equal byte ends the first bad run. */
+#define CMP_CHUNK 4096u
 static void
-compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, guint64 len)
+compare_bytes (VmOpState *st, VmemuInode *ino, guint64 off, const VmContent *found, guint64 foff,
+               guint64 len, guint64 pos, guint64 n)
 {
-  guint8 want[VM_SPARSE_CHUNK];
-  for (guint64 base = 0; base < len; base += VM_SPARSE_CHUNK)
+  guint8 want[CMP_CHUNK], got[CMP_CHUNK];
+  for (guint64 base = pos; base < pos + n; base += CMP_CHUNK)
     {
-      guint64 n = MIN (VM_SPARSE_CHUNK, len - base);
-      if (vm_sparse_equal (ino->expected, off + base, n, found ? found + base : NULL))
-        {
-          if (st->bad)
-            st->nexp = 1;
-          continue;
-        }
-      vm_sparse_read (ino->expected, off + base, n, want);
-      for (guint64 j = 0; j < n; j++)
+      guint64 k = MIN (CMP_CHUNK, pos + n - base);
+      vmemu_content_read (ino->expected, off + base, k, want);
+      vmemu_content_read (found, foff + base, k, got);
+      for (guint64 j = 0; j < k; j++)
         {
           guint64 i = base + j;
-          guint8 got = found ? found[i] : 0;
-          if (want[j] == got)
+          if (want[j] == got[j])
             {
               if (st->bad)
                 st->nexp = 1;   /* the first bad run has ended */
@@ -132,8 +139,9 @@ compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, 
               st->bad_off = off + i;
               st->bad_len = 0;
               st->nexp = 0;
-              for (guint k = 0; k < 16; k++)
-                st->got[k] = found && i + k < len ? found[i + k] : 0;
+              /* the found bytes from here, zero past the run */
+              memset (st->got, 0, sizeof st->got);
+              vmemu_content_read (found, foff + i, MIN (sizeof st->got, len - i), st->got);
             }
           if (st->nexp == 0)
             st->bad_len++;
@@ -141,30 +149,38 @@ compare_slow (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, 
     }
 }
 
-/* One run of pages held to the oracle: the common all-equal case is a
- * memcmp per chunk (nothing at all for a hole against a zero page). */
+/* One run of pages held to the oracle: descriptors decide where they prove
+ * the bytes equal (the common case: the page and the oracle got their runs
+ * from the same write, and nothing is materialised); bytes are compared
+ * where they differ, since different runs may hold equal bytes. */
 static void
-compare_run (VmOpState *st, VmemuInode *ino, guint64 off, const guint8 *found, guint64 len)
+compare_run (VmOpState *st, VmemuInode *ino, guint64 off, const VmContent *found, guint64 foff,
+             guint64 len)
 {
-  if (vm_sparse_equal (ino->expected, off, len, found))
+  guint64 pos = 0, n, done = 0;
+  while (vmemu_content_diff_next (ino->expected, off, found, foff, len, &pos, &n))
     {
-      if (st->bad)
-        st->nexp = 1;
-      return;
+      if (pos > done && st->bad)
+        st->nexp = 1;   /* equal bytes before this stretch end the first bad run */
+      compare_bytes (st, ino, off, found, foff, len, pos, n);
+      pos += n;
+      done = pos;
     }
-  compare_slow (st, ino, off, found, len);
+  if ((done < len || len == 0) && st->bad)
+    st->nexp = 1;
 }
 
-/* Compare found bytes (NULL: a zero page) with the oracle at [off, off+len),
- * accumulating the first bad run and the total into the op's state. */
+/* Compare found's [foff, foff+len) (NULL: a zero page) with the oracle at
+ * [off, off+len), accumulating the first bad run and the total into the op's
+ * state. */
 void
 vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
-                   const guint8 *found, guint64 len)
+                   const VmContent *found, guint64 foff, guint64 len)
 {
   st->checked = TRUE;
   if (len == 0)
     {
-      compare_run (st, ino, off, found, len);
+      compare_run (st, ino, off, found, foff, len);
       return;
     }
   /* A page another task changed while this op ran (a read racing a write or
@@ -185,12 +201,12 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
       /* pages [p, stop) changed: skip them */
       guint64 cs = MAX (p << m->page_shift, off);
       if (cs > run)
-        compare_run (st, ino, run, found ? found + (run - off) : NULL, cs - run);
+        compare_run (st, ino, run, found, foff + (run - off), cs - run);
       run = MIN (stop << m->page_shift, off + len);
       p = stop;
     }
   if (run < off + len)
-    compare_run (st, ino, run, found ? found + (run - off) : NULL, off + len - run);
+    compare_run (st, ino, run, found, foff + (run - off), off + len - run);
 }
 
 static char *
@@ -198,11 +214,11 @@ hex (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 n, gboolean expected
      const guint8 *found_at_off)
 {
   GString *s = g_string_new (NULL);
+  guint8 want[16];
+  if (expected)
+    vmemu_content_read (ino->expected, off, MIN (n, sizeof want), want);
   for (guint64 i = 0; i < n; i++)
-    {
-      guint8 b = expected ? vm_sparse_byte (ino->expected, off + i) : found_at_off[i];
-      g_string_append_printf (s, "%02x", b);
-    }
+    g_string_append_printf (s, "%02x", expected ? want[i] : found_at_off[i]);
   return g_string_free (s, FALSE);
 }
 
@@ -262,54 +278,37 @@ vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64
 {
   if (!m->track_durable)
     return;   /* no power cut in this scenario: nobody asks what was durable */
-  guint64 size = vm_sparse_size (ino->expected);
-  if (vm_sparse_size (ino->durable) < size)
-    vm_sparse_set_size (ino->durable, size);
+  guint64 size = vmemu_content_size (ino->expected);
+  if (vmemu_content_size (ino->durable) < size)
+    vmemu_content_set_size (ino->durable, size);
   guint64 e = MIN (end, size);
   if (start < e)
     {
-      vm_sparse_copy_range (ino->durable, ino->expected, start, e - start);
+      vmemu_content_copy (ino->durable, start, ino->expected, start, e - start);
       vm_ranges_set (ino->durable_known, start, e, 1);
     }
   ino->durable_size = size;
   ino->durable_size_known = TRUE;
 }
 
-/* The bytes a write or mwrite stores at file offset file_off. */
-void
-vm_data_fill (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_off, guint8 *buf,
-              gsize len)
+/* The bytes a write or mwrite stores from file offset file_off on, as a
+ * run: a value byte, fsx's data pattern, or a seeded pattern unique per run,
+ * task and operation (byte o of the file is byte (o % 8) of mix64 (key + o /
+ * 8), so the bytes do not depend on how the write is cut into pages). */
+VmContentDesc
+vm_data_desc (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_off)
 {
   switch (op->data)
     {
     case VMEMU_DATA_VALUE:
-      memset (buf, op->value, len);
-      break;
+      return vmemu_content_desc_byte (op->value);
     case VMEMU_DATA_FSX:
-      vmemu_fsx_pattern_fill (m->fsx, op->fsx_opnum, file_off, buf, len);
-      break;
+      return vmemu_content_desc_fsx (m->fsx, op->fsx_opnum, file_off);
     default:
       {
-        /* A seeded pattern, unique per run, task and operation: byte o of
-         * the file is byte (o % 8) of mix64(key + o / 8), so the bytes do not
-         * depend on how the write is cut into pages. */
         guint64 key = vmemu_mix64 (m->seed ^ ((guint64) a->id << 48) ^ ((guint64) a->op_i << 20)
                                    ^ 0x9e3779b97f4a7c15ull);
-        gsize i = 0;
-        while (i < len)
-          {
-            guint64 o = file_off + i;
-            guint64 w = vmemu_mix64 (key + (o >> 3));
-            if ((o & 7) == 0 && len - i >= 8)
-              {
-                guint64 le = GUINT64_TO_LE (w);   /* same bytes on any host */
-                memcpy (buf + i, &le, 8);
-                i += 8;
-                continue;
-              }
-            for (guint b = (guint) (o & 7); b < 8 && i < len; b++, i++)
-              buf[i] = (guint8) (w >> (8 * b));
-          }
+        return vmemu_content_desc_mix64 (key, file_off);
       }
     }
 }

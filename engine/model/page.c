@@ -10,12 +10,68 @@
 
 /* ---- allocation and references ---- */
 
+#define VM_PAGE_SLAB 4096u
+
+/* Chunk i holds 64 << i pages up to VM_PAGE_SLAB: a small machine does not
+ * pay for a large chunk. */
+static guint
+slab_chunk_pages (guint i)
+{
+  return i >= 6 ? VM_PAGE_SLAB : 64u << i;
+}
+
+static VmemuPage *
+page_slab_get (VmemuMachine *m)
+{
+  VmemuPage *p = m->page_free_list;
+  if (p != NULL)
+    m->page_free_list = p->lru_next;
+  else
+    {
+      if (m->page_chunks == NULL)
+        m->page_chunks = g_ptr_array_new_with_free_func (g_free);
+      guint n = m->page_chunks->len;
+      if (n == 0 || m->page_chunk_used == slab_chunk_pages (n - 1))
+        {
+          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, slab_chunk_pages (n)));
+          m->page_chunk_used = 0;
+        }
+      VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
+      p = &chunk[m->page_chunk_used++];
+    }
+  memset (p, 0, sizeof *p);
+  return p;
+}
+
+void
+vm_page_slab_put (VmemuMachine *m, VmemuPage *p)
+{
+  vm_page_content_free (p);
+  p->lru_next = m->page_free_list;
+  m->page_free_list = p;
+}
+
+void
+vm_page_slab_free (VmemuMachine *m)
+{
+  /* the contents of pages still held somewhere (a pipe, a stall) */
+  for (guint i = 0; m->page_chunks && i < m->page_chunks->len; i++)
+    {
+      VmemuPage *chunk = g_ptr_array_index (m->page_chunks, i);
+      guint used = i + 1 == m->page_chunks->len ? m->page_chunk_used : slab_chunk_pages (i);
+      for (guint k = 0; k < used; k++)
+        vm_page_content_free (&chunk[k]);
+    }
+  g_clear_pointer (&m->page_chunks, g_ptr_array_unref);
+  m->page_free_list = NULL;
+}
+
 VmemuPage *
 vm_page_alloc (VmemuMachine *m, int holder)
 {
   if (!vm_alloc_pages_check (m, 1))
     return NULL;
-  VmemuPage *p = g_slice_new0 (VmemuPage);
+  VmemuPage *p = page_slab_get (m);
   p->pfn = m->next_pfn++;
   p->refs[holder] = 1;
   p->refcount = 1;
@@ -28,9 +84,7 @@ static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
   g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
-  if (p->data)
-    g_free (p->data);
-  g_slice_free (VmemuPage, p);
+  vm_page_slab_put (m, p);
   m->nr_free++;
   m->nr_file--;
 }
@@ -55,7 +109,7 @@ ref_event (VmemuMachine *m, VmemuEventId id, VmemuPage *p, int holder, gint64 cp
 static gboolean
 ref_trace_begin (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->owner == NULL)
+  if (p->owner_idx == 0)
     return FALSE;
   if (!(p->flags & VM_PG_REFS_TRACED))
     {
@@ -118,12 +172,143 @@ vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to)
     vm_trace_page (m, VMEMU_EV_PAGE_REF_GET, p, p->flags, to, p->refs[to], -1, from, NULL);
 }
 
-guint8 *
-vm_page_data (VmemuMachine *m, VmemuPage *p)
+/* ---- page contents ----
+ *
+ * A cached page costs what struct page costs: its contents are one run of
+ * generated data over the whole page in the common case (a write, a read
+ * from the device, the initial content), kept inline as (generator, key) --
+ * the run's generator offset is the page's file offset and its source the
+ * machine's fsx pattern or the owner's initial random state -- and a
+ * engine/content store only while they are anything else. */
+
+VmemuInode *
+vm_page_owner (VmemuMachine *m, const VmemuPage *p)
 {
-  if (p->data == NULL)
-    p->data = g_malloc0 (m->page_size);
-  return p->data;
+  return p->owner_idx ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
+}
+
+static VmContentDesc
+inline_desc (VmemuMachine *m, const VmemuPage *p)
+{
+  guint64 goff = p->index << m->page_shift;
+  switch (p->cgen)
+    {
+    case VMEMU_GEN_BYTE:
+      return vmemu_content_desc_byte ((guint8) p->c.key);
+    case VMEMU_GEN_MIX64:
+      return vmemu_content_desc_mix64 (p->c.key, goff);
+    case VMEMU_GEN_FSX:
+      return vmemu_content_desc_fsx (m->fsx, (guint32) p->c.key, goff);
+    case VMEMU_GEN_RNG:
+      return vmemu_content_desc_rng (vm_page_owner (m, p)->content_rng, goff);
+    default:
+      return vmemu_content_desc_zero ();
+    }
+}
+
+const VmContent *
+vm_page_content_peek (VmemuMachine *m, const VmemuPage *p, VmContentView *view)
+{
+  if (p->cgen == VM_PAGE_CONTENT_STORE)
+    return p->c.store;
+  if (p->cgen == VMEMU_GEN_ZERO)
+    return NULL;
+  VmContentDesc d = inline_desc (m, p);
+  return vmemu_content_view (view, m->page_size, &d);
+}
+
+VmContent *
+vm_page_content (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->cgen != VM_PAGE_CONTENT_STORE)
+    {
+      VmContent *c = vmemu_content_new (m->page_size);
+      VmContentDesc d = inline_desc (m, p);
+      vmemu_content_fill (c, 0, m->page_size, &d);
+      p->c.store = c;
+      p->cgen = VM_PAGE_CONTENT_STORE;
+    }
+  return p->c.store;
+}
+
+/* Whether the run d over the whole page is what inline_desc() would say.
+ * Pages that belong to no file (direct-I/O buffers) always keep a store. */
+static gboolean
+inline_fits (VmemuMachine *m, const VmemuPage *p, const VmContentDesc *d)
+{
+  if (p->owner_idx == 0)
+    return FALSE;
+  guint64 goff = p->index << m->page_shift;
+  switch (d->gen)
+    {
+    case VMEMU_GEN_ZERO:
+    case VMEMU_GEN_BYTE:
+      return TRUE;
+    case VMEMU_GEN_MIX64:
+      return d->goff == goff;
+    case VMEMU_GEN_FSX:
+      return d->goff == goff && d->src == m->fsx;
+    case VMEMU_GEN_RNG:
+      return d->goff == goff && d->src == vm_page_owner (m, p)->content_rng;
+    default:
+      return FALSE;
+    }
+}
+
+void
+vm_page_content_done (VmemuMachine *m, VmemuPage *p)
+{
+  if (p->cgen != VM_PAGE_CONTENT_STORE)
+    return;
+  VmContent *c = p->c.store;
+  VmContentDesc d;
+  if (vmemu_content_size (c) != m->page_size || !vmemu_content_single (c, &d)
+      || !inline_fits (m, p, &d))
+    return;
+  vmemu_content_free (c);
+  p->cgen = d.gen;
+  p->c.key = d.key;
+}
+
+/* [off, off+len) of the page becomes the run d: a whole page that fits is
+ * set inline without a store. */
+void
+vm_page_content_fill (VmemuMachine *m, VmemuPage *p, guint off, guint len, const VmContentDesc *d)
+{
+  VmContentDesc n = *d;
+  if (n.gen == VMEMU_GEN_BYTE && (n.key & 0xff) == 0)
+    n = vmemu_content_desc_zero ();
+  if (off == 0 && len == m->page_size && inline_fits (m, p, &n))
+    {
+      vm_page_content_free (p);
+      p->cgen = n.gen;
+      p->c.key = n.key;
+      return;
+    }
+  if (n.gen == VMEMU_GEN_ZERO && p->cgen == VMEMU_GEN_ZERO)
+    return;
+  vmemu_content_fill (vm_page_content (m, p), off, len, &n);
+  vm_page_content_done (m, p);
+}
+
+void
+vm_page_content_free (VmemuPage *p)
+{
+  if (p->cgen == VM_PAGE_CONTENT_STORE)
+    vmemu_content_free (p->c.store);
+  p->cgen = VMEMU_GEN_ZERO;
+  p->c.key = 0;
+}
+
+/* migrate_page_copy's contents: dst has src's index and owner. */
+void
+vm_page_content_copy (VmemuMachine *m, VmemuPage *dst, const VmemuPage *src)
+{
+  vm_page_content_free (dst);
+  dst->cgen = src->cgen;
+  dst->c = src->c;
+  if (src->cgen == VM_PAGE_CONTENT_STORE)
+    dst->c.store = vmemu_content_dup (src->c.store);
 }
 
 guint64
@@ -224,8 +409,10 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
     return FALSE;
   guint32 before = p->flags;
   p->flags |= VMEMU_PG_LOCKED;
+  if (p->cgen != VM_PAGE_CONTENT_STORE && p->cgen != VMEMU_GEN_ZERO)
+    vm_page_content (m, p);   /* an inline run is relative to the index and owner */
   p->mapping = ino;
-  p->owner = ino;
+  p->owner_idx = ino->file_idx + 1;
   p->index = index;
   vm_get_page (m, p, VMEMU_REF_CACHE);
   vmemu_xa_store (ino->pages, index, p);

@@ -7,6 +7,10 @@
 #include "engine/model/mm-types.h"
 
 VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory */
+/* The page slab: a struct page back to it (no accounting), and the whole
+ * slab freed with the machine. */
+void vm_page_slab_put (VmemuMachine *m, VmemuPage *p);
+void vm_page_slab_free (VmemuMachine *m);
 void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to);
@@ -26,5 +30,21 @@ void vm_lru_add_drain_all (VmemuMachine *m, const char *reason);
 void vm_lru_del (VmemuMachine *m, VmemuPage *p);
 void vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int lru);
 void vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int lru);
-guint8 *vm_page_data (VmemuMachine *m, VmemuPage *p);   /* allocates on first use */
+/* Page contents (page.c): a read-only view (NULL: all zero; view is the
+ * caller's stack space for an inline run); the store to change them (made
+ * on first use); vm_page_content_done after a change folds a store back into
+ * the page when it holds one run the page can say inline. */
+const VmContent *vm_page_content_peek (VmemuMachine *m, const VmemuPage *p, VmContentView *view);
+VmContent *vm_page_content (VmemuMachine *m, VmemuPage *p);
+void vm_page_content_done (VmemuMachine *m, VmemuPage *p);
+void vm_page_content_fill (VmemuMachine *m, VmemuPage *p, guint off, guint len,
+                           const VmContentDesc *d);
+void vm_page_content_free (VmemuPage *p);
+void vm_page_content_copy (VmemuMachine *m, VmemuPage *dst, const VmemuPage *src);
+static inline gboolean
+vm_page_has_content (const VmemuPage *p)
+{
+  return p->cgen != 0;   /* VMEMU_GEN_ZERO */
+}
+VmemuInode *vm_page_owner (VmemuMachine *m, const VmemuPage *p);
 guint64 vm_eof_index (VmemuMachine *m, VmemuInode *ino, guint64 *eof_off);

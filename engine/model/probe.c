@@ -15,7 +15,7 @@ vmemu_machine_file_expected_size (const VmemuMachine *m, guint file)
 {
   g_return_val_if_fail (file < m->inodes->len, 0);
   const VmemuInode *ino = g_ptr_array_index (m->inodes, file);
-  return vm_sparse_size (ino->expected);
+  return vmemu_content_size (ino->expected);
 }
 
 guint8 *
@@ -23,14 +23,14 @@ vmemu_machine_file_expected_dup (const VmemuMachine *m, guint file, guint64 *len
 {
   g_return_val_if_fail (file < m->inodes->len, NULL);
   const VmemuInode *ino = g_ptr_array_index (m->inodes, file);
-  *len = vm_sparse_size (ino->expected);
+  *len = vmemu_content_size (ino->expected);
   guint8 *buf = g_malloc (MAX (*len, 1));
-  vm_sparse_read (ino->expected, 0, *len, buf);
+  vmemu_content_read (ino->expected, 0, *len, buf);
   return buf;
 }
 
 /* The bytes op `op_i` of task `task` (scenario order) stores at file offset
- * file_off, as vm_data_fill() produces them when that op runs. */
+ * file_off, as vm_data_desc() describes them when that op runs. */
 void
 vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off, guint8 *buf,
                        gsize len)
@@ -45,8 +45,9 @@ vmemu_machine_op_data (VmemuMachine *m, guint task, guint op_i, guint64 file_off
   const VmemuTask *t = g_ptr_array_index (scn->tasks, task);
   g_return_if_fail (op_i < t->ops->len);
   VmemuActor probe = *(VmemuActor *) g_ptr_array_index (m->actors, id);
-  probe.op_i = op_i;   /* vm_data_fill reads only id and op_i */
-  vm_data_fill (m, &probe, &g_array_index (t->ops, VmemuOp, op_i), file_off, buf, len);
+  probe.op_i = op_i;   /* vm_data_desc reads only id and op_i */
+  VmContentDesc d = vm_data_desc (m, &probe, &g_array_index (t->ops, VmemuOp, op_i), file_off);
+  vmemu_content_desc_fill (&d, buf, len);
 }
 
 /* Pages of memory and the zone watermarks, as the model derived them. */

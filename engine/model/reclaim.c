@@ -571,8 +571,11 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
         top = partial_end ? partial_end : ps;
       if (p)
         {
-          if (p->data)
-            memset (p->data + partial_start, 0, top - partial_start);
+          if (vm_page_has_content (p))
+            {
+              vmemu_content_zero (vm_page_content (m, p), partial_start, top - partial_start);
+              vm_page_content_done (m, p);
+            }
           vm_page_a_ops (m, p)->invalidatepage (m, p, (guint) partial_start, (guint) (top - partial_start));
         }
     }
@@ -581,8 +584,11 @@ vm_truncate_inode_pages_range (VmemuMachine *m, VmemuInode *ino, guint64 lstart,
       VmemuPage *p = vmemu_xa_load (ino->pages, lend >> m->page_shift);
       if (p)
         {
-          if (p->data)
-            memset (p->data, 0, partial_end);
+          if (vm_page_has_content (p))
+            {
+              vmemu_content_zero (vm_page_content (m, p), 0, partial_end);
+              vm_page_content_done (m, p);
+            }
           vm_page_a_ops (m, p)->invalidatepage (m, p, 0, (guint) partial_end);
         }
     }

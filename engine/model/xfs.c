@@ -94,11 +94,8 @@ vm_pblk_alloc (VmemuMachine *m)
 void
 vm_pblk_free (VmemuMachine *m, guint64 pblk)
 {
-  if (pblk < m->disk->len && g_ptr_array_index (m->disk, pblk) != NULL)
-    {
-      g_free (g_ptr_array_index (m->disk, pblk));
-      g_ptr_array_index (m->disk, pblk) = NULL;
-    }
+  /* a freed block reads as zero when it is handed out again */
+  vmemu_content_zero (m->disk, pblk << m->blkbits, m->block_size);
   g_array_append_val (m->free_pblks, pblk);
 }
 

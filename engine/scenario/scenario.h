@@ -17,11 +17,13 @@ G_BEGIN_DECLS
 
 /* The largest file vmemu emulates (16 GiB): every file size, file offset
  * and offset + length is at most this.  Memory no longer bounds it: the
- * oracle, the block map and the page-cache index are sparse
- * (engine/model/sparse.c, engine/xa), so a file costs what is written into
- * it.  Time does: the final check reads every page of every file back
- * through the page cache, holes included (about 30 s a GiB with a trace),
- * so the limit keeps a run of any valid scenario within minutes. */
+ * oracle and every other copy of a file's bytes are contents by reference
+ * (engine/content), the block map and the page-cache index are sparse
+ * (engine/xa), so a file costs what is written into it.  Time does: the final
+ * check reads every page of every file back through the page cache, holes
+ * included, and traces each (about 30 s a GiB with a trace; comparing is no
+ * longer the cost), so the limit keeps a run of any valid scenario within
+ * minutes. */
 #define VMEMU_FILE_MAX_BYTES (1ull << 34)
 #define VMEMU_FILE_MAX_TEXT "16GiB"
 

@@ -609,14 +609,15 @@ bench_scale (guint64 n_pages, guint32 n_reads)
       while ((p = vmemu_xa_find (ino->pages, &idx, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
         {
           resident++;
-          with_data += p->data != NULL;
+          with_data += p->cgen == VM_PAGE_CONTENT_STORE;   /* a contents store, not inline */
           idx++;
         }
       xa_bytes += vmemu_xa_memory_bytes (ino->pages);
-      file_bytes += vm_sparse_memory_bytes (ino->expected)
-                    + vm_sparse_memory_bytes (ino->durable);
+      file_bytes += vmemu_content_memory_bytes (ino->expected)
+                    + vmemu_content_memory_bytes (ino->durable);
     }
-  file_bytes += with_data * 4096;
+  /* page contents are model state now (descriptors, no 4 KiB buffers): they
+   * stay in the model's bytes per page */
   /* the reader's copy of its op list is scenario, not page state */
   for (guint i = 0; i < m->actors->len; i++)
     {

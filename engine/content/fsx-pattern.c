@@ -5,7 +5,7 @@
  * bytes of a real fsx run needs glibc's exact sequence; the engine may not
  * call the host's generator (it differs between C libraries), hence a clone.
  */
-#include "engine/fsx/fsx.h"
+#include "engine/content/fsx-pattern.h"
 
 #include <string.h>
 
