@@ -81,7 +81,7 @@ conv_check_length (const Conv *c, guint64 end, GError **error)
 static void
 conv_map_access (Conv *c, guint64 off, guint64 len, gboolean is_write)
 {
-  FsxMapAccess a = {
+  VmemuMapAccess a = {
     .file = c->file, .map = c->map, .page_size_bytes = c->opts->page_size_bytes,
     .offset_bytes = off, .length_bytes = len, .is_write = is_write,
     .has_msync = is_write, .msync_sync = TRUE,
@@ -89,7 +89,7 @@ conv_map_access (Conv *c, guint64 off, guint64 len, gboolean is_write)
     .data = VMEMU_DATA_FSX, .fsx_opnum = c->e->opnum,
   };
 
-  fsx_emit_map_access (c->ops, &a);
+  vmemu_emit_map_access (c->ops, &a);
 }
 
 /* read, read_dontcache, mapread: doread() / domapread(). */
@@ -108,7 +108,7 @@ conv_read (Conv *c, gboolean mapped, GError **error)
   if (mapped)
     conv_map_access (c, off, len, FALSE);
   else
-    fsx_emit_range (c->ops, VMEMU_OP_READ, c->file, off, len);
+    vmemu_emit_range (c->ops, VMEMU_OP_READ, c->file, off, len);
   return TRUE;
 }
 
@@ -122,10 +122,10 @@ conv_after_write (Conv *c, guint64 off, guint64 len)
     {
       /* msync(MS_INVALIDATE) only checks for mlocked pages on Linux; the
        * scenario op closest to it is msync(MS_ASYNC), also a no-op. */
-      FsxMapAccess a = { .file = c->file, .map = c->map,
+      VmemuMapAccess a = { .file = c->file, .map = c->map,
                          .page_size_bytes = c->opts->page_size_bytes, .offset_bytes = off,
                          .length_bytes = len, .no_access = TRUE, .has_msync = TRUE };
-      fsx_emit_map_access (c->ops, &a);
+      vmemu_emit_map_access (c->ops, &a);
     }
   if (c->opts->fsync_after_write)
     {
@@ -158,7 +158,7 @@ conv_write (Conv *c, gboolean mapped, GError **error)
     conv_map_access (c, off, len, TRUE);
   else
     {
-      fsx_emit_range (c->ops, VMEMU_OP_WRITE, c->file, off, len);
+      vmemu_emit_range (c->ops, VMEMU_OP_WRITE, c->file, off, len);
       g_array_index (c->ops, VmemuOp, c->ops->len - 1).data = VMEMU_DATA_FSX;
       g_array_index (c->ops, VmemuOp, c->ops->len - 1).fsx_opnum = c->e->opnum;
       conv_after_write (c, off, len);
@@ -196,7 +196,7 @@ conv_falloc (Conv *c, VmemuOpKind kind, GError **error)
     return FALSE;
   if (len == 0)
     return TRUE;
-  fsx_emit_range (c->ops, kind, c->file, off, len);
+  vmemu_emit_range (c->ops, kind, c->file, off, len);
   g_array_index (c->ops, VmemuOp, c->ops->len - 1).keep_size = c->e->keep_size;
   if (!c->e->keep_size)
     c->size = MAX (c->size, off + len);
@@ -210,7 +210,7 @@ conv_punch (Conv *c, GError **error)
   guint64 off = c->e->args[0], end = MIN (c->e->args[0] + c->e->args[1], c->size);
 
   if (off < end)
-    fsx_emit_range (c->ops, VMEMU_OP_PUNCH_HOLE, c->file, off, end - off);
+    vmemu_emit_range (c->ops, VMEMU_OP_PUNCH_HOLE, c->file, off, end - off);
   return TRUE;
 }
 
@@ -243,7 +243,7 @@ conv_shift (Conv *c, gboolean insert, GError **error)
                        "offset must lie before EOF 0x%" G_GINT64_MODIFIER "x", c->size);
   if (insert && !conv_check_length (c, c->size + len, error))
     return FALSE;
-  fsx_emit_range (c->ops, insert ? VMEMU_OP_INSERT_RANGE : VMEMU_OP_COLLAPSE_RANGE, c->file,
+  vmemu_emit_range (c->ops, insert ? VMEMU_OP_INSERT_RANGE : VMEMU_OP_COLLAPSE_RANGE, c->file,
                   off, len);
   c->size = insert ? c->size + len : c->size - len;
   return TRUE;
@@ -309,7 +309,7 @@ conv_dispatch (Conv *c, GError **error)
     case VMEMU_FSX_OP_DEDUPE_RANGE:
       return TRUE;   /* succeeds only on equal ranges: the bytes do not change */
     case VMEMU_FSX_OP_FSYNC:
-      fsx_emit_range (c->ops, VMEMU_OP_FSYNC, c->file, 0, 0);
+      vmemu_emit_range (c->ops, VMEMU_OP_FSYNC, c->file, 0, 0);
       return TRUE;
     case VMEMU_FSX_OP_EXCHANGE_RANGE:
     default:

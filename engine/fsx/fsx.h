@@ -4,8 +4,8 @@
  *    below the model, included here);
  *  - a reader for fsx --record-ops files and an importer that turns one into
  *    a scenario whose single task "fsx" does what the recorded fsx did;
- *  - the generator behind a scenario's `generate:` block: an fsx-style random
- *    stream of primitive ops drawn from the project PRNG.
+ *  - (the generator behind a scenario's `generate:` block, an fsx-style random
+ *    stream, is engine/generate/generate.h, below the model, included here).
  *
  * The op file format and its semantics are described in docs/fsx.md.
  * Nothing here touches the host: no libc random(), no clock.
@@ -16,6 +16,7 @@
 
 #include "engine/content/fsx-pattern.h"
 #include "engine/scenario/scenario.h"
+#include "engine/generate/generate.h"
 
 /* The largest fsx op file read (256 MiB: an fsx -N 1000000 log is ~60 MiB). */
 #define VMEMU_FSX_MAX_FILE_BYTES ((gsize) 256 << 20)
@@ -168,53 +169,5 @@ VmemuScenario *vmemu_fsx_import_file (const char *path, const VmemuFsxImportOpti
 VmemuScenario *vmemu_fsx_import_data (const char *name, const char *data, gsize len,
                                       const VmemuFsxImportOptions *opts,
                                       VmemuFsxImportStats *stats, GError **error);
-
-/* The map and region symbols the importer and generator use. */
-#define VMEMU_FSX_MAP_SYMBOL "fsx_map"
-#define VMEMU_FSX_REGION_SYMBOL "fsx_pressure"
-#define VMEMU_FSX_READER_TASK "fsx_bg"
-
-/* ---- generate: ---------------------------------------------------------- */
-
-/* Nominal duration of one generated op: background events triggered after
- * foreground op i are timed around (i + 1) * this. */
-#define VMEMU_GENERATE_OP_NS G_GUINT64_CONSTANT (100000)
-
-/* Intern the symbols the generator refers to (VMEMU_FSX_MAP_SYMBOL,
- * VMEMU_FSX_REGION_SYMBOL).  Call once before vmemu_generate_ops(). */
-void vmemu_generate_prepare (VmemuScenario *scn);
-
-/* Expand a `generate:` block into primitive ops, appended to ops_out (an
- * array of VmemuOp).  Same g (seed included), scenario and sizes give the same
- * ops.  The stream follows fsx: g->count picks by weight, offsets and lengths
- * trimmed as fsx trims them, reads within EOF, the size kept in
- * [0, g->file_length], picks that fsx would skip produce nothing.  Writes use
- * VMEMU_DATA_GENERATED.  Background events (the bg_* per-mille knobs) go to
- * bg_ops_out with `at` times for a separate task, or, when bg_ops_out is NULL,
- * inline into ops_out after the op that drew them.  scn supplies the file,
- * block size, memory size and the symbols from vmemu_generate_prepare(). */
-void vmemu_generate_ops (const VmemuGenerate *g, const VmemuScenario *scn,
-                         guint64 initial_size, guint64 page_size,
-                         GArray *ops_out, GArray *bg_ops_out);
-
-/* The same, stopping early (FALSE, ops_out partly filled) once *interrupt is
- * non-zero; interrupt may be NULL. */
-gboolean vmemu_generate_ops_until (const VmemuGenerate *g, const VmemuScenario *scn,
-                                   guint64 initial_size, guint64 page_size, GArray *ops_out,
-                                   GArray *bg_ops_out, const volatile gint *interrupt);
-
-/* The same stream pulled one pick at a time, in bounded memory: what
- * `vmemu run` does (vmemu_generate_ops() is this generator drained).  g is
- * copied; scn is read only here. */
-typedef struct _VmemuGenerator VmemuGenerator;
-VmemuGenerator *vmemu_generator_new (const VmemuGenerate *g, const VmemuScenario *scn,
-                                     guint64 initial_size, guint64 page_size);
-void vmemu_generator_free (VmemuGenerator *gen);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmemuGenerator, vmemu_generator_free)
-
-/* Appends the ops of the next pick (none when fsx would skip it) to ops_out
- * (background ops to bg_ops_out, or inline when NULL).  FALSE, nothing
- * appended, once all g->count picks are made. */
-gboolean vmemu_generator_step (VmemuGenerator *gen, GArray *ops_out, GArray *bg_ops_out);
 
 G_END_DECLS

@@ -17,7 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/fsx/fsx.h"
+#include "engine/generate/generate.h"
 
 G_DEFINE_QUARK (vmemu-machine-error-quark, vmemu_machine_error)
 

@@ -1,10 +1,10 @@
-/* fsx-ops.c — building primitive scenario ops the way fsx issues its calls. */
-#include "engine/fsx/fsx-private.h"
+/* emit.c — building primitive scenario ops the way fsx issues its calls. */
+#include "engine/generate/generate.h"
 
 #include <string.h>
 
 void
-fsx_emit_range (GArray *ops, VmemuOpKind kind, gint file, guint64 offset_bytes,
+vmemu_emit_range (GArray *ops, VmemuOpKind kind, gint file, guint64 offset_bytes,
                 guint64 length_bytes)
 {
   VmemuOp op = vmemu_op_init (kind);
@@ -19,7 +19,7 @@ fsx_emit_range (GArray *ops, VmemuOpKind kind, gint file, guint64 offset_bytes,
  * every byte from EOF to the end of the EOF page to read as 0 when the access
  * reaches into that page and EOF is not page aligned. */
 static void
-emit_eof_tail (GArray *ops, const FsxMapAccess *a, guint64 map_start, guint64 map_end)
+emit_eof_tail (GArray *ops, const VmemuMapAccess *a, guint64 map_start, guint64 map_end)
 {
   guint64 size = a->eof_check_size;
   guint64 eof_page = size - size % a->page_size_bytes;
@@ -36,7 +36,7 @@ emit_eof_tail (GArray *ops, const FsxMapAccess *a, guint64 map_start, guint64 ma
 }
 
 void
-fsx_emit_map_access (GArray *ops, const FsxMapAccess *a)
+vmemu_emit_map_access (GArray *ops, const VmemuMapAccess *a)
 {
   guint64 ps = a->page_size_bytes;
   guint64 start = a->offset_bytes - a->offset_bytes % ps;
@@ -79,7 +79,7 @@ fsx_emit_map_access (GArray *ops, const FsxMapAccess *a)
 }
 
 gint
-fsx_symbol_lookup (const VmemuScenario *scn, const char *name)
+vmemu_scenario_symbol_lookup (const VmemuScenario *scn, const char *name)
 {
   if (scn->symbols == NULL)
     return -1;

@@ -1,4 +1,4 @@
-/* fsx-generate.c — the `generate:` block: an fsx-style random op stream.
+/* generate.c — the `generate:` block: an fsx-style random op stream.
  *
  * The choices follow test() in ltp/fsx.c: pick an op by weight, draw an
  * offset and a length, trim them the way fsx trims (TRIM_OFF_LEN against
@@ -7,7 +7,7 @@
  * (VmemuRng), never from the C library, so a seed means the same stream
  * everywhere.
  */
-#include "engine/fsx/fsx-private.h"
+#include "engine/generate/generate.h"
 
 #include "engine/sim/sim.h"
 
@@ -76,13 +76,13 @@ gen_trim (Gen *s, guint64 *off, guint64 *len, guint64 bound)
 static void
 gen_map (Gen *s, guint64 off, guint64 len, gboolean is_write, gboolean sync)
 {
-  FsxMapAccess a = {
+  VmemuMapAccess a = {
     .file = s->file, .map = s->map, .page_size_bytes = s->page,
     .offset_bytes = off, .length_bytes = len, .is_write = is_write,
     .has_msync = is_write, .msync_sync = sync, .data = VMEMU_DATA_GENERATED,
   };
 
-  fsx_emit_map_access (s->ops, &a);
+  vmemu_emit_map_access (s->ops, &a);
 }
 
 static void
@@ -104,9 +104,9 @@ gen_inside (Gen *s, GenKind k, guint64 off, guint64 len)
   if (len == 0)
     return;   /* fsx: "skipping zero size read" */
   if (k == GEN_READ)
-    fsx_emit_range (s->ops, VMEMU_OP_READ, s->file, off, len);
+    vmemu_emit_range (s->ops, VMEMU_OP_READ, s->file, off, len);
   else if (k == GEN_PUNCH_HOLE)
-    fsx_emit_range (s->ops, VMEMU_OP_PUNCH_HOLE, s->file, off, len);
+    vmemu_emit_range (s->ops, VMEMU_OP_PUNCH_HOLE, s->file, off, len);
   else
     gen_map (s, off, len, k == GEN_MSYNC, FALSE);
 }
@@ -128,10 +128,10 @@ gen_extend (Gen *s, GenKind k, guint64 off, guint64 len)
   if (k == GEN_MWRITE)
     gen_map (s, off, len, TRUE, TRUE);
   else if (k == GEN_WRITE)
-    fsx_emit_range (s->ops, VMEMU_OP_WRITE, s->file, off, len);
+    vmemu_emit_range (s->ops, VMEMU_OP_WRITE, s->file, off, len);
   else
     {
-      fsx_emit_range (s->ops, kind, s->file, off, len);
+      vmemu_emit_range (s->ops, kind, s->file, off, len);
       g_array_index (s->ops, VmemuOp, s->ops->len - 1).keep_size = keep_size;
     }
   if (!keep_size)
@@ -152,7 +152,7 @@ gen_shift (Gen *s, GenKind k, guint64 off, guint64 len)
   if (len == 0 || (!insert && off + len >= s->size)
       || (insert && (off >= s->size || s->size + len > s->length)))
     return;
-  fsx_emit_range (s->ops, insert ? VMEMU_OP_INSERT_RANGE : VMEMU_OP_COLLAPSE_RANGE, s->file,
+  vmemu_emit_range (s->ops, insert ? VMEMU_OP_INSERT_RANGE : VMEMU_OP_COLLAPSE_RANGE, s->file,
                   off, len);
   s->size = insert ? s->size + len : s->size - len;
 }
@@ -182,7 +182,7 @@ gen_foreground (Gen *s, guint64 total)
       break;
     case GEN_FSYNC:
     default:
-      fsx_emit_range (s->ops, VMEMU_OP_FSYNC, s->file, 0, 0);
+      vmemu_emit_range (s->ops, VMEMU_OP_FSYNC, s->file, 0, 0);
       break;
     }
 }
@@ -318,8 +318,8 @@ vmemu_generator_new (const VmemuGenerate *g, const VmemuScenario *scn, guint64 i
   g_return_val_if_fail (g != NULL && scn != NULL, NULL);
   g_return_val_if_fail (page_size > 0 && g->file_length_bytes > 0, NULL);
   g_return_val_if_fail (g->file >= 0 && (guint) g->file < scn->files->len, NULL);
-  gint map = fsx_symbol_lookup (scn, VMEMU_FSX_MAP_SYMBOL);
-  gint region = fsx_symbol_lookup (scn, VMEMU_FSX_REGION_SYMBOL);
+  gint map = vmemu_scenario_symbol_lookup (scn, VMEMU_FSX_MAP_SYMBOL);
+  gint region = vmemu_scenario_symbol_lookup (scn, VMEMU_FSX_REGION_SYMBOL);
   g_return_val_if_fail (map >= 0 && region >= 0, NULL);   /* vmemu_generate_prepare() */
 
   VmemuGenerator *gen = g_new0 (VmemuGenerator, 1);
