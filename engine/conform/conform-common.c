@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 static GHashTable *
 names_of (VmemuTracedb *db, GError **error)

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 typedef struct {
   gint64 start, end;        /* virtual ns */

@@ -10,7 +10,7 @@
 
 #include "reports/diff/diff.h"
 #include "reports/export/export.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 typedef struct {
   char *dir;                /* fresh temporary directory */

@@ -1,6 +1,6 @@
 /* tracedb.c — the reading side of the trace database. */
 #define G_LOG_DOMAIN "vmemu-tracedb"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 #include <errno.h>
 #include <stdio.h>
