@@ -346,6 +346,47 @@ named_views_sql (void)
   return sql;
 }
 
+/* The fields every event has; an argument named like one of them is shown
+ * as arg_NAME in its event's view. */
+static const char *const common_columns[] = {
+  "run", "seq", "t_ns", "task", "cpu", "ino", "idx", "blk_first", "blk_count",
+  "flags_before", "flags_after", "refcount", "mapcount", "detail", NULL,
+};
+
+static gboolean
+is_common_column (const char *name)
+{
+  for (int i = 0; common_columns[i]; i++)
+    if (strcmp (common_columns[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One view per event, ev_<name>, with its arguments under their names from
+ * the event list (iomap_releasepage's a2 is `released`): the SQL side of
+ * VMEMU_ARG () (trace-events.h). */
+static char *
+event_views_sql (void)
+{
+  GString *sql = g_string_new (NULL);
+
+  for (int id = 0; id < VMEMU_EV__COUNT; id++)
+    {
+      const VmemuEventInfo *info = vmemu_event_info (id);
+      g_string_append_printf (sql, "CREATE VIEW \"ev_%s\" AS SELECT run, seq, t_ns,"
+                              " task, cpu, ino, idx, blk_first, blk_count, flags_before,"
+                              " flags_after, refcount, mapcount", info->name);
+      for (int i = 0; i < 4; i++)
+        if (info->arg_names[i][0] != '\0')
+          g_string_append_printf (sql, ", a%d AS \"%s%s\"", i,
+                                  is_common_column (info->arg_names[i]) ? "arg_" : "",
+                                  info->arg_names[i]);
+      g_string_append_printf (sql, ", (SELECT str FROM strings WHERE id = detail_id)"
+                              " AS detail FROM events WHERE name_id = %d;", id);
+    }
+  return g_string_free (sql, FALSE);
+}
+
 static const char views_sql[] =
   "CREATE VIEW syscall_io AS SELECT s.run, s.task, s.op, s.seq_enter,"
   "  s.seq_exit, s.offset, s.length, b.bio, b.seq_submit, b.seq_complete,"
@@ -394,8 +435,10 @@ trace_write_name_tables (VmemuTrace *tr)
                             vmemu_ref_holder_name (h));
   g_autofree char *views = named_views_sql ();
   g_autofree char *refs = ref_views_sql ();
+  g_autofree char *per_event = event_views_sql ();
   g_string_append (sql, views);
   g_string_append (sql, refs);
+  g_string_append (sql, per_event);
   gboolean ok = trace_exec (tr, sql->str);
   g_string_free (sql, TRUE);
   return ok;
@@ -592,7 +635,7 @@ trace_flush_syscall (VmemuTrace *tr, gint32 task, const PendingSyscall *ps,
   sqlite3_bind_int64 (st, 8, ps->length_bytes);
   if (exit != NULL)
     {
-      sqlite3_bind_int64 (st, 9, exit->a[3]);
+      sqlite3_bind_int64 (st, 9, VMEMU_EV_ARG (exit, SYS_EXIT, result));
       sqlite3_bind_int64 (st, 11, (gint64) exit->time_ns);
     }
   sqlite3_bind_int64 (st, 10, (gint64) ps->t_start_ns);
@@ -1057,8 +1100,11 @@ trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
   if (ev->id == VMEMU_EV_SYS_ENTER)
     {
       ps = g_new0 (PendingSyscall, 1);
-      *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns, ev->a[0],
-                               ev->a[1], ev->a[2], g_strdup (ev->detail), ev->a[3] };
+      *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns,
+                               VMEMU_EV_ARG (ev, SYS_ENTER, op),
+                               VMEMU_EV_ARG (ev, SYS_ENTER, offset_bytes),
+                               VMEMU_EV_ARG (ev, SYS_ENTER, length_bytes),
+                               g_strdup (ev->detail), VMEMU_EV_ARG (ev, SYS_ENTER, size_bytes) };
       gint32 *key = g_new (gint32, 1);
       *key = task;
       g_hash_table_replace (tr->run.syscalls, key, ps);
@@ -1071,14 +1117,19 @@ trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
       g_hash_table_remove (tr->run.syscalls, &task);
       return;
     }
-  PendingSyscall orphan = { 0, ev->time_ns, ev->a[0], ev->a[1], ev->a[2], NULL };
+  PendingSyscall orphan = { 0, ev->time_ns, VMEMU_EV_ARG (ev, SYS_EXIT, op),
+                            VMEMU_EV_ARG (ev, SYS_EXIT, offset_bytes),
+                            VMEMU_EV_ARG (ev, SYS_EXIT, length_bytes), NULL, 0 };
   trace_flush_syscall (tr, task, &orphan, ev);
 }
 
 static void
 trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
-  BioKey key = { ev->a[0], ev->a[2] };
+  /* block_bio_queue and block_rq_complete place sector and write alike. */
+  G_STATIC_ASSERT (VMEMU_ARG (BIO_QUEUE, sector) == VMEMU_ARG (BIO_COMPLETE, sector));
+  G_STATIC_ASSERT (VMEMU_ARG (BIO_QUEUE, write) == VMEMU_ARG (BIO_COMPLETE, write));
+  BioKey key = { VMEMU_EV_ARG (ev, BIO_QUEUE, sector), VMEMU_EV_ARG (ev, BIO_QUEUE, write) };
   GQueue *q = g_hash_table_lookup (tr->run.bios, &key);
   sqlite3_stmt *st = NULL;
 
@@ -1086,7 +1137,7 @@ trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
     {
       st = tr->st[ST_BIO_QUEUE];
       sqlite3_bind_int64 (st, 1, tr->run.id);
-      sqlite3_bind_int64 (st, 2, ev->a[3]);
+      sqlite3_bind_int64 (st, 2, VMEMU_EV_ARG (ev, BIO_QUEUE, bio));
       sqlite3_bind_int64 (st, 3, (gint64) tr->run.seq);
       sqlite3_bind_int64 (st, 4, (gint64) ev->time_ns);
       for (int i = 0; i < 3; i++)
@@ -1106,7 +1157,7 @@ trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
   st = tr->st[ST_BIO_COMPLETE];
   sqlite3_bind_int64 (st, 1, (gint64) tr->run.seq);
   sqlite3_bind_int64 (st, 2, (gint64) ev->time_ns);
-  sqlite3_bind_int64 (st, 3, ev->a[3]);
+  sqlite3_bind_int64 (st, 3, VMEMU_EV_ARG (ev, BIO_COMPLETE, error));
   sqlite3_bind_int64 (st, 4, (gint64) GPOINTER_TO_SIZE (g_queue_pop_head (q)));
   trace_step (tr, ST_BIO_COMPLETE);
 }

@@ -2,6 +2,7 @@
  * overwrite, abort, the content fingerprint and the reader's error lines. */
 #include "engine/trace/trace.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -162,6 +163,12 @@ test_trace_writes_typed_tables (Fixture *f, gconstpointer data)
   g_assert_cmpint (query_int (db, "SELECT bad_total FROM verifications"), ==, 1);
   g_autofree char *found = query_text (db, "SELECT found_hex FROM verifications");
   g_assert_cmpstr (found, ==, "41");
+  /* Named arguments: the per-event views say `bits`, not a1. */
+  g_assert_cmpint (query_int (db, "SELECT nr_blocks * 10 + page_uptodate"
+                                  " FROM ev_iomap_page_create"), ==, 41);
+  g_assert_cmpint (query_int (db, "SELECT bio FROM ev_block_bio_queue"), ==, 77);
+  g_assert_cmpint (query_int (db, "SELECT \"limit\" IS NULL FROM ev_balance_dirty_pages"),
+                   ==, -12345);
   sqlite3_close (db);
 }
 
@@ -452,6 +459,15 @@ test_trace_event_table_and_names (void)
 
   g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOP_CREATE)->name, ==, "iomap_page_create");
   g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOP_CREATE)->arg_names[1], ==, "bits");
+  g_assert_cmpstr (vmemu_event_info (VMEMU_EV_TASK_START)->arg_names[3], ==, "");
+  /* The constants come from the same list as the names. */
+  G_STATIC_ASSERT (VMEMU_ARG (IOMAP_RELEASEPAGE, released) == 2);
+  G_STATIC_ASSERT (VMEMU_ARG (FILEMAP_SET_WB_ERR, errno) == 0);
+  g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOMAP_RELEASEPAGE)
+                     ->arg_names[VMEMU_ARG (IOMAP_RELEASEPAGE, released)], ==, "released");
+  VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_IOMAP_RELEASEPAGE, 0);
+  VMEMU_EV_ARG (&ev, IOMAP_RELEASEPAGE, released) = 1;
+  g_assert_cmpint (ev.a[2], ==, 1);
   g_assert_cmpint (vmemu_event_lookup ("block_bio_queue"), ==, VMEMU_EV_BIO_QUEUE);
   g_assert_cmpint (vmemu_event_lookup ("no_such_event"), ==, -1);
   g_assert_cmpstr (flags, ==, "uptodate|dirty|private");
