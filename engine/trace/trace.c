@@ -2,6 +2,7 @@
  * with a content fingerprint computed on the way (docs/trace-schema.md). */
 #define G_LOG_DOMAIN "vmemu-trace"
 #include "engine/trace/trace.h"
+#include "engine/trace/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,8 +81,8 @@ typedef struct {
   guint64 last_t_ns;      /* time of the latest event or verification */
   GHashTable *syscalls;   /* task id -> PendingSyscall* */
   GHashTable *bios;       /* BioKey* -> GQueue* of block_io rowids */
-  GChecksum *ev_sum;      /* canonical stream of events, in seq order */
-  GChecksum *ver_sum;     /* canonical stream of verifications */
+  VmemuSha256 ev_sum;     /* canonical stream of events, in seq order */
+  VmemuSha256 ver_sum;    /* canonical stream of verifications */
   GTree *tasks;           /* task id -> GBytes (canonical task record) */
   GTree *inodes;          /* ino -> GBytes (canonical inode record) */
 } Run;
@@ -559,8 +560,8 @@ run_init (Run *run, gint64 id, const char *name)
                                          pending_syscall_free);
   run->bios = g_hash_table_new_full (bio_key_hash, bio_key_equal, g_free,
                                      bio_queue_free);
-  run->ev_sum = g_checksum_new (G_CHECKSUM_SHA256);
-  run->ver_sum = g_checksum_new (G_CHECKSUM_SHA256);
+  vmemu_sha256_init (&run->ev_sum);
+  vmemu_sha256_init (&run->ver_sum);
   run->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
   run->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
 }
@@ -571,8 +572,8 @@ run_clear (Run *run)
   g_clear_pointer (&run->name, g_free);
   g_clear_pointer (&run->syscalls, g_hash_table_destroy);
   g_clear_pointer (&run->bios, g_hash_table_destroy);
-  g_clear_pointer (&run->ev_sum, g_checksum_free);
-  g_clear_pointer (&run->ver_sum, g_checksum_free);
+  vmemu_sha256_clear (&run->ev_sum);
+  vmemu_sha256_clear (&run->ver_sum);
   g_clear_pointer (&run->tasks, g_tree_destroy);
   g_clear_pointer (&run->inodes, g_tree_destroy);
 }
@@ -583,18 +584,18 @@ sum_tree_record (gpointer key, gpointer value, gpointer data)
   gsize len = 0;
   const guchar *bytes = g_bytes_get_data (value, &len);
 
-  g_checksum_update (data, bytes, len);
+  vmemu_sha256_update (data, bytes, len);
   return FALSE;
 }
 
+/* Ends a section and hashes its digest into outer. */
 static void
-sum_digest (GChecksum *outer, GChecksum *section)
+sum_digest (VmemuSha256 *outer, VmemuSha256 *section)
 {
   guint8 digest[32];
-  gsize len = sizeof digest;
 
-  g_checksum_get_digest (section, digest, &len);
-  g_checksum_update (outer, digest, len);
+  vmemu_sha256_finish (section, digest);
+  vmemu_sha256_update (outer, digest, sizeof digest);
 }
 
 /* content_sha256 = sha256 ("vmemu-content-1\n" || tasks || inodes || events
@@ -602,19 +603,23 @@ sum_digest (GChecksum *outer, GChecksum *section)
 static char *
 run_fingerprint (Run *run)
 {
-  g_autoptr(GChecksum) tasks = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) inodes = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) outer = g_checksum_new (G_CHECKSUM_SHA256);
+  VmemuSha256 tasks, inodes, outer;
   static const char tag[] = "vmemu-content-1\n";
+  guint8 digest[32];
 
-  g_tree_foreach (run->tasks, sum_tree_record, tasks);
-  g_tree_foreach (run->inodes, sum_tree_record, inodes);
-  g_checksum_update (outer, (const guchar *) tag, strlen (tag));
-  sum_digest (outer, tasks);
-  sum_digest (outer, inodes);
-  sum_digest (outer, run->ev_sum);
-  sum_digest (outer, run->ver_sum);
-  return g_strdup (g_checksum_get_string (outer));
+  vmemu_sha256_init (&tasks);
+  vmemu_sha256_init (&inodes);
+  vmemu_sha256_init (&outer);
+  g_tree_foreach (run->tasks, sum_tree_record, &tasks);
+  g_tree_foreach (run->inodes, sum_tree_record, &inodes);
+  vmemu_sha256_update (&outer, tag, strlen (tag));
+  sum_digest (&outer, &tasks);
+  sum_digest (&outer, &inodes);
+  /* The run's own sections end here: run_init starts them again. */
+  sum_digest (&outer, &run->ev_sum);
+  sum_digest (&outer, &run->ver_sum);
+  vmemu_sha256_finish (&outer, digest);
+  return vmemu_sha256_hex (digest);
 }
 
 static void
@@ -1087,7 +1092,7 @@ trace_sum_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
   for (int i = 0; i < 4; i++)
     p = put_i64 (p, ev->a[i]);
   p = put_str (p, ev->detail, detail_len);
-  g_checksum_update (tr->run.ev_sum, r->data, (gssize) (p - r->data));
+  vmemu_sha256_update (&tr->run.ev_sum, r->data, (gsize) (p - r->data));
   g_byte_array_set_size (r, 0);
 }
 
@@ -1272,7 +1277,7 @@ trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   rec_i64 (r, (gint64) v->bad_total_bytes);
   rec_str (r, v->expected_hex);
   rec_str (r, v->found_hex);
-  g_checksum_update (tr->run.ver_sum, r->data, r->len);
+  vmemu_sha256_update (&tr->run.ver_sum, r->data, r->len);
   g_byte_array_set_size (r, 0);
 }
 

@@ -1,6 +1,7 @@
 /* tracedb.c — the reading side of the trace database. */
 #define G_LOG_DOMAIN "vmemu-tracedb"
 #include "engine/trace/tracedb.h"
+#include "engine/trace/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -700,19 +701,19 @@ vmemu_tracedb_verifications (VmemuTracedb *db, gint64 run, GError **error)
 /* ---- fingerprint (docs/trace-schema.md; mirrors engine/trace/trace.c) ---- */
 
 static void
-sum_i64 (GChecksum *sum, gint64 v)
+sum_i64 (VmemuSha256 *sum, gint64 v)
 {
   guint64 u = (guint64) v;
   guint8 buf[8];
 
   for (int i = 0; i < 8; i++)
     buf[i] = (guint8) (u >> (8 * i));
-  g_checksum_update (sum, buf, sizeof buf);
+  vmemu_sha256_update (sum, buf, sizeof buf);
 }
 
 /* A text column: length then bytes; NULL as length -1. */
 static void
-sum_text (GChecksum *sum, sqlite3_stmt *st, int col)
+sum_text (VmemuSha256 *sum, sqlite3_stmt *st, int col)
 {
   if (sqlite3_column_type (st, col) == SQLITE_NULL)
     {
@@ -722,39 +723,39 @@ sum_text (GChecksum *sum, sqlite3_stmt *st, int col)
   const unsigned char *s = sqlite3_column_text (st, col);
   int len = sqlite3_column_bytes (st, col);
   sum_i64 (sum, len);
-  g_checksum_update (sum, s, len);
+  vmemu_sha256_update (sum, s, (gsize) len);
 }
 
 /* Hash every row of sql (bound to run); types[i] is 'i' or 't' per column. */
 static gboolean
 tracedb_sum_query (VmemuTracedb *db, const char *sql, const char *types,
-                   gint64 run, GChecksum *outer, GError **error)
+                   gint64 run, VmemuSha256 *outer, GError **error)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  VmemuSha256 sum;
   sqlite3_stmt *st = tracedb_prepare (db, sql, error);
   GError *local = NULL;
   guint8 digest[32];
-  gsize len = sizeof digest;
 
   if (st == NULL)
     return FALSE;
+  vmemu_sha256_init (&sum);
   sqlite3_bind_int64 (st, 1, run);
   while (tracedb_step (db, st, &local))
     for (int c = 0; types[c] != '\0'; c++)
       {
         if (types[c] == 't')
-          sum_text (sum, st, c);
+          sum_text (&sum, st, c);
         else
-          sum_i64 (sum, sqlite3_column_int64 (st, c));
+          sum_i64 (&sum, sqlite3_column_int64 (st, c));
       }
   sqlite3_finalize (st);
+  vmemu_sha256_finish (&sum, digest);
   if (local != NULL)
     {
       g_propagate_error (error, local);
       return FALSE;
     }
-  g_checksum_get_digest (sum, digest, &len);
-  g_checksum_update (outer, digest, len);
+  vmemu_sha256_update (outer, digest, sizeof digest);
   return TRUE;
 }
 
@@ -762,13 +763,15 @@ char *
 vmemu_tracedb_content_sha256 (VmemuTracedb *db, gint64 run, GError **error)
 {
   static const char tag[] = "vmemu-content-1\n";
-  g_autoptr(GChecksum) outer = g_checksum_new (G_CHECKSUM_SHA256);
+  VmemuSha256 outer;
+  guint8 digest[32];
 
-  g_checksum_update (outer, (const guchar *) tag, strlen (tag));
+  vmemu_sha256_init (&outer);
+  vmemu_sha256_update (&outer, tag, strlen (tag));
   if (!tracedb_sum_query (db, "SELECT id, name, cpu, kind FROM tasks"
-                              " WHERE run = ? ORDER BY id", "itit", run, outer, error)
+                              " WHERE run = ? ORDER BY id", "itit", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT ino, path FROM inodes WHERE run = ?"
-                                 " ORDER BY ino", "it", run, outer, error)
+                                 " ORDER BY ino", "it", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT n.name, e.t_ns, e.task, e.cpu, e.ino,"
                                  " e.idx, e.blk_first, e.blk_count, e.flags_before,"
                                  " e.flags_after, e.refcount, e.mapcount,"
@@ -776,12 +779,16 @@ vmemu_tracedb_content_sha256 (VmemuTracedb *db, gint64 run, GError **error)
                                  " FROM events e JOIN event_names n ON n.id = e.name_id"
                                  " LEFT JOIN strings s ON s.id = e.detail_id"
                                  " WHERE e.run = ? ORDER BY e.seq",
-                             "tiiiiiiiiiiiiiiit", run, outer, error)
+                             "tiiiiiiiiiiiiiiit", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT t_ns, task, kind, ino, path, offset, length,"
                                  " ok, bad_offset, bad_length, bad_total,"
                                  " expected_hex, found_hex FROM verifications"
                                  " WHERE run = ? ORDER BY id",
-                             "iititiiiiiitt", run, outer, error))
-    return NULL;
-  return g_strdup (g_checksum_get_string (outer));
+                             "iititiiiiiitt", run, &outer, error))
+    {
+      vmemu_sha256_clear (&outer);
+      return NULL;
+    }
+  vmemu_sha256_finish (&outer, digest);
+  return vmemu_sha256_hex (digest);
 }

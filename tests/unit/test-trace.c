@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "engine/trace/sha256.h"
 #include "engine/trace/tracedb.h"
 
 typedef struct {
@@ -478,6 +479,38 @@ test_trace_event_table_and_names (void)
     g_assert_cmpint (vmemu_event_lookup (vmemu_event_info (i)->name), ==, i);
 }
 
+/* The fingerprint's SHA-256 (SHA extensions when the CPU has them) gives
+ * GChecksum's digests for every length and split of the input. */
+static void
+test_trace_sha256_matches_gchecksum (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (7);
+  guint8 buf[4096];
+
+  for (guint i = 0; i < sizeof buf; i++)
+    buf[i] = (guint8) g_rand_int (r);
+  for (int t = 0; t < 2000; t++)
+    {
+      VmemuSha256 s;
+      g_autoptr(GChecksum) c = g_checksum_new (G_CHECKSUM_SHA256);
+      guint8 digest[32];
+      int parts = g_rand_int_range (r, 1, 6);
+
+      vmemu_sha256_init (&s);
+      for (int p = 0; p < parts; p++)
+        {
+          int off = g_rand_int_range (r, 0, 3000);
+          int len = g_rand_int_range (r, 0, t % 5 == 0 ? 1000 : 140);
+          vmemu_sha256_update (&s, buf + off, (gsize) len);
+          g_checksum_update (c, buf + off, len);
+        }
+      vmemu_sha256_finish (&s, digest);
+      g_autofree char *hex = vmemu_sha256_hex (digest);
+      g_assert_cmpstr (hex, ==, g_checksum_get_string (c));
+    }
+  g_test_message ("SHA extensions used: %s", vmemu_sha256_accelerated () ? "yes" : "no");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -497,5 +530,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/trace/null-is-a-no-op", test_trace_null_is_a_no_op);
   g_test_add_func ("/trace/memory-hands-over-db", test_trace_memory_hands_over_db);
   g_test_add_func ("/trace/event-table-and-names", test_trace_event_table_and_names);
+  g_test_add_func ("/trace/sha256-matches-gchecksum", test_trace_sha256_matches_gchecksum);
   return g_test_run ();
 }
