@@ -21,7 +21,14 @@ typedef enum {
 } VmemuTraceError;
 
 /* Schema version written into meta; bumped on any incompatible change. */
-#define VMEMU_TRACE_SCHEMA_VERSION 1
+#define VMEMU_TRACE_SCHEMA_VERSION 2
+/* The events' indexes a trace is written without, built by the first reader
+ * that needs them (vmemu_tracedb_need_index ()); one CREATE INDEX IF NOT
+ * EXISTS each, in this order: by name, by task. */
+#define VMEMU_TRACE_INDEX_BY_NAME \
+  "CREATE INDEX IF NOT EXISTS events_by_name ON events (run, name_id, seq)"
+#define VMEMU_TRACE_INDEX_BY_TASK \
+  "CREATE INDEX IF NOT EXISTS events_by_task ON events (run, task, seq)"
 /* PRAGMA application_id of every trace database: "vmem" in ASCII. */
 #define VMEMU_TRACE_APPLICATION_ID 0x766d656d
 

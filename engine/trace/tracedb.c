@@ -205,8 +205,10 @@ tracedb_check (VmemuTracedb *db, GError **error)
     {
       g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA,
                    "%s: schema version %" G_GINT64_FORMAT " not supported"
-                   " (this vmemu reads %d)", db->path, version,
-                   VMEMU_TRACE_SCHEMA_VERSION);
+                   " (this vmemu reads %d)%s", db->path, version,
+                   VMEMU_TRACE_SCHEMA_VERSION,
+                   version < VMEMU_TRACE_SCHEMA_VERSION
+                   ? "; it was written by an older vmemu: run the scenario again" : "");
       return FALSE;
     }
   return tracedb_load_names (db, error);
@@ -351,6 +353,52 @@ int
 vmemu_tracedb_schema_version (const VmemuTracedb *db)
 {
   return db->schema_version;
+}
+
+/* ---- indexes built on first need ---- */
+
+static gboolean
+tracedb_has_index (VmemuTracedb *db, const char *create_sql)
+{
+  /* "CREATE INDEX IF NOT EXISTS NAME ON ...": the name is the 6th word. */
+  g_auto(GStrv) words = g_strsplit (create_sql, " ", 7);
+  sqlite3_stmt *st = NULL;
+  gboolean has = FALSE;
+
+  if (g_strv_length (words) < 6
+      || sqlite3_prepare_v2 (db->db, "SELECT 1 FROM sqlite_master WHERE type = 'index'"
+                             " AND name = ?", -1, &st, NULL) != SQLITE_OK)
+    return TRUE;
+  sqlite3_bind_text (st, 1, words[5], -1, SQLITE_STATIC);
+  has = sqlite3_step (st) == SQLITE_ROW;
+  sqlite3_finalize (st);
+  return has;
+}
+
+void
+vmemu_tracedb_need_index (VmemuTracedb *db, const char *create_sql)
+{
+  g_return_if_fail (db != NULL && create_sql != NULL);
+  if (tracedb_has_index (db, create_sql))
+    return;
+  if (!sqlite3_db_readonly (db->db, "main"))
+    {
+      if (sqlite3_exec (db->db, create_sql, NULL, NULL, NULL) != SQLITE_OK)
+        g_debug ("%s: %s: %s", db->path, create_sql, sqlite3_errmsg (db->db));
+      return;
+    }
+  const char *file = sqlite3_db_filename (db->db, "main");
+  sqlite3 *rw = NULL;
+  if (file == NULL || file[0] == '\0'
+      || sqlite3_open_v2 (file, &rw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (rw);
+      return;
+    }
+  sqlite3_busy_timeout (rw, 2000);
+  if (sqlite3_exec (rw, create_sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_debug ("%s: %s: %s", db->path, create_sql, sqlite3_errmsg (rw));
+  sqlite3_close (rw);
 }
 
 /* ---- runs and meta ---- */

@@ -96,6 +96,14 @@ const char *vmemu_tracedb_path (const VmemuTracedb *db);
 struct sqlite3 *vmemu_tracedb_handle (const VmemuTracedb *db);
 int vmemu_tracedb_schema_version (const VmemuTracedb *db);
 
+/* Builds an index the trace was written without (VMEMU_TRACE_INDEX_BY_NAME,
+ * VMEMU_TRACE_INDEX_BY_TASK of trace.h) if it is missing: on the connection
+ * itself when it is writable, else through a short read-write connection to
+ * the file.  A read-only file, or a lock held elsewhere, leaves it missing:
+ * queries then scan, which is slower but gives the same rows.  Call it before
+ * any iterator of db is open. */
+void vmemu_tracedb_need_index (VmemuTracedb *db, const char *create_sql);
+
 /* Runs in id order: a new array of VmemuTracedbRun* that frees its records. */
 GPtrArray *vmemu_tracedb_list_runs (VmemuTracedb *db, GError **error);
 void vmemu_tracedb_run_free (VmemuTracedbRun *run);

@@ -828,6 +828,9 @@ vmemu_diff_compare (VmemuTracedb *a, gint64 run_a, VmemuTracedb *b, gint64 run_b
                    vmemu_tracedb_schema_version (a), vmemu_tracedb_schema_version (b));
       return NULL;
     }
+  /* The consequences are per-event-kind queries (ev_* views). */
+  vmemu_tracedb_need_index (a, VMEMU_TRACE_INDEX_BY_NAME);
+  vmemu_tracedb_need_index (b, VMEMU_TRACE_INDEX_BY_NAME);
   side_ctx_init (&ctx[0], a, run_a);
   side_ctx_init (&ctx[1], b, run_b);
   g_autoptr(VmemuDiff) d = diff_new (ctx);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -340,12 +341,58 @@ test_trace_reader_refuses_other_schema (Fixture *f, gconstpointer data)
 
   write_small (f->path, FALSE, 0);
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   VmemuTracedb *t = vmemu_tracedb_open (f->path, &error);
   g_assert_null (t);
   g_assert_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA);
-  g_assert_nonnull (strstr (error->message, "schema version 2 not supported (this vmemu reads 1)"));
+  g_assert_nonnull (strstr (error->message, "schema version 3 not supported (this vmemu reads 2)"));
+  g_clear_error (&error);
+  /* A trace of the first schema (before events lost their rowid): one line
+   * that says what to do. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_null (vmemu_tracedb_open (f->path, &error));
+  g_assert_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA);
+  g_assert_cmpstr (strchr (error->message, ' ') + 1, ==,
+                   "schema version 1 not supported (this vmemu reads 2); it was written by an"
+                   " older vmemu: run the scenario again");
+}
+
+/* events_by_name is not in a fresh trace; the first reader that needs it
+ * builds it, through its own read-write connection when it opened the file
+ * read-only; a read-only file keeps working without it. */
+static void
+test_trace_reader_builds_index_on_need (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *has = "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_name'";
+
+  write_small (f->path, FALSE, 0);
+  g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db), has), ==, 0);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_page'"),
+                   ==, 1);
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_NAME);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db), has), ==, 1);
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_NAME);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM ev_block_bio_queue WHERE run = 1"), ==, 1);
+
+  g_autofree char *p2 = g_build_filename (f->dir, "ro.db", NULL);
+  write_small (p2, FALSE, 0);
+  g_assert_cmpint (g_chmod (p2, 0444), ==, 0);
+  g_autoptr(VmemuTracedb) ro = vmemu_tracedb_open (p2, &error);
+  g_assert_no_error (error);
+  vmemu_tracedb_need_index (ro, VMEMU_TRACE_INDEX_BY_TASK);
+  if (geteuid () != 0)   /* root writes a 0444 file all the same */
+    g_assert_cmpint (query_int (vmemu_tracedb_handle (ro), "SELECT count(*) FROM sqlite_master"
+                                " WHERE name = 'events_by_task'"), ==, 0);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (ro),
+                              "SELECT count(*) FROM events WHERE run = 1 AND task = 1"), ==, 4);
 }
 
 static void
@@ -526,6 +573,7 @@ main (int argc, char *argv[])
   ADD ("/trace/reader-errors-are-one-line", test_trace_reader_errors_are_one_line);
   ADD ("/trace/runs-are-separate", test_trace_runs_are_separate);
   ADD ("/trace/write-error-fails-close", test_trace_write_error_fails_close);
+  ADD ("/trace/reader-builds-index-on-need", test_trace_reader_builds_index_on_need);
 #undef ADD
   g_test_add_func ("/trace/null-is-a-no-op", test_trace_null_is_a_no_op);
   g_test_add_func ("/trace/memory-hands-over-db", test_trace_memory_hands_over_db);
