@@ -81,6 +81,45 @@ typedef struct {
   gint64 write;
 } BioKey;
 
+/* What the API hands the writer thread: one call, its strings copied into
+ * the batch's string chunk. */
+typedef enum {
+  REC_EVENT,
+  REC_VERIFY,
+  REC_META,
+  REC_TASK,
+  REC_INODE,
+  REC_BEGIN_RUN,
+  REC_INTERRUPT,
+} RecKind;
+
+typedef struct {
+  RecKind kind;
+  union {
+    VmemuTraceEvent ev;
+    VmemuTraceVerify verify;
+    struct { const char *key, *value; } meta;
+    struct { gint32 id, cpu; const char *name, *kind; } task;
+    struct { guint64 ino; const char *path; } inode;
+    const char *run_name;
+    const volatile gint *flag;
+  } u;
+} Rec;
+
+/* Records a batch holds: big enough that the hand-over (a mutex and maybe a
+ * wake-up) is rare, small enough that BATCHES of them stay a few MiB. */
+#define BATCH_RECS 4096
+/* Batches in flight: the model runs ahead of the writer by at most this many
+ * minus one, then waits (memory stays bounded on a long run). */
+#define BATCHES 4
+
+typedef struct {
+  Rec recs[BATCH_RECS];
+  guint n;
+  gboolean last;          /* the writer thread ends after this batch */
+  GStringChunk *text;     /* the records' strings */
+} Batch;
+
 /* Everything that belongs to the run being written. */
 typedef struct {
   gint64 id;              /* runs.id, from 1 */
@@ -111,9 +150,21 @@ struct _VmemuTrace {
   guint n_batch;
   char *error_msg;        /* first SQLite failure, owned; writing stops there */
   Run run;
+  /* The API side (the model's thread); everything above belongs to the
+   * writer thread while it runs, and to the caller again once it is joined. */
+  GThread *writer;        /* NULL before the schema exists and after the join */
+  GAsyncQueue *full;      /* Batch*: to write, in order */
+  GAsyncQueue *empty;     /* Batch*: written, to fill again */
+  Batch *cur;             /* being filled */
+  gint64 api_run_id;      /* the run vmemu_trace_begin_run () last returned */
+  gint failed;            /* atomic: the writer met an error, stop filling */
+  gint abandon;           /* atomic: discarding, write nothing more */
+  const volatile gint *interrupt;  /* vmemu_trace_set_interrupt ()'s flag */
 };
 
 static void trace_flush_events (VmemuTrace *tr);
+static void trace_writer_start (VmemuTrace *tr);
+static void trace_writer_stop (VmemuTrace *tr);
 
 /* ---- canonical serialization (docs/trace-schema.md, "Fingerprint") ---- */
 
@@ -153,6 +204,7 @@ trace_failed (VmemuTrace *tr)
 static void
 trace_record_error (VmemuTrace *tr, const char *what)
 {
+  g_atomic_int_set (&tr->failed, 1);
   if (tr->error_msg == NULL)
     {
       /* "disk I/O error" alone does not say why; a failed write is nearly
@@ -297,21 +349,19 @@ ref_views_sql (void)
   g_autofree char *changes = g_strdup_printf (
     "events r JOIN (SELECT 0 AS k UNION ALL SELECT 1) k"
     " ON (k.k = 0 OR (r.name_id = %d AND r.a3 >= 0))", get);
-  /* Without statistics the planner would walk the primary key (run, seq <
-   * e.seq) back to the run's start for every row: a page's events are a
-   * lookup in events_by_page. */
-  g_autofree char *page_changes = g_strdup_printf (
-    "events r INDEXED BY events_by_page JOIN (SELECT 0 AS k UNION ALL SELECT 1) k"
-    " ON (k.k = 0 OR (r.name_id = %d AND r.a3 >= 0))", get);
+
   return g_strdup_printf (
     "CREATE VIEW page_ref_changes AS SELECT r.run, r.seq, r.t_ns, r.task, r.ino, r.idx,"
     "  %s AS holder, %s AS delta FROM %s WHERE r.name_id IN (%d, %d);"
     "CREATE VIEW page_refs AS SELECT e.run, e.seq, e.ino, e.idx, %s AS holder,"
     "  sum (%s) AS refs FROM events e JOIN %s AND r.run = e.run AND r.ino = e.ino"
-    "  AND r.idx = e.idx AND r.seq <= e.seq AND r.name_id IN (%d, %d)"
+    /* +r.seq: without statistics the planner would walk the primary key
+     * (run, seq < e.seq) back to the run's start for every row; a page's
+     * events are a lookup in events_by_page once a reader has built it. */
+    "  AND r.idx = e.idx AND +r.seq <= e.seq AND r.name_id IN (%d, %d)"
     "  WHERE e.ino <> 0 AND e.idx >= 0"
     "  GROUP BY e.run, e.seq, holder HAVING refs > 0;",
-    holder, delta, changes, get, put, holder, delta, page_changes, get, put);
+    holder, delta, changes, get, put, holder, delta, changes, get, put);
 }
 
 /* events_named and page_history: written at open because their named
@@ -422,11 +472,11 @@ static const char views_sql[] =
   "  max(CASE WHEN name = 'dirty_thresh' THEN value END) AS dirty_thresh"
   "  FROM counters GROUP BY run, seq;";
 
-/* Built at close: bulk inserts into unindexed tables are cheaper.  The
- * events' other indexes (by name, by task) are built by the first reader that
- * needs them (VMEMU_TRACE_INDEX_BY_NAME / _BY_TASK, trace.h). */
+/* Built at close: bulk inserts into unindexed tables are cheaper, and these
+ * tables are small.  The events' own indexes (by page, name, task) are built
+ * by the first reader that needs them (VMEMU_TRACE_INDEX_*, trace.h): sorting
+ * every event was a third of a traced run's time at close. */
 static const char index_sql[] =
-  "CREATE INDEX events_by_page ON events (run, ino, idx, seq);"
   "CREATE INDEX syscalls_by_task ON syscalls (run, task, seq_enter);"
   "CREATE INDEX block_io_by_submit ON block_io (run, seq_submit);"
   "CREATE INDEX counters_by_name ON counters (run, name, seq);"
@@ -747,16 +797,14 @@ trace_begin_run_state (VmemuTrace *tr, gint64 id, const char *name)
   run_init (&tr->run, id, name);
 }
 
-gint64
-vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
+static void
+apply_begin_run (VmemuTrace *tr, const char *name)
 {
-  if (tr == NULL)
-    return 0;
   gint64 next = tr->run.id + 1;
+
   trace_end_run (tr);
   run_clear (&tr->run);
   trace_begin_run_state (tr, next, name);
-  return next;
 }
 
 /* ---- open / close ---- */
@@ -764,6 +812,7 @@ vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
 static void
 trace_free (VmemuTrace *tr)
 {
+  trace_writer_stop (tr);
   for (int i = 0; i < ST__COUNT; i++)
     sqlite3_finalize (tr->st[i]);
   if (tr->db != NULL)
@@ -782,6 +831,7 @@ trace_discard (VmemuTrace *tr)
 {
   char *tmp = g_steal_pointer (&tr->tmp_path);
 
+  g_atomic_int_set (&tr->abandon, 1);
   trace_free (tr);
   if (tmp != NULL)
     g_unlink (tmp);
@@ -878,6 +928,8 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
     }
   trace_meta_run (tr, 0, "schema_version", G_STRINGIFY (VMEMU_TRACE_SCHEMA_VERSION));
   trace_meta_run (tr, 0, "format", "vmemu-trace");
+  tr->api_run_id = 1;
+  trace_writer_start (tr);
   return tr;
 }
 
@@ -885,6 +937,14 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
 static gboolean
 trace_finish (VmemuTrace *tr, GError **error)
 {
+  trace_writer_stop (tr);
+  /* A flag raised by now stops the close even when no SQLite step is long
+   * enough to see it (the events' indexes are no longer built here). */
+  if (tr->interrupt != NULL && *tr->interrupt != 0 && !trace_failed (tr))
+    {
+      g_atomic_int_set (&tr->failed, 1);
+      tr->error_msg = g_strdup ("interrupted");
+    }
   if (!trace_failed (tr))
     trace_end_run (tr);
   trace_exec (tr, index_sql);
@@ -964,11 +1024,10 @@ vmemu_trace_temp_path (const VmemuTrace *tr)
   return tr ? tr->tmp_path : NULL;
 }
 
-void
-vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
+static void
+apply_interrupt (VmemuTrace *tr, const volatile gint *flag)
 {
-  if (tr == NULL || tr->db == NULL)
-    return;
+  tr->interrupt = flag;
   sqlite3_progress_handler (tr->db, flag ? 10000 : 0, flag ? trace_progress_interrupt : NULL,
                             (void *) flag);
 }
@@ -998,12 +1057,9 @@ vmemu_trace_abort (VmemuTrace *tr)
 
 /* ---- emission ---- */
 
-void
-vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value)
+static void
+apply_meta (VmemuTrace *tr, const char *key, const char *value)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (key != NULL);
   trace_meta_run (tr, tr->run.id, key, value);
 }
 
@@ -1016,11 +1072,10 @@ trace_take_record (VmemuTrace *tr)
   return b;
 }
 
-void
-vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
-                  const char *kind)
+static void
+apply_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu, const char *kind)
 {
-  if (tr == NULL || trace_failed (tr))
+  if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_TASK];
   sqlite3_bind_int64 (st, 1, tr->run.id);
@@ -1039,10 +1094,10 @@ vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
   g_tree_replace (tr->run.tasks, key, trace_take_record (tr));
 }
 
-void
-vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
+static void
+apply_inode (VmemuTrace *tr, guint64 ino, const char *path)
 {
-  if (tr == NULL || trace_failed (tr))
+  if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_INODE];
   sqlite3_bind_int64 (st, 1, tr->run.id);
@@ -1293,17 +1348,12 @@ trace_route (VmemuTrace *tr, const VmemuTraceEvent *ev)
     trace_route_reclaim (tr, ev);
 }
 
-void
-vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+static void
+apply_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (ev != NULL);
-  g_return_if_fail ((int) ev->id >= 0 && ev->id < VMEMU_EV__COUNT);
   if (trace_failed (tr))
     return;
   tr->run.seq++;
-  tr->n_events++;
   tr->run.last_t_ns = ev->time_ns;
   trace_insert_event (tr, ev, trace_intern (tr, ev->detail));
   trace_sum_event (tr, ev);
@@ -1332,12 +1382,9 @@ trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   g_byte_array_set_size (r, 0);
 }
 
-void
-vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+static void
+apply_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (v != NULL);
   if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_VERIFY];
@@ -1361,6 +1408,223 @@ vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   bind_text_or_null (st, 16, v->found_hex);
   trace_step (tr, ST_VERIFY);
   trace_sum_verify (tr, v);
+}
+
+/* ---- the writer thread ---- */
+
+static void
+apply_rec (VmemuTrace *tr, const Rec *r)
+{
+  switch (r->kind)
+    {
+    case REC_EVENT:
+      apply_event (tr, &r->u.ev);
+      break;
+    case REC_VERIFY:
+      apply_verify (tr, &r->u.verify);
+      break;
+    case REC_META:
+      apply_meta (tr, r->u.meta.key, r->u.meta.value);
+      break;
+    case REC_TASK:
+      apply_task (tr, r->u.task.id, r->u.task.name, r->u.task.cpu, r->u.task.kind);
+      break;
+    case REC_INODE:
+      apply_inode (tr, r->u.inode.ino, r->u.inode.path);
+      break;
+    case REC_BEGIN_RUN:
+      apply_begin_run (tr, r->u.run_name);
+      break;
+    case REC_INTERRUPT:
+      apply_interrupt (tr, r->u.flag);
+      break;
+    }
+}
+
+/* Writes batches in the order they were filled until the last one. */
+static gpointer
+trace_writer_main (gpointer data)
+{
+  VmemuTrace *tr = data;
+
+  for (;;)
+    {
+      Batch *b = g_async_queue_pop (tr->full);
+      gboolean last = b->last;
+      for (guint i = 0; i < b->n && !g_atomic_int_get (&tr->abandon); i++)
+        apply_rec (tr, &b->recs[i]);
+      b->n = 0;
+      b->last = FALSE;
+      g_string_chunk_clear (b->text);
+      g_async_queue_push (tr->empty, b);
+      if (last)
+        return NULL;
+    }
+}
+
+static void
+batch_free (gpointer p)
+{
+  Batch *b = p;
+
+  g_string_chunk_free (b->text);
+  g_free (b);
+}
+
+/* After the schema: from here on SQLite belongs to the writer thread. */
+static void
+trace_writer_start (VmemuTrace *tr)
+{
+  tr->full = g_async_queue_new ();
+  tr->empty = g_async_queue_new_full (batch_free);
+  for (int i = 0; i < BATCHES; i++)
+    {
+      Batch *b = g_new0 (Batch, 1);
+      b->text = g_string_chunk_new (16384);
+      g_async_queue_push (tr->empty, b);
+    }
+  tr->cur = g_async_queue_pop (tr->empty);
+  tr->writer = g_thread_new ("vmemu-trace", trace_writer_main, tr);
+}
+
+/* Hands over what is filled and waits until the thread has written it all;
+ * SQLite and the run state are the caller's again. */
+static void
+trace_writer_stop (VmemuTrace *tr)
+{
+  if (tr->writer == NULL)
+    return;
+  tr->cur->last = TRUE;
+  g_async_queue_push (tr->full, g_steal_pointer (&tr->cur));
+  g_thread_join (g_steal_pointer (&tr->writer));
+  g_clear_pointer (&tr->full, g_async_queue_unref);
+  g_clear_pointer (&tr->empty, g_async_queue_unref);
+}
+
+/* The next free record of the batch being filled; a full batch goes to the
+ * writer first (waiting for an empty one when BATCHES are in flight). */
+static Rec *
+trace_next_rec (VmemuTrace *tr, RecKind kind)
+{
+  if (tr->cur->n == BATCH_RECS)
+    {
+      g_async_queue_push (tr->full, tr->cur);
+      tr->cur = g_async_queue_pop (tr->empty);
+    }
+  Rec *r = &tr->cur->recs[tr->cur->n++];
+  r->kind = kind;
+  return r;
+}
+
+/* A copy of s in the batch (NULL stays NULL); repeated texts (event details)
+ * are stored once per batch. */
+static const char *
+batch_text (VmemuTrace *tr, const char *s, gboolean repeated)
+{
+  if (s == NULL)
+    return NULL;
+  return repeated ? g_string_chunk_insert_const (tr->cur->text, s)
+                  : g_string_chunk_insert (tr->cur->text, s);
+}
+
+static gboolean
+trace_accepts (VmemuTrace *tr)
+{
+  return tr != NULL && tr->cur != NULL && !g_atomic_int_get (&tr->failed);
+}
+
+/* ---- emission (the API: copies into the batch, never waits on SQLite) ---- */
+
+void
+vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (ev != NULL);
+  g_return_if_fail ((int) ev->id >= 0 && ev->id < VMEMU_EV__COUNT);
+  if (!trace_accepts (tr))
+    return;
+  tr->n_events++;
+  Rec *r = trace_next_rec (tr, REC_EVENT);
+  r->u.ev = *ev;
+  r->u.ev.detail = batch_text (tr, ev->detail, TRUE);
+}
+
+void
+vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (v != NULL);
+  if (!trace_accepts (tr))
+    return;
+  Rec *r = trace_next_rec (tr, REC_VERIFY);
+  r->u.verify = *v;
+  r->u.verify.kind = batch_text (tr, v->kind, TRUE);
+  r->u.verify.path = batch_text (tr, v->path, TRUE);
+  r->u.verify.expected_hex = batch_text (tr, v->expected_hex, FALSE);
+  r->u.verify.found_hex = batch_text (tr, v->found_hex, FALSE);
+}
+
+void
+vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value)
+{
+  if (tr == NULL)
+    return;
+  g_return_if_fail (key != NULL);
+  if (!trace_accepts (tr))
+    return;
+  Rec *r = trace_next_rec (tr, REC_META);
+  r->u.meta.key = batch_text (tr, key, FALSE);
+  r->u.meta.value = batch_text (tr, value, FALSE);
+}
+
+void
+vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
+                  const char *kind)
+{
+  if (!trace_accepts (tr))
+    return;
+  Rec *r = trace_next_rec (tr, REC_TASK);
+  r->u.task.id = id;
+  r->u.task.cpu = cpu;
+  r->u.task.name = batch_text (tr, name, FALSE);
+  r->u.task.kind = batch_text (tr, kind, TRUE);
+}
+
+void
+vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
+{
+  if (!trace_accepts (tr))
+    return;
+  Rec *r = trace_next_rec (tr, REC_INODE);
+  r->u.inode.ino = ino;
+  r->u.inode.path = batch_text (tr, path, FALSE);
+}
+
+gint64
+vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
+{
+  if (tr == NULL)
+    return 0;
+  gint64 next = ++tr->api_run_id;
+  if (trace_accepts (tr))
+    trace_next_rec (tr, REC_BEGIN_RUN)->u.run_name = batch_text (tr, name, FALSE);
+  return next;
+}
+
+void
+vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
+{
+  if (tr == NULL || tr->db == NULL)
+    return;
+  if (tr->cur == NULL)
+    {
+      apply_interrupt (tr, flag);
+      return;
+    }
+  /* The writer thread installs it: a connection is used by one thread. */
+  trace_next_rec (tr, REC_INTERRUPT)->u.flag = flag;
 }
 
 guint64

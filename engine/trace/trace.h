@@ -24,7 +24,9 @@ typedef enum {
 #define VMEMU_TRACE_SCHEMA_VERSION 2
 /* The events' indexes a trace is written without, built by the first reader
  * that needs them (vmemu_tracedb_need_index ()); one CREATE INDEX IF NOT
- * EXISTS each, in this order: by name, by task. */
+ * EXISTS each: by page (page_history, page_refs), by name, by task. */
+#define VMEMU_TRACE_INDEX_BY_PAGE \
+  "CREATE INDEX IF NOT EXISTS events_by_page ON events (run, ino, idx, seq)"
 #define VMEMU_TRACE_INDEX_BY_NAME \
   "CREATE INDEX IF NOT EXISTS events_by_name ON events (run, name_id, seq)"
 #define VMEMU_TRACE_INDEX_BY_TASK \

@@ -28,6 +28,7 @@ struct _VmemuTracedb {
   GHashTable *by_name;      /* name -> EventName* (borrowed) */
   GHashTable *inodes;       /* "run:ino" -> path (owned) */
   GHashTable *tasks;        /* "run:task" -> name (owned) */
+  GHashTable *tried;        /* CREATE INDEX statements tried once (owned) */
 };
 
 struct _VmemuTracedbIter {
@@ -224,6 +225,7 @@ tracedb_alloc (const char *path)
   db->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   db->inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   db->tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  db->tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return db;
 }
 
@@ -333,6 +335,7 @@ vmemu_tracedb_free (VmemuTracedb *db)
   g_hash_table_destroy (db->names);
   g_hash_table_destroy (db->inodes);
   g_hash_table_destroy (db->tasks);
+  g_hash_table_destroy (db->tried);
   g_free (db->path);
   g_free (db);
 }
@@ -379,7 +382,9 @@ void
 vmemu_tracedb_need_index (VmemuTracedb *db, const char *create_sql)
 {
   g_return_if_fail (db != NULL && create_sql != NULL);
-  if (tracedb_has_index (db, create_sql))
+  /* Once per handle: a read-only file or a lock would make every later call
+   * wait for the busy timeout again. */
+  if (!g_hash_table_add (db->tried, g_strdup (create_sql)) || tracedb_has_index (db, create_sql))
     return;
   if (!sqlite3_db_readonly (db->db, "main"))
     {
@@ -601,6 +606,7 @@ VmemuTracedbIter *
 vmemu_tracedb_page_events (VmemuTracedb *db, gint64 run, guint64 ino, gint64 idx,
                            gint64 from_seq, GError **error)
 {
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_PAGE);
   VmemuTracedbIter *it = tracedb_iter_new (
     db, "SELECT " EVENT_COLUMNS " FROM events WHERE run = ? AND ino = ?"
         " AND idx = ? AND seq >= ? ORDER BY seq", error);

@@ -828,9 +828,13 @@ vmemu_diff_compare (VmemuTracedb *a, gint64 run_a, VmemuTracedb *b, gint64 run_b
                    vmemu_tracedb_schema_version (a), vmemu_tracedb_schema_version (b));
       return NULL;
     }
-  /* The consequences are per-event-kind queries (ev_* views). */
-  vmemu_tracedb_need_index (a, VMEMU_TRACE_INDEX_BY_NAME);
-  vmemu_tracedb_need_index (b, VMEMU_TRACE_INDEX_BY_NAME);
+  /* The divergent page's next events are a page lookup, the consequences
+   * per-event-kind queries (ev_* views); before any cursor is open. */
+  for (int i = 0; i < 2; i++)
+    {
+      vmemu_tracedb_need_index (i ? b : a, VMEMU_TRACE_INDEX_BY_PAGE);
+      vmemu_tracedb_need_index (i ? b : a, VMEMU_TRACE_INDEX_BY_NAME);
+    }
   side_ctx_init (&ctx[0], a, run_a);
   side_ctx_init (&ctx[1], b, run_b);
   g_autoptr(VmemuDiff) d = diff_new (ctx);

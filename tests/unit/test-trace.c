@@ -204,9 +204,17 @@ test_trace_views_answer_questions (Fixture *f, gconstpointer data)
   g_assert_cmpint (query_int (db, "SELECT bio FROM syscall_io WHERE op = 'pwrite64'"), ==, 77);
   g_assert_cmpint (query_int (db, "SELECT nr_dirty * 100 + dirty_thresh"
                                   " FROM dirty_writeback_over_time"), ==, 320);
+  sqlite3_close (db);
+  /* Once events_by_page exists (a reader built it, or the user did), a page's
+   * history is a lookup in it. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, VMEMU_TRACE_INDEX_BY_PAGE, NULL, NULL, NULL), ==, SQLITE_OK);
   g_autofree char *plan = query_plan (
     db, "SELECT * FROM page_history WHERE run = 1 AND ino = 5 AND idx = 0");
   g_assert_nonnull (strstr (plan, "events_by_page"));
+  g_autofree char *refs_plan = query_plan (db, "SELECT holder FROM page_refs WHERE run = 1"
+                                               " AND seq = 2");
+  g_assert_nonnull (strstr (refs_plan, "events_by_page"));
   sqlite3_close (db);
 }
 
@@ -373,6 +381,13 @@ test_trace_reader_builds_index_on_need (Fixture *f, gconstpointer data)
   g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (f->path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (query_int (vmemu_tracedb_handle (db), has), ==, 0);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_page'"),
+                   ==, 0);
+  g_autoptr(VmemuTracedbIter) it = vmemu_tracedb_page_events (db,
+                                                              1, 5, 0, 1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&it, vmemu_tracedb_iter_free);
   g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
                               "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_page'"),
                    ==, 1);
