@@ -99,9 +99,9 @@ typedef struct {
     VmemuTraceEvent ev;
     VmemuTraceVerify verify;
     struct { const char *key, *value; } meta;
+    struct { const char *name, *sha; } begin;  /* next run, last run's fingerprint */
     struct { gint32 id, cpu; const char *name, *kind; } task;
     struct { guint64 ino; const char *path; } inode;
-    const char *run_name;
     const volatile gint *flag;
   } u;
 } Rec;
@@ -129,11 +129,17 @@ typedef struct {
   guint64 last_t_ns;      /* time of the latest event or verification */
   GHashTable *syscalls;   /* task id -> PendingSyscall* */
   GHashTable *bios;       /* BioKey* -> GQueue* of block_io rowids */
+} Run;
+
+/* The run's content fingerprint as it builds up, on the API side (the
+ * model's thread, which has time to spare while the writer inserts). */
+typedef struct {
   VmemuSha256 ev_sum;     /* canonical stream of events, in seq order */
   VmemuSha256 ver_sum;    /* canonical stream of verifications */
   GTree *tasks;           /* task id -> GBytes (canonical task record) */
   GTree *inodes;          /* ino -> GBytes (canonical inode record) */
-} Run;
+  GByteArray *rec;        /* scratch buffer for one canonical record */
+} Sums;
 
 struct _VmemuTrace {
   sqlite3 *db;
@@ -145,7 +151,6 @@ struct _VmemuTrace {
   gint64 next_string_id;
   guint64 rows_since_commit;
   guint64 n_events;       /* over all runs */
-  GByteArray *rec;        /* scratch buffer for one canonical record */
   EventRow batch[EVENT_BATCH];  /* events not yet inserted */
   guint n_batch;
   char *error_msg;        /* first SQLite failure, owned; writing stops there */
@@ -157,6 +162,7 @@ struct _VmemuTrace {
   GAsyncQueue *empty;     /* Batch*: written, to fill again */
   Batch *cur;             /* being filled */
   gint64 api_run_id;      /* the run vmemu_trace_begin_run () last returned */
+  Sums sums;              /* of run api_run_id */
   gint failed;            /* atomic: the writer met an error, stop filling */
   gint abandon;           /* atomic: discarding, write nothing more */
   const volatile gint *interrupt;  /* vmemu_trace_set_interrupt ()'s flag */
@@ -647,10 +653,26 @@ run_init (Run *run, gint64 id, const char *name)
                                          pending_syscall_free);
   run->bios = g_hash_table_new_full (bio_key_hash, bio_key_equal, g_free,
                                      bio_queue_free);
-  vmemu_sha256_init (&run->ev_sum);
-  vmemu_sha256_init (&run->ver_sum);
-  run->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
-  run->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+sums_init (Sums *sums)
+{
+  vmemu_sha256_init (&sums->ev_sum);
+  vmemu_sha256_init (&sums->ver_sum);
+  sums->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+  sums->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
+  if (sums->rec == NULL)
+    sums->rec = g_byte_array_new ();
+}
+
+static void
+sums_clear (Sums *sums)
+{
+  vmemu_sha256_clear (&sums->ev_sum);
+  vmemu_sha256_clear (&sums->ver_sum);
+  g_clear_pointer (&sums->tasks, g_tree_destroy);
+  g_clear_pointer (&sums->inodes, g_tree_destroy);
 }
 
 static void
@@ -659,10 +681,6 @@ run_clear (Run *run)
   g_clear_pointer (&run->name, g_free);
   g_clear_pointer (&run->syscalls, g_hash_table_destroy);
   g_clear_pointer (&run->bios, g_hash_table_destroy);
-  vmemu_sha256_clear (&run->ev_sum);
-  vmemu_sha256_clear (&run->ver_sum);
-  g_clear_pointer (&run->tasks, g_tree_destroy);
-  g_clear_pointer (&run->inodes, g_tree_destroy);
 }
 
 static gboolean
@@ -688,7 +706,7 @@ sum_digest (VmemuSha256 *outer, VmemuSha256 *section)
 /* content_sha256 = sha256 ("vmemu-content-1\n" || tasks || inodes || events
  * || verifications), each section given as its own raw sha256 digest. */
 static char *
-run_fingerprint (Run *run)
+sums_fingerprint (Sums *run)
 {
   VmemuSha256 tasks, inodes, outer;
   static const char tag[] = "vmemu-content-1\n";
@@ -702,7 +720,7 @@ run_fingerprint (Run *run)
   vmemu_sha256_update (&outer, tag, strlen (tag));
   sum_digest (&outer, &tasks);
   sum_digest (&outer, &inodes);
-  /* The run's own sections end here: run_init starts them again. */
+  /* The run's own sections end here: sums_init starts them again. */
   sum_digest (&outer, &run->ev_sum);
   sum_digest (&outer, &run->ver_sum);
   vmemu_sha256_finish (&outer, digest);
@@ -771,10 +789,10 @@ trace_meta_run (VmemuTrace *tr, gint64 run, const char *key, const char *value)
   trace_step (tr, ST_META);
 }
 
+/* Ends the run with its fingerprint (sums_fingerprint () on the API side). */
 static void
-trace_end_run (VmemuTrace *tr)
+trace_end_run (VmemuTrace *tr, const char *sha)
 {
-  g_autofree char *sha = run_fingerprint (&tr->run);
   sqlite3_stmt *st = tr->st[ST_RUN];
 
   trace_flush_events (tr);
@@ -798,11 +816,11 @@ trace_begin_run_state (VmemuTrace *tr, gint64 id, const char *name)
 }
 
 static void
-apply_begin_run (VmemuTrace *tr, const char *name)
+apply_begin_run (VmemuTrace *tr, const char *name, const char *sha)
 {
   gint64 next = tr->run.id + 1;
 
-  trace_end_run (tr);
+  trace_end_run (tr, sha);
   run_clear (&tr->run);
   trace_begin_run_state (tr, next, name);
 }
@@ -818,8 +836,9 @@ trace_free (VmemuTrace *tr)
   if (tr->db != NULL)
     sqlite3_close (tr->db);
   run_clear (&tr->run);
+  sums_clear (&tr->sums);
+  g_clear_pointer (&tr->sums.rec, g_byte_array_unref);
   g_clear_pointer (&tr->strings, g_hash_table_destroy);
-  g_clear_pointer (&tr->rec, g_byte_array_unref);
   g_free (tr->path);
   g_free (tr->tmp_path);
   g_free (tr->error_msg);
@@ -909,7 +928,7 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
   tr->force = force;
   tr->strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   tr->next_string_id = 1;
-  tr->rec = g_byte_array_new ();
+  sums_init (&tr->sums);
   trace_begin_run_state (tr, 1, NULL);
   if (!in_memory && (tr->tmp_path = trace_make_temp (path, error)) == NULL)
     {
@@ -946,7 +965,10 @@ trace_finish (VmemuTrace *tr, GError **error)
       tr->error_msg = g_strdup ("interrupted");
     }
   if (!trace_failed (tr))
-    trace_end_run (tr);
+    {
+      g_autofree char *sha = sums_fingerprint (&tr->sums);
+      trace_end_run (tr, sha);
+    }
   trace_exec (tr, index_sql);
   trace_exec (tr, "COMMIT");
   if (trace_failed (tr))
@@ -1064,11 +1086,11 @@ apply_meta (VmemuTrace *tr, const char *key, const char *value)
 }
 
 static GBytes *
-trace_take_record (VmemuTrace *tr)
+sums_take_record (Sums *sums)
 {
-  GBytes *b = g_bytes_new (tr->rec->data, tr->rec->len);
+  GBytes *b = g_bytes_new (sums->rec->data, sums->rec->len);
 
-  g_byte_array_set_size (tr->rec, 0);
+  g_byte_array_set_size (sums->rec, 0);
   return b;
 }
 
@@ -1084,14 +1106,18 @@ apply_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu, const char 
   sqlite3_bind_int (st, 4, cpu);
   bind_text_or_null (st, 5, kind);
   trace_step (tr, ST_TASK);
+}
 
-  rec_i64 (tr->rec, id);
-  rec_str (tr->rec, name);
-  rec_i64 (tr->rec, cpu);
-  rec_str (tr->rec, kind);
+static void
+sums_task (Sums *sums, gint32 id, const char *name, gint32 cpu, const char *kind)
+{
+  rec_i64 (sums->rec, id);
+  rec_str (sums->rec, name);
+  rec_i64 (sums->rec, cpu);
+  rec_str (sums->rec, kind);
   gint64 *key = g_new (gint64, 1);
   *key = id;
-  g_tree_replace (tr->run.tasks, key, trace_take_record (tr));
+  g_tree_replace (sums->tasks, key, sums_take_record (sums));
 }
 
 static void
@@ -1104,12 +1130,16 @@ apply_inode (VmemuTrace *tr, guint64 ino, const char *path)
   sqlite3_bind_int64 (st, 2, (gint64) ino);
   bind_text_or_null (st, 3, path);
   trace_step (tr, ST_INODE);
+}
 
-  rec_i64 (tr->rec, (gint64) ino);
-  rec_str (tr->rec, path);
+static void
+sums_inode (Sums *sums, guint64 ino, const char *path)
+{
+  rec_i64 (sums->rec, (gint64) ino);
+  rec_str (sums->rec, path);
   gint64 *key = g_new (gint64, 1);
   *key = (gint64) ino;
-  g_tree_replace (tr->run.inodes, key, trace_take_record (tr));
+  g_tree_replace (sums->inodes, key, sums_take_record (sums));
 }
 
 /* Binds one buffered row at parameter base + 1.. */
@@ -1193,12 +1223,12 @@ put_str (guint8 *p, const char *s, gsize len)
 /* The event's canonical record (docs/trace-schema.md, "Fingerprint"), built
  * in one pass into a buffer sized once, then hashed with one update. */
 static void
-trace_sum_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+sums_event (Sums *sums, const VmemuTraceEvent *ev)
 {
   const char *name = vmemu_event_info (ev->id)->name;
   gsize name_len = strlen (name);
   gsize detail_len = ev->detail ? strlen (ev->detail) : 0;
-  GByteArray *r = tr->rec;
+  GByteArray *r = sums->rec;
 
   g_byte_array_set_size (r, (guint) (8 + name_len + 15 * 8 + 8 + detail_len));
   guint8 *p = put_str (r->data, name, name_len);
@@ -1216,7 +1246,7 @@ trace_sum_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
   for (int i = 0; i < 4; i++)
     p = put_i64 (p, ev->a[i]);
   p = put_str (p, ev->detail, detail_len);
-  vmemu_sha256_update (&tr->run.ev_sum, r->data, (gsize) (p - r->data));
+  vmemu_sha256_update (&sums->ev_sum, r->data, (gsize) (p - r->data));
   g_byte_array_set_size (r, 0);
 }
 
@@ -1356,14 +1386,13 @@ apply_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
   tr->run.seq++;
   tr->run.last_t_ns = ev->time_ns;
   trace_insert_event (tr, ev, trace_intern (tr, ev->detail));
-  trace_sum_event (tr, ev);
   trace_route (tr, ev);
 }
 
 static void
-trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+sums_verify (Sums *sums, const VmemuTraceVerify *v)
 {
-  GByteArray *r = tr->rec;
+  GByteArray *r = sums->rec;
 
   rec_i64 (r, (gint64) v->time_ns);
   rec_i64 (r, v->task);
@@ -1378,7 +1407,7 @@ trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   rec_i64 (r, (gint64) v->bad_total_bytes);
   rec_str (r, v->expected_hex);
   rec_str (r, v->found_hex);
-  vmemu_sha256_update (&tr->run.ver_sum, r->data, r->len);
+  vmemu_sha256_update (&sums->ver_sum, r->data, r->len);
   g_byte_array_set_size (r, 0);
 }
 
@@ -1407,7 +1436,6 @@ apply_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   bind_text_or_null (st, 15, v->expected_hex);
   bind_text_or_null (st, 16, v->found_hex);
   trace_step (tr, ST_VERIFY);
-  trace_sum_verify (tr, v);
 }
 
 /* ---- the writer thread ---- */
@@ -1433,7 +1461,7 @@ apply_rec (VmemuTrace *tr, const Rec *r)
       apply_inode (tr, r->u.inode.ino, r->u.inode.path);
       break;
     case REC_BEGIN_RUN:
-      apply_begin_run (tr, r->u.run_name);
+      apply_begin_run (tr, r->u.begin.name, r->u.begin.sha);
       break;
     case REC_INTERRUPT:
       apply_interrupt (tr, r->u.flag);
@@ -1545,6 +1573,7 @@ vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
   if (!trace_accepts (tr))
     return;
   tr->n_events++;
+  sums_event (&tr->sums, ev);
   Rec *r = trace_next_rec (tr, REC_EVENT);
   r->u.ev = *ev;
   r->u.ev.detail = batch_text (tr, ev->detail, TRUE);
@@ -1558,6 +1587,7 @@ vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   g_return_if_fail (v != NULL);
   if (!trace_accepts (tr))
     return;
+  sums_verify (&tr->sums, v);
   Rec *r = trace_next_rec (tr, REC_VERIFY);
   r->u.verify = *v;
   r->u.verify.kind = batch_text (tr, v->kind, TRUE);
@@ -1585,6 +1615,7 @@ vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
 {
   if (!trace_accepts (tr))
     return;
+  sums_task (&tr->sums, id, name, cpu, kind);
   Rec *r = trace_next_rec (tr, REC_TASK);
   r->u.task.id = id;
   r->u.task.cpu = cpu;
@@ -1597,6 +1628,7 @@ vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
 {
   if (!trace_accepts (tr))
     return;
+  sums_inode (&tr->sums, ino, path);
   Rec *r = trace_next_rec (tr, REC_INODE);
   r->u.inode.ino = ino;
   r->u.inode.path = batch_text (tr, path, FALSE);
@@ -1608,8 +1640,15 @@ vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
   if (tr == NULL)
     return 0;
   gint64 next = ++tr->api_run_id;
+  g_autofree char *sha = sums_fingerprint (&tr->sums);
+  sums_clear (&tr->sums);
+  sums_init (&tr->sums);
   if (trace_accepts (tr))
-    trace_next_rec (tr, REC_BEGIN_RUN)->u.run_name = batch_text (tr, name, FALSE);
+    {
+      Rec *r = trace_next_rec (tr, REC_BEGIN_RUN);
+      r->u.begin.name = batch_text (tr, name, FALSE);
+      r->u.begin.sha = batch_text (tr, sha, FALSE);
+    }
   return next;
 }
 
