@@ -4,6 +4,10 @@
  *
  * The database is written to a temporary file beside the target and renamed
  * into place by vmemu_trace_close(); vmemu_trace_abort() removes it.
+ *
+ * The calls copy their arguments (strings included) and return: one writer
+ * thread per trace applies them to SQLite in call order.  A VmemuTrace is
+ * used from one thread at a time, like before.
  */
 #pragma once
 
