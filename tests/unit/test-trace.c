@@ -487,6 +487,71 @@ test_trace_runs_are_separate (Fixture *f, gconstpointer data)
   g_assert_cmpstr (h1, !=, h2);
 }
 
+/* Many batches for the writer thread (each call a record, 4096 a batch, the
+ * caller waiting when four are in flight), runs ended in the middle of one,
+ * details that repeat and some that do not, and an abort while batches are
+ * queued: every record arrives, in order (the fingerprint the writer stored
+ * is the one the rows give), and the abort leaves no file. */
+static void
+test_trace_writer_thread_keeps_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  VmemuTrace *tr = vmemu_trace_open (f->path, FALSE, &error);
+  const guint per_run = 3 * 4096 * 4 + 77;
+
+  g_assert_no_error (error);
+  for (int run = 1; run <= 3; run++)
+    {
+      if (run > 1)
+        g_assert_cmpint (vmemu_trace_begin_run (tr, NULL), ==, run);
+      vmemu_trace_task (tr, 1, "writer", 0, "user");
+      vmemu_trace_inode (tr, 5, "/data");
+      for (guint i = 0; i < per_run; i++)
+        {
+          VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_PAGE_REF_GET, 1000 + i);
+          g_autofree char *unique = g_strdup_printf ("n=%u", i);
+          ev.task = 1, ev.ino = 5, ev.index = i % 64, ev.a[0] = i, ev.a[1] = run;
+          ev.detail = i % 3 == 0 ? unique : i % 3 == 1 ? "holders=cache" : NULL;
+          vmemu_trace_event (tr, &ev);
+          if (i % 5000 == 0)
+            {
+              VmemuTraceVerify v = { .time_ns = 1000 + i, .task = 1, .kind = "read",
+                                     .ino = 5, .path = "/data", .length_bytes = i, .ok = TRUE };
+              vmemu_trace_verify (tr, &v);
+            }
+        }
+    }
+  g_assert_cmpuint (vmemu_trace_n_events (tr), ==, 3 * per_run);
+  g_assert_true (vmemu_trace_close (tr, &error));
+  g_assert_no_error (error);
+
+  g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (f->path, &error);
+  g_assert_no_error (error);
+  for (int run = 1; run <= 3; run++)
+    {
+      g_autofree char *stored = vmemu_tracedb_meta (db, run, "content_sha256");
+      g_autofree char *again = vmemu_tracedb_content_sha256 (db, run, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (stored, ==, again);
+      g_autofree char *sql = g_strdup_printf (
+        "SELECT count(*) FROM events WHERE run = %d AND a0 = seq - 1 AND a1 = %d"
+        " AND t_ns = 999 + seq AND (seq %% 3 <> 1 OR detail_id IS NOT NULL)", run, run);
+      g_assert_cmpint (query_int (vmemu_tracedb_handle (db), sql), ==, per_run);
+    }
+
+  g_autofree char *p2 = g_build_filename (f->dir, "aborted.db", NULL);
+  VmemuTrace *ab = vmemu_trace_open (p2, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < per_run; i++)
+    {
+      VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_TASK_START, i);
+      vmemu_trace_event (ab, &ev);
+    }
+  vmemu_trace_abort (ab);
+  g_assert_false (g_file_test (p2, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (dir_entries (f->dir), ==, 1);
+}
+
 /* A write failure (the file-size limit stands in for a full disk) fails the
  * close with a message and leaves no file behind.  Runs in a subprocess
  * because it lowers RLIMIT_FSIZE. */
@@ -589,6 +654,7 @@ main (int argc, char *argv[])
   ADD ("/trace/runs-are-separate", test_trace_runs_are_separate);
   ADD ("/trace/write-error-fails-close", test_trace_write_error_fails_close);
   ADD ("/trace/reader-builds-index-on-need", test_trace_reader_builds_index_on_need);
+  ADD ("/trace/writer-thread-keeps-order", test_trace_writer_thread_keeps_order);
 #undef ADD
   g_test_add_func ("/trace/null-is-a-no-op", test_trace_null_is_a_no_op);
   g_test_add_func ("/trace/memory-hands-over-db", test_trace_memory_hands_over_db);
