@@ -153,6 +153,7 @@ struct _VmemuTrace {
   guint64 rows_since_commit;
   guint64 n_events;       /* over all runs */
   EventRow batch[EVENT_BATCH];  /* events not yet inserted */
+  struct PendingSource_ *pending;  /* vmemu_pending_events' view of batch */
   guint n_batch;
   char *error_msg;        /* first SQLite failure, owned; writing stops there */
   Run run;
@@ -552,14 +553,21 @@ trace_write_event_names (VmemuTrace *tr)
  * An eponymous-only virtual table of the writer's own connection (nothing of
  * it is in the file): a full scan of tr->batch[0 .. n_batch). */
 
+/* The module's data: owned by the connection (freed when it closes), which
+ * may outlive the trace (vmemu_trace_close_to_db): trace_finish clears tr,
+ * and the table is empty from then on. */
+typedef struct PendingSource_ {
+  const VmemuTrace *tr;
+} PendingSource;
+
 typedef struct {
   sqlite3_vtab base;
-  VmemuTrace *tr;
+  const PendingSource *src;
 } PendingTab;
 
 typedef struct {
   sqlite3_vtab_cursor base;
-  const VmemuTrace *tr;
+  const PendingSource *src;
   guint row;
 } PendingCursor;
 
@@ -577,7 +585,7 @@ pending_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
   if (t == NULL)
     return SQLITE_NOMEM;
   memset (t, 0, sizeof *t);
-  t->tr = aux;
+  t->src = aux;
   *out = &t->base;
   return SQLITE_OK;
 }
@@ -604,7 +612,7 @@ pending_open (sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
   if (c == NULL)
     return SQLITE_NOMEM;
   memset (c, 0, sizeof *c);
-  c->tr = ((PendingTab *) tab)->tr;
+  c->src = ((PendingTab *) tab)->src;
   *out = &c->base;
   return SQLITE_OK;
 }
@@ -635,14 +643,14 @@ static int
 pending_eof (sqlite3_vtab_cursor *cur)
 {
   const PendingCursor *c = (const PendingCursor *) cur;
-  return c->row >= c->tr->n_batch;
+  return c->src->tr == NULL || c->row >= c->src->tr->n_batch;
 }
 
 static int
 pending_column (sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 {
   const PendingCursor *c = (const PendingCursor *) cur;
-  gint64 v = c->tr->batch[c->row].v[col];
+  gint64 v = c->src->tr->batch[c->row].v[col];
 
   if (col == EVENT_COLUMNS - 1 && v == 0)
     sqlite3_result_null (ctx);
@@ -675,9 +683,12 @@ static const sqlite3_module pending_module = {
 static gboolean
 trace_prepare_all (VmemuTrace *tr)
 {
-  if (sqlite3_create_module (tr->db, "vmemu_pending_events", &pending_module, tr)
-      != SQLITE_OK)
+  tr->pending = g_new0 (PendingSource, 1);
+  tr->pending->tr = tr;
+  if (sqlite3_create_module_v2 (tr->db, "vmemu_pending_events", &pending_module,
+                                tr->pending, g_free) != SQLITE_OK)
     {
+      tr->pending = NULL;   /* SQLite has called g_free on it */
       trace_record_error (tr, "cannot prepare statement");
       return FALSE;
     }
@@ -940,10 +951,20 @@ apply_begin_run (VmemuTrace *tr, const char *name, const char *sha)
 
 /* ---- open / close ---- */
 
+/* The connection keeps vmemu_pending_events (and may outlive tr): empty it. */
+static void
+trace_detach_pending (VmemuTrace *tr)
+{
+  if (tr->pending != NULL)
+    tr->pending->tr = NULL;
+  tr->pending = NULL;
+}
+
 static void
 trace_free (VmemuTrace *tr)
 {
   trace_writer_stop (tr);
+  trace_detach_pending (tr);
   for (int i = 0; i < ST__COUNT; i++)
     sqlite3_finalize (tr->st[i]);
   if (tr->db != NULL)
@@ -1084,6 +1105,7 @@ trace_finish (VmemuTrace *tr, GError **error)
     }
   trace_exec (tr, index_sql);
   trace_exec (tr, "COMMIT");
+  trace_detach_pending (tr);
   if (trace_failed (tr))
     {
       g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE,
