@@ -1,8 +1,10 @@
-/* trace.c — the trace writer: events into SQLite, routed into typed tables,
- * with a content fingerprint computed on the way (docs/trace-schema.md). */
+/* trace.c — the trace writer: open and close, the schema, and each record
+ * applied to SQLite on the writer thread: events into the events table, routed
+ * into typed tables (docs/trace-schema.md).  The calls and the thread are in
+ * trace-writer.c, the fingerprint in trace-sums.c, the virtual table events
+ * are inserted from in trace-pending.c. */
 #define G_LOG_DOMAIN "vmemu-trace"
-#include "engine/trace/trace.h"
-#include "engine/trace/sha256.h"
+#include "engine/trace/trace-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,38 +16,6 @@
 #include <sqlite3.h>
 
 G_DEFINE_QUARK (vmemu-trace-error-quark, vmemu_trace_error)
-
-/* Rows between intermediate commits: keeps SQLite's dirty-page cache bounded
- * without paying a commit per event. */
-#define COMMIT_EVERY_ROWS (1u << 20)
-/* Events inserted by one statement, INSERT INTO events SELECT * FROM
- * vmemu_pending_events: a virtual table over the buffered rows, so SQLite
- * reads the values itself instead of taking a bind call for each (measured:
- * binding was most of an event's cost; 64 bound rows a step halved it, the
- * virtual table takes off another third). */
-#define EVENT_BATCH 4096
-#define EVENT_COLUMNS 19
-
-/* An event waiting for its batch: the row as SQLite will read it. */
-typedef struct {
-  gint64 v[EVENT_COLUMNS];  /* detail_id 0 is NULL */
-} EventRow;
-
-typedef enum {
-  ST_EVENT_BATCH,
-  ST_STRING,
-  ST_META,
-  ST_TASK,
-  ST_INODE,
-  ST_SYSCALL,
-  ST_BIO_QUEUE,
-  ST_BIO_COMPLETE,
-  ST_RECLAIM,
-  ST_COUNTER,
-  ST_VERIFY,
-  ST_RUN,
-  ST__COUNT
-} Stmt;
 
 static const char *const stmt_sql[ST__COUNT] = {
   [ST_EVENT_BATCH] = "INSERT INTO events SELECT * FROM vmemu_pending_events",
@@ -82,124 +52,7 @@ typedef struct {
   gint64 write;
 } BioKey;
 
-/* What the API hands the writer thread: one call, its strings copied into
- * the batch's string chunk. */
-typedef enum {
-  REC_EVENT,
-  REC_VERIFY,
-  REC_META,
-  REC_TASK,
-  REC_INODE,
-  REC_BEGIN_RUN,
-  REC_INTERRUPT,
-} RecKind;
-
-typedef struct {
-  RecKind kind;
-  union {
-    VmemuTraceEvent ev;
-    VmemuTraceVerify verify;
-    struct { const char *key, *value; } meta;
-    struct { const char *name, *sha; } begin;  /* next run, last run's fingerprint */
-    struct { gint32 id, cpu; const char *name, *kind; } task;
-    struct { guint64 ino; const char *path; } inode;
-    const volatile gint *flag;
-  } u;
-} Rec;
-
-/* Records a batch holds: big enough that the hand-over (a mutex and maybe a
- * wake-up) is rare, small enough that BATCHES of them stay a few MiB. */
-#define BATCH_RECS 4096
-/* Batches in flight: the model runs ahead of the writer by at most this many
- * minus one, then waits (memory stays bounded on a long run). */
-#define BATCHES 4
-
-typedef struct {
-  Rec recs[BATCH_RECS];
-  guint n;
-  gboolean last;          /* the writer thread ends after this batch */
-  GStringChunk *text;     /* the records' strings */
-} Batch;
-
-/* Everything that belongs to the run being written. */
-typedef struct {
-  gint64 id;              /* runs.id, from 1 */
-  char *name;             /* runs.name, owned */
-  guint64 seq;            /* events written in this run (= last seq) */
-  guint64 n_verify;       /* verifications written in this run */
-  guint64 last_t_ns;      /* time of the latest event or verification */
-  GHashTable *syscalls;   /* task id -> PendingSyscall* */
-  GHashTable *bios;       /* BioKey* -> GQueue* of block_io rowids */
-} Run;
-
-/* The run's content fingerprint as it builds up, on the API side (the
- * model's thread, which has time to spare while the writer inserts). */
-typedef struct {
-  VmemuSha256 ev_sum;     /* canonical stream of events, in seq order */
-  VmemuSha256 ver_sum;    /* canonical stream of verifications */
-  GTree *tasks;           /* task id -> GBytes (canonical task record) */
-  GTree *inodes;          /* ino -> GBytes (canonical inode record) */
-  GByteArray *rec;        /* scratch buffer for one canonical record */
-} Sums;
-
-struct _VmemuTrace {
-  sqlite3 *db;
-  sqlite3_stmt *st[ST__COUNT];
-  char *path;             /* target path as given */
-  char *tmp_path;         /* file being written, NULL for ":memory:" */
-  gboolean force;         /* replace an existing target at close */
-  GHashTable *strings;    /* interned text -> id (GINT64 in a pointer-sized box) */
-  gint64 next_string_id;
-  guint64 rows_since_commit;
-  guint64 n_events;       /* over all runs */
-  EventRow batch[EVENT_BATCH];  /* events not yet inserted */
-  struct PendingSource_ *pending;  /* vmemu_pending_events' view of batch */
-  guint n_batch;
-  char *error_msg;        /* first SQLite failure, owned; writing stops there */
-  Run run;
-  /* The API side (the model's thread); everything above belongs to the
-   * writer thread while it runs, and to the caller again once it is joined. */
-  GThread *writer;        /* NULL before the schema exists and after the join */
-  GAsyncQueue *full;      /* Batch*: to write, in order */
-  GAsyncQueue *empty;     /* Batch*: written, to fill again */
-  Batch *cur;             /* being filled */
-  gint64 api_run_id;      /* the run vmemu_trace_begin_run () last returned */
-  Sums sums;              /* of run api_run_id */
-  gint failed;            /* atomic: the writer met an error, stop filling */
-  gint abandon;           /* atomic: discarding, write nothing more */
-  const volatile gint *interrupt;  /* vmemu_trace_set_interrupt ()'s flag */
-};
-
 static void trace_flush_events (VmemuTrace *tr);
-static void trace_writer_start (VmemuTrace *tr);
-static void trace_writer_stop (VmemuTrace *tr);
-
-/* ---- canonical serialization (docs/trace-schema.md, "Fingerprint") ---- */
-
-static void
-rec_i64 (GByteArray *rec, gint64 v)
-{
-  guint64 u = GUINT64_TO_LE ((guint64) v);
-  guint len = rec->len;
-
-  /* Grow once and store in place: appending byte arrays field by field was a
-   * visible share of the writer's own time (docs/performance.md). */
-  g_byte_array_set_size (rec, len + 8);
-  memcpy (rec->data + len, &u, 8);
-}
-
-static void
-rec_str (GByteArray *rec, const char *s)
-{
-  if (s == NULL)
-    {
-      rec_i64 (rec, -1);
-      return;
-    }
-  gsize len = strlen (s);
-  rec_i64 (rec, (gint64) len);
-  g_byte_array_append (rec, (const guint8 *) s, (guint) len);
-}
 
 /* ---- SQLite plumbing ---- */
 
@@ -549,146 +402,11 @@ trace_write_event_names (VmemuTrace *tr)
   return !trace_failed (tr);
 }
 
-/* ---- vmemu_pending_events: the buffered events as a table ----
- * An eponymous-only virtual table of the writer's own connection (nothing of
- * it is in the file): a full scan of tr->batch[0 .. n_batch). */
-
-/* The module's data: owned by the connection (freed when it closes), which
- * may outlive the trace (vmemu_trace_close_to_db): trace_finish clears tr,
- * and the table is empty from then on. */
-typedef struct PendingSource_ {
-  const VmemuTrace *tr;
-} PendingSource;
-
-typedef struct {
-  sqlite3_vtab base;
-  const PendingSource *src;
-} PendingTab;
-
-typedef struct {
-  sqlite3_vtab_cursor base;
-  const PendingSource *src;
-  guint row;
-} PendingCursor;
-
-static int
-pending_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
-                 sqlite3_vtab **out, char **err)
-{
-  int rc = sqlite3_declare_vtab (db, "CREATE TABLE x (run, seq, t_ns, name_id, task, cpu,"
-                                     " ino, idx, blk_first, blk_count, flags_before,"
-                                     " flags_after, refcount, mapcount, a0, a1, a2, a3,"
-                                     " detail_id)");
-  if (rc != SQLITE_OK)
-    return rc;
-  PendingTab *t = sqlite3_malloc (sizeof *t);
-  if (t == NULL)
-    return SQLITE_NOMEM;
-  memset (t, 0, sizeof *t);
-  t->src = aux;
-  *out = &t->base;
-  return SQLITE_OK;
-}
-
-static int
-pending_best_index (sqlite3_vtab *tab, sqlite3_index_info *info)
-{
-  info->estimatedCost = EVENT_BATCH;
-  info->estimatedRows = EVENT_BATCH;
-  return SQLITE_OK;
-}
-
-static int
-pending_disconnect (sqlite3_vtab *tab)
-{
-  sqlite3_free (tab);
-  return SQLITE_OK;
-}
-
-static int
-pending_open (sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
-{
-  PendingCursor *c = sqlite3_malloc (sizeof *c);
-  if (c == NULL)
-    return SQLITE_NOMEM;
-  memset (c, 0, sizeof *c);
-  c->src = ((PendingTab *) tab)->src;
-  *out = &c->base;
-  return SQLITE_OK;
-}
-
-static int
-pending_close (sqlite3_vtab_cursor *cur)
-{
-  sqlite3_free (cur);
-  return SQLITE_OK;
-}
-
-static int
-pending_filter (sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc,
-                sqlite3_value **argv)
-{
-  ((PendingCursor *) cur)->row = 0;
-  return SQLITE_OK;
-}
-
-static int
-pending_next (sqlite3_vtab_cursor *cur)
-{
-  ((PendingCursor *) cur)->row++;
-  return SQLITE_OK;
-}
-
-static int
-pending_eof (sqlite3_vtab_cursor *cur)
-{
-  const PendingCursor *c = (const PendingCursor *) cur;
-  return c->src->tr == NULL || c->row >= c->src->tr->n_batch;
-}
-
-static int
-pending_column (sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
-{
-  const PendingCursor *c = (const PendingCursor *) cur;
-  gint64 v = c->src->tr->batch[c->row].v[col];
-
-  if (col == EVENT_COLUMNS - 1 && v == 0)
-    sqlite3_result_null (ctx);
-  else
-    sqlite3_result_int64 (ctx, v);
-  return SQLITE_OK;
-}
-
-static int
-pending_rowid (sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
-{
-  *rowid = ((PendingCursor *) cur)->row;
-  return SQLITE_OK;
-}
-
-/* No xCreate: eponymous only, never in the schema. */
-static const sqlite3_module pending_module = {
-  .xConnect = pending_connect,
-  .xBestIndex = pending_best_index,
-  .xDisconnect = pending_disconnect,
-  .xOpen = pending_open,
-  .xClose = pending_close,
-  .xFilter = pending_filter,
-  .xNext = pending_next,
-  .xEof = pending_eof,
-  .xColumn = pending_column,
-  .xRowid = pending_rowid,
-};
-
 static gboolean
 trace_prepare_all (VmemuTrace *tr)
 {
-  tr->pending = g_new0 (PendingSource, 1);
-  tr->pending->tr = tr;
-  if (sqlite3_create_module_v2 (tr->db, "vmemu_pending_events", &pending_module,
-                                tr->pending, g_free) != SQLITE_OK)
+  if (!trace_pending_register (tr))
     {
-      tr->pending = NULL;   /* SQLite has called g_free on it */
       trace_record_error (tr, "cannot prepare statement");
       return FALSE;
     }
@@ -757,14 +475,6 @@ bio_queue_free (gpointer q)
   g_queue_free (q);
 }
 
-static gint
-cmp_i64 (gconstpointer a, gconstpointer b, gpointer unused)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static void
 run_init (Run *run, gint64 id, const char *name)
 {
@@ -780,75 +490,11 @@ run_init (Run *run, gint64 id, const char *name)
 }
 
 static void
-sums_init (Sums *sums)
-{
-  vmemu_sha256_init (&sums->ev_sum);
-  vmemu_sha256_init (&sums->ver_sum);
-  sums->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
-  sums->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
-  if (sums->rec == NULL)
-    sums->rec = g_byte_array_new ();
-}
-
-static void
-sums_clear (Sums *sums)
-{
-  vmemu_sha256_clear (&sums->ev_sum);
-  vmemu_sha256_clear (&sums->ver_sum);
-  g_clear_pointer (&sums->tasks, g_tree_destroy);
-  g_clear_pointer (&sums->inodes, g_tree_destroy);
-}
-
-static void
 run_clear (Run *run)
 {
   g_clear_pointer (&run->name, g_free);
   g_clear_pointer (&run->syscalls, g_hash_table_destroy);
   g_clear_pointer (&run->bios, g_hash_table_destroy);
-}
-
-static gboolean
-sum_tree_record (gpointer key, gpointer value, gpointer data)
-{
-  gsize len = 0;
-  const guchar *bytes = g_bytes_get_data (value, &len);
-
-  vmemu_sha256_update (data, bytes, len);
-  return FALSE;
-}
-
-/* Ends a section and hashes its digest into outer. */
-static void
-sum_digest (VmemuSha256 *outer, VmemuSha256 *section)
-{
-  guint8 digest[32];
-
-  vmemu_sha256_finish (section, digest);
-  vmemu_sha256_update (outer, digest, sizeof digest);
-}
-
-/* content_sha256 = sha256 ("vmemu-content-1\n" || tasks || inodes || events
- * || verifications), each section given as its own raw sha256 digest. */
-static char *
-sums_fingerprint (Sums *run)
-{
-  VmemuSha256 tasks, inodes, outer;
-  static const char tag[] = "vmemu-content-1\n";
-  guint8 digest[32];
-
-  vmemu_sha256_init (&tasks);
-  vmemu_sha256_init (&inodes);
-  vmemu_sha256_init (&outer);
-  g_tree_foreach (run->tasks, sum_tree_record, &tasks);
-  g_tree_foreach (run->inodes, sum_tree_record, &inodes);
-  vmemu_sha256_update (&outer, tag, strlen (tag));
-  sum_digest (&outer, &tasks);
-  sum_digest (&outer, &inodes);
-  /* The run's own sections end here: sums_init starts them again. */
-  sum_digest (&outer, &run->ev_sum);
-  sum_digest (&outer, &run->ver_sum);
-  vmemu_sha256_finish (&outer, digest);
-  return vmemu_sha256_hex (digest);
 }
 
 static void
@@ -939,7 +585,7 @@ trace_begin_run_state (VmemuTrace *tr, gint64 id, const char *name)
   run_init (&tr->run, id, name);
 }
 
-static void
+void
 apply_begin_run (VmemuTrace *tr, const char *name, const char *sha)
 {
   gint64 next = tr->run.id + 1;
@@ -950,15 +596,6 @@ apply_begin_run (VmemuTrace *tr, const char *name, const char *sha)
 }
 
 /* ---- open / close ---- */
-
-/* The connection keeps vmemu_pending_events (and may outlive tr): empty it. */
-static void
-trace_detach_pending (VmemuTrace *tr)
-{
-  if (tr->pending != NULL)
-    tr->pending->tr = NULL;
-  tr->pending = NULL;
-}
 
 static void
 trace_free (VmemuTrace *tr)
@@ -1181,7 +818,7 @@ vmemu_trace_temp_path (const VmemuTrace *tr)
   return tr ? tr->tmp_path : NULL;
 }
 
-static void
+void
 apply_interrupt (VmemuTrace *tr, const volatile gint *flag)
 {
   tr->interrupt = flag;
@@ -1212,24 +849,15 @@ vmemu_trace_abort (VmemuTrace *tr)
     trace_discard (tr);
 }
 
-/* ---- emission ---- */
+/* ---- records applied on the writer thread ---- */
 
-static void
+void
 apply_meta (VmemuTrace *tr, const char *key, const char *value)
 {
   trace_meta_run (tr, tr->run.id, key, value);
 }
 
-static GBytes *
-sums_take_record (Sums *sums)
-{
-  GBytes *b = g_bytes_new (sums->rec->data, sums->rec->len);
-
-  g_byte_array_set_size (sums->rec, 0);
-  return b;
-}
-
-static void
+void
 apply_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu, const char *kind)
 {
   if (trace_failed (tr))
@@ -1243,19 +871,7 @@ apply_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu, const char 
   trace_step (tr, ST_TASK);
 }
 
-static void
-sums_task (Sums *sums, gint32 id, const char *name, gint32 cpu, const char *kind)
-{
-  rec_i64 (sums->rec, id);
-  rec_str (sums->rec, name);
-  rec_i64 (sums->rec, cpu);
-  rec_str (sums->rec, kind);
-  gint64 *key = g_new (gint64, 1);
-  *key = id;
-  g_tree_replace (sums->tasks, key, sums_take_record (sums));
-}
-
-static void
+void
 apply_inode (VmemuTrace *tr, guint64 ino, const char *path)
 {
   if (trace_failed (tr))
@@ -1265,16 +881,6 @@ apply_inode (VmemuTrace *tr, guint64 ino, const char *path)
   sqlite3_bind_int64 (st, 2, (gint64) ino);
   bind_text_or_null (st, 3, path);
   trace_step (tr, ST_INODE);
-}
-
-static void
-sums_inode (Sums *sums, guint64 ino, const char *path)
-{
-  rec_i64 (sums->rec, (gint64) ino);
-  rec_str (sums->rec, path);
-  gint64 *key = g_new (gint64, 1);
-  *key = (gint64) ino;
-  g_tree_replace (sums->inodes, key, sums_take_record (sums));
 }
 
 /* Inserts the buffered events (a full batch, or what a run's end leaves). */
@@ -1314,55 +920,6 @@ trace_insert_event (VmemuTrace *tr, const VmemuTraceEvent *ev, gint64 detail_id)
   v[18] = detail_id;
   if (tr->n_batch == EVENT_BATCH)
     trace_flush_events (tr);
-}
-
-static inline guint8 *
-put_i64 (guint8 *p, gint64 v)
-{
-  guint64 u = GUINT64_TO_LE ((guint64) v);
-
-  memcpy (p, &u, 8);
-  return p + 8;
-}
-
-static inline guint8 *
-put_str (guint8 *p, const char *s, gsize len)
-{
-  if (s == NULL)
-    return put_i64 (p, -1);
-  p = put_i64 (p, (gint64) len);
-  memcpy (p, s, len);
-  return p + len;
-}
-
-/* The event's canonical record (docs/trace-schema.md, "Fingerprint"), built
- * in one pass into a buffer sized once, then hashed with one update. */
-static void
-sums_event (Sums *sums, const VmemuTraceEvent *ev)
-{
-  const char *name = vmemu_event_info (ev->id)->name;
-  gsize name_len = strlen (name);
-  gsize detail_len = ev->detail ? strlen (ev->detail) : 0;
-  GByteArray *r = sums->rec;
-
-  g_byte_array_set_size (r, (guint) (8 + name_len + 15 * 8 + 8 + detail_len));
-  guint8 *p = put_str (r->data, name, name_len);
-  p = put_i64 (p, (gint64) ev->time_ns);
-  p = put_i64 (p, ev->task);
-  p = put_i64 (p, ev->cpu);
-  p = put_i64 (p, (gint64) ev->ino);
-  p = put_i64 (p, ev->index);
-  p = put_i64 (p, ev->blk_first);
-  p = put_i64 (p, ev->blk_count);
-  p = put_i64 (p, ev->flags_before);
-  p = put_i64 (p, ev->flags_after);
-  p = put_i64 (p, ev->refcount);
-  p = put_i64 (p, ev->mapcount);
-  for (int i = 0; i < 4; i++)
-    p = put_i64 (p, ev->a[i]);
-  p = put_str (p, ev->detail, detail_len);
-  vmemu_sha256_update (&sums->ev_sum, r->data, (gsize) (p - r->data));
-  g_byte_array_set_size (r, 0);
 }
 
 static void
@@ -1493,7 +1050,7 @@ trace_route (VmemuTrace *tr, const VmemuTraceEvent *ev)
     trace_route_reclaim (tr, ev);
 }
 
-static void
+void
 apply_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
   if (trace_failed (tr))
@@ -1504,29 +1061,7 @@ apply_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
   trace_route (tr, ev);
 }
 
-static void
-sums_verify (Sums *sums, const VmemuTraceVerify *v)
-{
-  GByteArray *r = sums->rec;
-
-  rec_i64 (r, (gint64) v->time_ns);
-  rec_i64 (r, v->task);
-  rec_str (r, v->kind);
-  rec_i64 (r, (gint64) v->ino);
-  rec_str (r, v->path);
-  rec_i64 (r, (gint64) v->offset_bytes);
-  rec_i64 (r, (gint64) v->length_bytes);
-  rec_i64 (r, v->ok ? 1 : 0);
-  rec_i64 (r, (gint64) v->bad_offset_bytes);
-  rec_i64 (r, (gint64) v->bad_length_bytes);
-  rec_i64 (r, (gint64) v->bad_total_bytes);
-  rec_str (r, v->expected_hex);
-  rec_str (r, v->found_hex);
-  vmemu_sha256_update (&sums->ver_sum, r->data, r->len);
-  g_byte_array_set_size (r, 0);
-}
-
-static void
+void
 apply_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
 {
   if (trace_failed (tr))
@@ -1551,238 +1086,4 @@ apply_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   bind_text_or_null (st, 15, v->expected_hex);
   bind_text_or_null (st, 16, v->found_hex);
   trace_step (tr, ST_VERIFY);
-}
-
-/* ---- the writer thread ---- */
-
-static void
-apply_rec (VmemuTrace *tr, const Rec *r)
-{
-  switch (r->kind)
-    {
-    case REC_EVENT:
-      apply_event (tr, &r->u.ev);
-      break;
-    case REC_VERIFY:
-      apply_verify (tr, &r->u.verify);
-      break;
-    case REC_META:
-      apply_meta (tr, r->u.meta.key, r->u.meta.value);
-      break;
-    case REC_TASK:
-      apply_task (tr, r->u.task.id, r->u.task.name, r->u.task.cpu, r->u.task.kind);
-      break;
-    case REC_INODE:
-      apply_inode (tr, r->u.inode.ino, r->u.inode.path);
-      break;
-    case REC_BEGIN_RUN:
-      apply_begin_run (tr, r->u.begin.name, r->u.begin.sha);
-      break;
-    case REC_INTERRUPT:
-      apply_interrupt (tr, r->u.flag);
-      break;
-    }
-}
-
-/* Writes batches in the order they were filled until the last one. */
-static gpointer
-trace_writer_main (gpointer data)
-{
-  VmemuTrace *tr = data;
-
-  for (;;)
-    {
-      Batch *b = g_async_queue_pop (tr->full);
-      gboolean last = b->last;
-      for (guint i = 0; i < b->n && !g_atomic_int_get (&tr->abandon); i++)
-        apply_rec (tr, &b->recs[i]);
-      b->n = 0;
-      b->last = FALSE;
-      g_string_chunk_clear (b->text);
-      g_async_queue_push (tr->empty, b);
-      if (last)
-        return NULL;
-    }
-}
-
-static void
-batch_free (gpointer p)
-{
-  Batch *b = p;
-
-  g_string_chunk_free (b->text);
-  g_free (b);
-}
-
-/* After the schema: from here on SQLite belongs to the writer thread. */
-static void
-trace_writer_start (VmemuTrace *tr)
-{
-  tr->full = g_async_queue_new ();
-  tr->empty = g_async_queue_new_full (batch_free);
-  for (int i = 0; i < BATCHES; i++)
-    {
-      Batch *b = g_new0 (Batch, 1);
-      b->text = g_string_chunk_new (16384);
-      g_async_queue_push (tr->empty, b);
-    }
-  tr->cur = g_async_queue_pop (tr->empty);
-  tr->writer = g_thread_new ("vmemu-trace", trace_writer_main, tr);
-}
-
-/* Hands over what is filled and waits until the thread has written it all;
- * SQLite and the run state are the caller's again. */
-static void
-trace_writer_stop (VmemuTrace *tr)
-{
-  if (tr->writer == NULL)
-    return;
-  tr->cur->last = TRUE;
-  g_async_queue_push (tr->full, g_steal_pointer (&tr->cur));
-  g_thread_join (g_steal_pointer (&tr->writer));
-  g_clear_pointer (&tr->full, g_async_queue_unref);
-  g_clear_pointer (&tr->empty, g_async_queue_unref);
-}
-
-/* The next free record of the batch being filled; a full batch goes to the
- * writer first (waiting for an empty one when BATCHES are in flight). */
-static Rec *
-trace_next_rec (VmemuTrace *tr, RecKind kind)
-{
-  if (tr->cur->n == BATCH_RECS)
-    {
-      g_async_queue_push (tr->full, tr->cur);
-      tr->cur = g_async_queue_pop (tr->empty);
-    }
-  Rec *r = &tr->cur->recs[tr->cur->n++];
-  r->kind = kind;
-  return r;
-}
-
-/* A copy of s in the batch (NULL stays NULL); repeated texts (event details)
- * are stored once per batch. */
-static const char *
-batch_text (VmemuTrace *tr, const char *s, gboolean repeated)
-{
-  if (s == NULL)
-    return NULL;
-  return repeated ? g_string_chunk_insert_const (tr->cur->text, s)
-                  : g_string_chunk_insert (tr->cur->text, s);
-}
-
-static gboolean
-trace_accepts (VmemuTrace *tr)
-{
-  return tr != NULL && tr->cur != NULL && !g_atomic_int_get (&tr->failed);
-}
-
-/* ---- emission (the API: copies into the batch, never waits on SQLite) ---- */
-
-void
-vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
-{
-  if (tr == NULL)
-    return;
-  g_return_if_fail (ev != NULL);
-  g_return_if_fail ((int) ev->id >= 0 && ev->id < VMEMU_EV__COUNT);
-  if (!trace_accepts (tr))
-    return;
-  tr->n_events++;
-  sums_event (&tr->sums, ev);
-  Rec *r = trace_next_rec (tr, REC_EVENT);
-  r->u.ev = *ev;
-  r->u.ev.detail = batch_text (tr, ev->detail, TRUE);
-}
-
-void
-vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
-{
-  if (tr == NULL)
-    return;
-  g_return_if_fail (v != NULL);
-  if (!trace_accepts (tr))
-    return;
-  sums_verify (&tr->sums, v);
-  Rec *r = trace_next_rec (tr, REC_VERIFY);
-  r->u.verify = *v;
-  r->u.verify.kind = batch_text (tr, v->kind, TRUE);
-  r->u.verify.path = batch_text (tr, v->path, TRUE);
-  r->u.verify.expected_hex = batch_text (tr, v->expected_hex, FALSE);
-  r->u.verify.found_hex = batch_text (tr, v->found_hex, FALSE);
-}
-
-void
-vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value)
-{
-  if (tr == NULL)
-    return;
-  g_return_if_fail (key != NULL);
-  if (!trace_accepts (tr))
-    return;
-  Rec *r = trace_next_rec (tr, REC_META);
-  r->u.meta.key = batch_text (tr, key, FALSE);
-  r->u.meta.value = batch_text (tr, value, FALSE);
-}
-
-void
-vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
-                  const char *kind)
-{
-  if (!trace_accepts (tr))
-    return;
-  sums_task (&tr->sums, id, name, cpu, kind);
-  Rec *r = trace_next_rec (tr, REC_TASK);
-  r->u.task.id = id;
-  r->u.task.cpu = cpu;
-  r->u.task.name = batch_text (tr, name, FALSE);
-  r->u.task.kind = batch_text (tr, kind, TRUE);
-}
-
-void
-vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
-{
-  if (!trace_accepts (tr))
-    return;
-  sums_inode (&tr->sums, ino, path);
-  Rec *r = trace_next_rec (tr, REC_INODE);
-  r->u.inode.ino = ino;
-  r->u.inode.path = batch_text (tr, path, FALSE);
-}
-
-gint64
-vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
-{
-  if (tr == NULL)
-    return 0;
-  gint64 next = ++tr->api_run_id;
-  g_autofree char *sha = sums_fingerprint (&tr->sums);
-  sums_clear (&tr->sums);
-  sums_init (&tr->sums);
-  if (trace_accepts (tr))
-    {
-      Rec *r = trace_next_rec (tr, REC_BEGIN_RUN);
-      r->u.begin.name = batch_text (tr, name, FALSE);
-      r->u.begin.sha = batch_text (tr, sha, FALSE);
-    }
-  return next;
-}
-
-void
-vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
-{
-  if (tr == NULL || tr->db == NULL)
-    return;
-  if (tr->cur == NULL)
-    {
-      apply_interrupt (tr, flag);
-      return;
-    }
-  /* The writer thread installs it: a connection is used by one thread. */
-  trace_next_rec (tr, REC_INTERRUPT)->u.flag = flag;
-}
-
-guint64
-vmemu_trace_n_events (const VmemuTrace *tr)
-{
-  return tr == NULL ? 0 : tr->n_events;
 }
