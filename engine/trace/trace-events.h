@@ -6,8 +6,8 @@
  *   CLASS: what typed table the writer also routes it to;
  *   a0-a3: names of the integer arguments, units in the name, as bare
  *          identifiers: each becomes a C constant (VMEMU_ARG (ID, name), the
- *          index into a[]), a column of the SQL view ev_<name> and the
- *          event_names row.  _N marks slot N unused.
+ *          index into a[]), a column of the SQL views events_named and
+ *          page_history, and the event_names row.  _N marks slot N unused.
  * Only ever use a0-a3 with # or ## in an X macro: an argument name may be a
  * macro elsewhere (errno), and only # and ## keep it from expanding.
  *

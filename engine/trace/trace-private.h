@@ -115,14 +115,15 @@ struct _VmemuTrace {
   gint64 next_string_id;
   guint64 rows_since_commit;
   guint64 n_events;       /* over all runs */
-  EventRow batch[EVENT_BATCH];  /* events not yet inserted */
+  EventRow *batch;        /* EVENT_BATCH events not yet inserted (not zeroed:
+                           * a small trace touches only its first pages) */
   PendingSource *pending; /* vmemu_pending_events' view of batch */
   guint n_batch;
   char *error_msg;        /* first SQLite failure, owned; writing stops there */
   Run run;
   /* The API side (the model's thread); everything above belongs to the
    * writer thread while it runs, and to the caller again once it is joined. */
-  GThread *writer;        /* NULL before the schema exists and after the join */
+  GThread *writer;        /* NULL until the first batch is full, and after the join */
   GAsyncQueue *full;      /* Batch*: to write, in order */
   GAsyncQueue *empty;     /* Batch*: written, to fill again */
   Batch *cur;             /* being filled */
@@ -144,9 +145,11 @@ G_GNUC_INTERNAL void apply_begin_run (VmemuTrace *tr, const char *name, const ch
 G_GNUC_INTERNAL void apply_interrupt (VmemuTrace *tr, const volatile gint *flag);
 
 /* ---- trace-writer.c ---- */
-/* After the schema: from here on SQLite belongs to the writer thread. */
+/* After the schema: the calls fill batches; the thread starts with the
+ * second. */
 G_GNUC_INTERNAL void trace_writer_start (VmemuTrace *tr);
-/* Hands over what is filled and joins: SQLite is the caller's again. */
+/* Hands over what is filled and joins (or writes the one batch itself):
+ * SQLite is the caller's again. */
 G_GNUC_INTERNAL void trace_writer_stop (VmemuTrace *tr);
 
 /* ---- trace-sums.c (on the caller's side) ---- */

@@ -227,26 +227,55 @@ ref_views_sql (void)
 
 /* events_named and page_history: written at open because their named
  * argument columns (bits, offset_bytes, ...) come from the event table. */
-static const char *const named_arg_columns[] = {
-  "bits", "offset_bytes", "length_bytes", "pos_bytes", "result", "holder", "nr_pages", NULL,
+/* Columns of events_named and page_history besides the arguments: an
+ * argument named like one of them is shown as arg_NAME (xfs_ilock_grant's
+ * `task`, remove_mapping_fail's `refcount`, lru_add_drain's `cpu`). */
+static const char *const view_columns[] = {
+  "run", "seq", "t_ns", "name", "class", "task", "cpu", "ino", "path", "idx", "blk_first",
+  "blk_count", "flags_before", "flags_after", "refcount", "mapcount", "a0", "a1", "a2", "a3",
+  "detail", "task_name", "flags_before_text", "flags_after_text", NULL,
 };
+
+static gboolean
+is_view_column (const char *name)
+{
+  for (int i = 0; view_columns[i]; i++)
+    if (strcmp (view_columns[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One column per argument name of the event list (first use first), the
+ * argument of whichever event names it so, NULL for the others: the SQL side
+ * of VMEMU_ARG () (trace-events.h), `released` rather than a2.  Quoted:
+ * balance_dirty_pages' `limit` is an SQL keyword. */
+static char *
+named_arg_columns_sql (void)
+{
+  GString *cols = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (int id0 = 0; id0 < VMEMU_EV__COUNT; id0++)
+    for (int i0 = 0; i0 < 4; i0++)
+      {
+        const char *arg = vmemu_event_info (id0)->arg_names[i0];
+        if (arg[0] == '\0' || !g_hash_table_add (seen, (gpointer) arg))
+          continue;
+        g_string_append (cols, ", CASE e.name_id");
+        for (int id = id0; id < VMEMU_EV__COUNT; id++)
+          for (int i = 0; i < 4; i++)
+            if (strcmp (vmemu_event_info (id)->arg_names[i], arg) == 0)
+              g_string_append_printf (cols, " WHEN %d THEN e.a%d", id, i);
+        g_string_append_printf (cols, " END AS \"%s%s\"", is_view_column (arg) ? "arg_" : "",
+                                arg);
+      }
+  return g_string_free (cols, FALSE);
+}
 
 static char *
 named_views_sql (void)
 {
-  GString *cols = g_string_new (NULL);
-  for (int c = 0; named_arg_columns[c]; c++)
-    {
-      GString *when = g_string_new (NULL);
-      for (int id = 0; id < VMEMU_EV__COUNT; id++)
-        for (int i = 0; i < 4; i++)
-          if (strcmp (vmemu_event_info (id)->arg_names[i], named_arg_columns[c]) == 0)
-            g_string_append_printf (when, " WHEN %d THEN e.a%d", id, i);
-      if (when->len)
-        g_string_append_printf (cols, ", CASE e.name_id%s END AS %s", when->str,
-                                named_arg_columns[c]);
-      g_string_free (when, TRUE);
-    }
+  g_autofree char *cols = named_arg_columns_sql ();
   const char *flags_text =
     ", (SELECT group_concat (name, '|') FROM page_flags f WHERE e.flags_before & f.mask)"
     " AS flags_before_text"
@@ -271,50 +300,8 @@ named_views_sql (void)
     "  LEFT JOIN tasks t ON t.run = e.run AND t.id = e.task"
     "  LEFT JOIN strings s ON s.id = e.detail_id"
     "  WHERE e.ino <> 0 AND e.idx >= 0;",
-    common, flags_text, cols->str, common, flags_text, cols->str);
-  g_string_free (cols, TRUE);
+    common, flags_text, cols, common, flags_text, cols);
   return sql;
-}
-
-/* The fields every event has; an argument named like one of them is shown
- * as arg_NAME in its event's view. */
-static const char *const common_columns[] = {
-  "run", "seq", "t_ns", "task", "cpu", "ino", "idx", "blk_first", "blk_count",
-  "flags_before", "flags_after", "refcount", "mapcount", "detail", NULL,
-};
-
-static gboolean
-is_common_column (const char *name)
-{
-  for (int i = 0; common_columns[i]; i++)
-    if (strcmp (common_columns[i], name) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* One view per event, ev_<name>, with its arguments under their names from
- * the event list (iomap_releasepage's a2 is `released`): the SQL side of
- * VMEMU_ARG () (trace-events.h). */
-static char *
-event_views_sql (void)
-{
-  GString *sql = g_string_new (NULL);
-
-  for (int id = 0; id < VMEMU_EV__COUNT; id++)
-    {
-      const VmemuEventInfo *info = vmemu_event_info (id);
-      g_string_append_printf (sql, "CREATE VIEW \"ev_%s\" AS SELECT run, seq, t_ns,"
-                              " task, cpu, ino, idx, blk_first, blk_count, flags_before,"
-                              " flags_after, refcount, mapcount", info->name);
-      for (int i = 0; i < 4; i++)
-        if (info->arg_names[i][0] != '\0')
-          g_string_append_printf (sql, ", a%d AS \"%s%s\"", i,
-                                  is_common_column (info->arg_names[i]) ? "arg_" : "",
-                                  info->arg_names[i]);
-      g_string_append_printf (sql, ", (SELECT str FROM strings WHERE id = detail_id)"
-                              " AS detail FROM events WHERE name_id = %d;", id);
-    }
-  return g_string_free (sql, FALSE);
 }
 
 static const char views_sql[] =
@@ -354,25 +341,37 @@ static const char *const class_names[] = {
 };
 
 /* The names behind page flag bits and reference holder ids. */
+/* The name tables and the views built from the event list: the same text
+ * for every trace of the process, built once (a trace is opened per run). */
+static const char *
+name_tables_sql (void)
+{
+  static gsize done = 0;
+  static char *text = NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      GString *sql = g_string_new (NULL);
+      for (int bit = 0; bit < VMEMU_PG__NBITS; bit++)
+        g_string_append_printf (sql, "INSERT INTO page_flags VALUES (%d, %u, '%s');", bit,
+                                1u << bit, vmemu_page_flag_name (bit));
+      for (int h = 0; h < VMEMU_REF__COUNT; h++)
+        g_string_append_printf (sql, "INSERT INTO ref_holders VALUES (%d, '%s');", h,
+                                vmemu_ref_holder_name (h));
+      g_autofree char *views = named_views_sql ();
+      g_autofree char *refs = ref_views_sql ();
+      g_string_append (sql, views);
+      g_string_append (sql, refs);
+      text = g_string_free (sql, FALSE);
+      g_once_init_leave (&done, 1);
+    }
+  return text;
+}
+
 static gboolean
 trace_write_name_tables (VmemuTrace *tr)
 {
-  GString *sql = g_string_new (NULL);
-  for (int bit = 0; bit < VMEMU_PG__NBITS; bit++)
-    g_string_append_printf (sql, "INSERT INTO page_flags VALUES (%d, %u, '%s');", bit,
-                            1u << bit, vmemu_page_flag_name (bit));
-  for (int h = 0; h < VMEMU_REF__COUNT; h++)
-    g_string_append_printf (sql, "INSERT INTO ref_holders VALUES (%d, '%s');", h,
-                            vmemu_ref_holder_name (h));
-  g_autofree char *views = named_views_sql ();
-  g_autofree char *refs = ref_views_sql ();
-  g_autofree char *per_event = event_views_sql ();
-  g_string_append (sql, views);
-  g_string_append (sql, refs);
-  g_string_append (sql, per_event);
-  gboolean ok = trace_exec (tr, sql->str);
-  g_string_free (sql, TRUE);
-  return ok;
+  return trace_exec (tr, name_tables_sql ());
 }
 
 static gboolean
@@ -609,6 +608,7 @@ trace_free (VmemuTrace *tr)
   run_clear (&tr->run);
   sums_clear (&tr->sums);
   g_clear_pointer (&tr->sums.rec, g_byte_array_unref);
+  g_clear_pointer (&tr->batch, g_free);
   g_clear_pointer (&tr->strings, g_hash_table_destroy);
   g_free (tr->path);
   g_free (tr->tmp_path);
@@ -700,6 +700,7 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
   tr->strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   tr->next_string_id = 1;
   sums_init (&tr->sums);
+  tr->batch = g_new (EventRow, EVENT_BATCH);
   trace_begin_run_state (tr, 1, NULL);
   if (!in_memory && (tr->tmp_path = trace_make_temp (path, error)) == NULL)
     {

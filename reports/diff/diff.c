@@ -457,8 +457,8 @@ side_query_io (DiffSide *side, const SideCtx *ctx, GError **error)
     "SELECT count(*), coalesce(sum(write <> 0), 0),"
     " coalesce(sum(CASE WHEN write <> 0 THEN nr_sectors ELSE 0 END), 0) * 512,"
     " coalesce(sum(CASE WHEN write = 0 THEN nr_sectors ELSE 0 END), 0) * 512,"
-    " (SELECT coalesce(sum(blocks_skipped), 0) FROM ev_iomap_writepage_map"
-    "   WHERE run = ?1)"
+    " (SELECT coalesce(sum(blocks_skipped), 0) FROM events_named"
+    "   WHERE run = ?1 AND name = 'iomap_writepage_map')"
     " FROM block_io WHERE run = ?1";
 
   if (sqlite3_prepare_v2 (h, sql, -1, &st, NULL) != SQLITE_OK)
@@ -492,8 +492,8 @@ side_collect_losses (DiffSide *side, const SideCtx *ctx, GError **error)
   sqlite3 *h = vmemu_tracedb_handle (ctx->db);
   sqlite3_stmt *st = NULL;
 
-  if (sqlite3_prepare_v2 (h, "SELECT t_ns, offset_bytes, length_bytes, detail"
-                             " FROM ev_vmemu_data_loss WHERE run = ? ORDER BY seq",
+  if (sqlite3_prepare_v2 (h, "SELECT t_ns, offset_bytes, length_bytes, detail FROM events_named"
+                             " WHERE run = ? AND name = 'vmemu_data_loss' ORDER BY seq",
                           -1, &st, NULL) != SQLITE_OK)
     {
       g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SQLITE, "%s: %s",
@@ -664,8 +664,8 @@ side_ctx_init (SideCtx *ctx, VmemuTracedb *db, gint64 run)
   ctx->blocks_per_page = block ? (guint) (ctx->page_size_bytes / block) : 0;
   if (ctx->blocks_per_page != 0
       || sqlite3_prepare_v2 (vmemu_tracedb_handle (db),
-                             "SELECT nr_blocks FROM ev_iomap_page_create WHERE run = ?"
-                             " ORDER BY seq LIMIT 1",
+                             "SELECT nr_blocks FROM events_named WHERE run = ?"
+                             " AND name = 'iomap_page_create' ORDER BY seq LIMIT 1",
                              -1, &st, NULL) != SQLITE_OK)
     return;
   sqlite3_bind_int64 (st, 1, run);
@@ -829,7 +829,7 @@ vmemu_diff_compare (VmemuTracedb *a, gint64 run_a, VmemuTracedb *b, gint64 run_b
       return NULL;
     }
   /* The divergent page's next events are a page lookup, the consequences
-   * per-event-kind queries (ev_* views); before any cursor is open. */
+   * per-event-kind queries; before any cursor is open. */
   for (int i = 0; i < 2; i++)
     {
       vmemu_tracedb_need_index (i ? b : a, VMEMU_TRACE_INDEX_BY_PAGE);
