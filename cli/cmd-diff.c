@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "reports/diff/diff.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 /* Open one trace and resolve its run; NULL after reporting the error. */
 static VmemuTracedb *

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "reports/export/export.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 /* Stops at the first failure: the stream keeps its error for
  * vmemu_cli_stdout_done(). */

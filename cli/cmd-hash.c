@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 int
 vmemu_cmd_hash (int argc, char **argv)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "reports/show/show.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 static gboolean
 want_colour (const char *when, gboolean *colour)

@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #include "engine/run/run.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 static GHashTable *
 names_of (VmemuTracedb *db, GError **error)

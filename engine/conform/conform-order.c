@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "engine/run/run.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 typedef struct {
   gint64 start, end;        /* virtual ns */

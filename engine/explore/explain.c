@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "engine/trace/trace.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 /* One step found in the trace. */
 typedef struct {

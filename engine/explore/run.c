@@ -5,7 +5,8 @@
 
 #include <sqlite3.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/trace.h"
+#include "engine/trace/tracedb.h"
 
 void
 explore_run_clear (ExploreRun *r)

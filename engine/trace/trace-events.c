@@ -4,18 +4,41 @@
 
 #include <string.h>
 
-static const VmemuEventInfo event_table[VMEMU_EV__COUNT] = {
+/* As the list spells them: an unused slot N is "_N". */
+static const VmemuEventInfo event_list[VMEMU_EV__COUNT] = {
 #define VMEMU_EV_INFO(id, name, cls, a0, a1, a2, a3) \
-  [VMEMU_EV_##id] = { name, VMEMU_EVC_##cls, { a0, a1, a2, a3 } },
+  [VMEMU_EV_##id] = { name, VMEMU_EVC_##cls, { #a0, #a1, #a2, #a3 } },
   VMEMU_EVENTS (VMEMU_EV_INFO)
 #undef VMEMU_EV_INFO
 };
+
+/* The list with unused slots as "", built once. */
+static VmemuEventInfo event_table[VMEMU_EV__COUNT];
+
+static const VmemuEventInfo *
+event_table_get (void)
+{
+  static gsize ready = 0;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (int id = 0; id < VMEMU_EV__COUNT; id++)
+        {
+          event_table[id] = event_list[id];
+          for (int i = 0; i < 4; i++)
+            if (event_table[id].arg_names[i][0] == '_')
+              event_table[id].arg_names[i] = "";
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return event_table;
+}
 
 const VmemuEventInfo *
 vmemu_event_info (VmemuEventId id)
 {
   g_return_val_if_fail ((int) id >= 0 && id < VMEMU_EV__COUNT, NULL);
-  return &event_table[id];
+  return &event_table_get ()[id];
 }
 
 int
@@ -23,7 +46,7 @@ vmemu_event_lookup (const char *name)
 {
   g_return_val_if_fail (name != NULL, -1);
   for (int i = 0; i < VMEMU_EV__COUNT; i++)
-    if (strcmp (event_table[i].name, name) == 0)
+    if (strcmp (event_list[i].name, name) == 0)
       return i;
   return -1;
 }

@@ -1,7 +1,10 @@
-/* trace.c — the trace writer: events into SQLite, routed into typed tables,
- * with a content fingerprint computed on the way (docs/trace-schema.md). */
+/* trace.c — the trace writer: open and close, the schema, and each record
+ * applied to SQLite on the writer thread: events into the events table, routed
+ * into typed tables (docs/trace-schema.md).  The calls and the thread are in
+ * trace-writer.c, the fingerprint in trace-sums.c, the virtual table events
+ * are inserted from in trace-pending.c. */
 #define G_LOG_DOMAIN "vmemu-trace"
-#include "engine/trace/trace.h"
+#include "engine/trace/trace-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,29 +17,8 @@
 
 G_DEFINE_QUARK (vmemu-trace-error-quark, vmemu_trace_error)
 
-/* Rows between intermediate commits: keeps SQLite's dirty-page cache bounded
- * without paying a commit per event. */
-#define COMMIT_EVERY_ROWS (1u << 20)
-
-typedef enum {
-  ST_EVENT,
-  ST_STRING,
-  ST_META,
-  ST_TASK,
-  ST_INODE,
-  ST_SYSCALL,
-  ST_BIO_QUEUE,
-  ST_BIO_COMPLETE,
-  ST_PAGE_STATE,
-  ST_RECLAIM,
-  ST_COUNTER,
-  ST_VERIFY,
-  ST_RUN,
-  ST__COUNT
-} Stmt;
-
 static const char *const stmt_sql[ST__COUNT] = {
-  [ST_EVENT] = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  [ST_EVENT_BATCH] = "INSERT INTO events SELECT * FROM vmemu_pending_events",
   [ST_STRING] = "INSERT INTO strings (id, str) VALUES (?,?)",
   [ST_META] = "INSERT OR REPLACE INTO meta (run, key, value) VALUES (?,?,?)",
   [ST_TASK] = "INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,?)",
@@ -46,7 +28,6 @@ static const char *const stmt_sql[ST__COUNT] = {
                    " sector, nr_sectors, write) VALUES (?,?,?,?,?,?,?)",
   [ST_BIO_COMPLETE] = "UPDATE block_io SET seq_complete = ?, t_complete_ns = ?,"
                       " status = ? WHERE rowid = ?",
-  [ST_PAGE_STATE] = "INSERT INTO page_states VALUES (?,?,?,?,?,?,?,?)",
   [ST_RECLAIM] = "INSERT INTO reclaim_scans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
   [ST_COUNTER] = "INSERT INTO counters VALUES (?,?,?,?,?)",
   [ST_VERIFY] = "INSERT INTO verifications VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -71,62 +52,7 @@ typedef struct {
   gint64 write;
 } BioKey;
 
-/* Everything that belongs to the run being written. */
-typedef struct {
-  gint64 id;              /* runs.id, from 1 */
-  char *name;             /* runs.name, owned */
-  guint64 seq;            /* events written in this run (= last seq) */
-  guint64 n_verify;       /* verifications written in this run */
-  guint64 last_t_ns;      /* time of the latest event or verification */
-  GHashTable *syscalls;   /* task id -> PendingSyscall* */
-  GHashTable *bios;       /* BioKey* -> GQueue* of block_io rowids */
-  GChecksum *ev_sum;      /* canonical stream of events, in seq order */
-  GChecksum *ver_sum;     /* canonical stream of verifications */
-  GTree *tasks;           /* task id -> GBytes (canonical task record) */
-  GTree *inodes;          /* ino -> GBytes (canonical inode record) */
-} Run;
-
-struct _VmemuTrace {
-  sqlite3 *db;
-  sqlite3_stmt *st[ST__COUNT];
-  char *path;             /* target path as given */
-  char *tmp_path;         /* file being written, NULL for ":memory:" */
-  gboolean force;         /* replace an existing target at close */
-  GHashTable *strings;    /* interned text -> id (GINT64 in a pointer-sized box) */
-  gint64 next_string_id;
-  guint64 rows_since_commit;
-  guint64 n_events;       /* over all runs */
-  GByteArray *rec;        /* scratch buffer for one canonical record */
-  char *error_msg;        /* first SQLite failure, owned; writing stops there */
-  Run run;
-};
-
-/* ---- canonical serialization (docs/trace-schema.md, "Fingerprint") ---- */
-
-static void
-rec_i64 (GByteArray *rec, gint64 v)
-{
-  guint64 u = GUINT64_TO_LE ((guint64) v);
-  guint len = rec->len;
-
-  /* Grow once and store in place: appending byte arrays field by field was a
-   * visible share of the writer's own time (docs/performance.md). */
-  g_byte_array_set_size (rec, len + 8);
-  memcpy (rec->data + len, &u, 8);
-}
-
-static void
-rec_str (GByteArray *rec, const char *s)
-{
-  if (s == NULL)
-    {
-      rec_i64 (rec, -1);
-      return;
-    }
-  gsize len = strlen (s);
-  rec_i64 (rec, (gint64) len);
-  g_byte_array_append (rec, (const guint8 *) s, (guint) len);
-}
+static void trace_flush_events (VmemuTrace *tr);
 
 /* ---- SQLite plumbing ---- */
 
@@ -139,6 +65,7 @@ trace_failed (VmemuTrace *tr)
 static void
 trace_record_error (VmemuTrace *tr, const char *what)
 {
+  g_atomic_int_set (&tr->failed, 1);
   if (tr->error_msg == NULL)
     {
       /* "disk I/O error" alone does not say why; a failed write is nearly
@@ -184,7 +111,7 @@ trace_step (VmemuTrace *tr, Stmt which)
   sqlite3_reset (st);
   /* Statements that bind every column each time keep their bindings: a
    * clear per row is measurable at millions of events. */
-  if (which != ST_EVENT && which != ST_PAGE_STATE && which != ST_COUNTER)
+  if (which != ST_COUNTER)
     sqlite3_clear_bindings (st);
   if (rc != SQLITE_DONE)
     {
@@ -238,21 +165,20 @@ static const char schema_sql[] =
   "  cpu INTEGER, kind TEXT, PRIMARY KEY (run, id));"
   "CREATE TABLE inodes (run INTEGER NOT NULL, ino INTEGER NOT NULL, path TEXT,"
   "  PRIMARY KEY (run, ino));"
+  /* WITHOUT ROWID: the rows are stored in (run, seq) order, so that order
+   * needs neither a rowid nor an index of its own. */
   "CREATE TABLE events (run INTEGER NOT NULL, seq INTEGER NOT NULL,"
   "  t_ns INTEGER NOT NULL, name_id INTEGER NOT NULL, task INTEGER, cpu INTEGER,"
   "  ino INTEGER, idx INTEGER, blk_first INTEGER, blk_count INTEGER,"
   "  flags_before INTEGER, flags_after INTEGER, refcount INTEGER,"
   "  mapcount INTEGER, a0 INTEGER, a1 INTEGER, a2 INTEGER, a3 INTEGER,"
-  "  detail_id INTEGER);"
+  "  detail_id INTEGER, PRIMARY KEY (run, seq)) WITHOUT ROWID;"
   "CREATE TABLE syscalls (run INTEGER NOT NULL, task INTEGER, seq_enter INTEGER,"
   "  seq_exit INTEGER, op TEXT, op_kind INTEGER, offset INTEGER, length INTEGER,"
   "  result INTEGER, t_start_ns INTEGER, t_end_ns INTEGER, size INTEGER);"
   "CREATE TABLE block_io (run INTEGER NOT NULL, bio INTEGER, seq_submit INTEGER,"
   "  seq_complete INTEGER, t_submit_ns INTEGER, t_complete_ns INTEGER,"
   "  sector INTEGER, nr_sectors INTEGER, write INTEGER, status INTEGER);"
-  "CREATE TABLE page_states (run INTEGER NOT NULL, seq INTEGER, t_ns INTEGER,"
-  "  ino INTEGER, idx INTEGER, name_id INTEGER, flags_before INTEGER,"
-  "  flags_after INTEGER);"
   "CREATE TABLE reclaim_scans (run INTEGER NOT NULL, seq INTEGER, t_ns INTEGER,"
   "  task INTEGER, lru TEXT, nr_scanned INTEGER, nr_reclaimed INTEGER,"
   "  nr_dirty INTEGER, nr_writeback INTEGER, nr_taken INTEGER,"
@@ -284,12 +210,16 @@ ref_views_sql (void)
   g_autofree char *changes = g_strdup_printf (
     "events r JOIN (SELECT 0 AS k UNION ALL SELECT 1) k"
     " ON (k.k = 0 OR (r.name_id = %d AND r.a3 >= 0))", get);
+
   return g_strdup_printf (
     "CREATE VIEW page_ref_changes AS SELECT r.run, r.seq, r.t_ns, r.task, r.ino, r.idx,"
     "  %s AS holder, %s AS delta FROM %s WHERE r.name_id IN (%d, %d);"
     "CREATE VIEW page_refs AS SELECT e.run, e.seq, e.ino, e.idx, %s AS holder,"
     "  sum (%s) AS refs FROM events e JOIN %s AND r.run = e.run AND r.ino = e.ino"
-    "  AND r.idx = e.idx AND r.seq <= e.seq AND r.name_id IN (%d, %d)"
+    /* +r.seq: without statistics the planner would walk the primary key
+     * (run, seq < e.seq) back to the run's start for every row; a page's
+     * events are a lookup in events_by_page once a reader has built it. */
+    "  AND r.idx = e.idx AND +r.seq <= e.seq AND r.name_id IN (%d, %d)"
     "  WHERE e.ino <> 0 AND e.idx >= 0"
     "  GROUP BY e.run, e.seq, holder HAVING refs > 0;",
     holder, delta, changes, get, put, holder, delta, changes, get, put);
@@ -297,26 +227,55 @@ ref_views_sql (void)
 
 /* events_named and page_history: written at open because their named
  * argument columns (bits, offset_bytes, ...) come from the event table. */
-static const char *const named_arg_columns[] = {
-  "bits", "offset_bytes", "length_bytes", "pos_bytes", "result", "holder", "nr_pages", NULL,
+/* Columns of events_named and page_history besides the arguments: an
+ * argument named like one of them is shown as arg_NAME (xfs_ilock_grant's
+ * `task`, remove_mapping_fail's `refcount`, lru_add_drain's `cpu`). */
+static const char *const view_columns[] = {
+  "run", "seq", "t_ns", "name", "class", "task", "cpu", "ino", "path", "idx", "blk_first",
+  "blk_count", "flags_before", "flags_after", "refcount", "mapcount", "a0", "a1", "a2", "a3",
+  "detail", "task_name", "flags_before_text", "flags_after_text", NULL,
 };
+
+static gboolean
+is_view_column (const char *name)
+{
+  for (int i = 0; view_columns[i]; i++)
+    if (strcmp (view_columns[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One column per argument name of the event list (first use first), the
+ * argument of whichever event names it so, NULL for the others: the SQL side
+ * of VMEMU_ARG () (trace-events.h), `released` rather than a2.  Quoted:
+ * balance_dirty_pages' `limit` is an SQL keyword. */
+static char *
+named_arg_columns_sql (void)
+{
+  GString *cols = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (int id0 = 0; id0 < VMEMU_EV__COUNT; id0++)
+    for (int i0 = 0; i0 < 4; i0++)
+      {
+        const char *arg = vmemu_event_info (id0)->arg_names[i0];
+        if (arg[0] == '\0' || !g_hash_table_add (seen, (gpointer) arg))
+          continue;
+        g_string_append (cols, ", CASE e.name_id");
+        for (int id = id0; id < VMEMU_EV__COUNT; id++)
+          for (int i = 0; i < 4; i++)
+            if (strcmp (vmemu_event_info (id)->arg_names[i], arg) == 0)
+              g_string_append_printf (cols, " WHEN %d THEN e.a%d", id, i);
+        g_string_append_printf (cols, " END AS \"%s%s\"", is_view_column (arg) ? "arg_" : "",
+                                arg);
+      }
+  return g_string_free (cols, FALSE);
+}
 
 static char *
 named_views_sql (void)
 {
-  GString *cols = g_string_new (NULL);
-  for (int c = 0; named_arg_columns[c]; c++)
-    {
-      GString *when = g_string_new (NULL);
-      for (int id = 0; id < VMEMU_EV__COUNT; id++)
-        for (int i = 0; i < 4; i++)
-          if (strcmp (vmemu_event_info (id)->arg_names[i], named_arg_columns[c]) == 0)
-            g_string_append_printf (when, " WHEN %d THEN e.a%d", id, i);
-      if (when->len)
-        g_string_append_printf (cols, ", CASE e.name_id%s END AS %s", when->str,
-                                named_arg_columns[c]);
-      g_string_free (when, TRUE);
-    }
+  g_autofree char *cols = named_arg_columns_sql ();
   const char *flags_text =
     ", (SELECT group_concat (name, '|') FROM page_flags f WHERE e.flags_before & f.mask)"
     " AS flags_before_text"
@@ -341,12 +300,14 @@ named_views_sql (void)
     "  LEFT JOIN tasks t ON t.run = e.run AND t.id = e.task"
     "  LEFT JOIN strings s ON s.id = e.detail_id"
     "  WHERE e.ino <> 0 AND e.idx >= 0;",
-    common, flags_text, cols->str, common, flags_text, cols->str);
-  g_string_free (cols, TRUE);
+    common, flags_text, cols, common, flags_text, cols);
   return sql;
 }
 
 static const char views_sql[] =
+  /* A view since schema 2: a copy of every flag change cost 9 bytes an event. */
+  "CREATE VIEW page_states AS SELECT run, seq, t_ns, ino, idx, name_id, flags_before,"
+  "  flags_after FROM events WHERE flags_before <> flags_after;"
   "CREATE VIEW syscall_io AS SELECT s.run, s.task, s.op, s.seq_enter,"
   "  s.seq_exit, s.offset, s.length, b.bio, b.seq_submit, b.seq_complete,"
   "  b.t_submit_ns, b.t_complete_ns, b.sector, b.nr_sectors, b.write, b.status"
@@ -359,15 +320,13 @@ static const char views_sql[] =
   "  max(CASE WHEN name = 'dirty_thresh' THEN value END) AS dirty_thresh"
   "  FROM counters GROUP BY run, seq;";
 
-/* Built at close: bulk inserts into unindexed tables are cheaper. */
+/* Built at close: bulk inserts into unindexed tables are cheaper, and these
+ * tables are small.  The events' own indexes (by page, name, task) are built
+ * by the first reader that needs them (VMEMU_TRACE_INDEX_*, trace.h): sorting
+ * every event was a third of a traced run's time at close. */
 static const char index_sql[] =
-  "CREATE UNIQUE INDEX events_by_seq ON events (run, seq);"
-  "CREATE INDEX events_by_page ON events (run, ino, idx, seq);"
-  "CREATE INDEX events_by_name ON events (run, name_id, seq);"
-  "CREATE INDEX events_by_task ON events (run, task, seq);"
   "CREATE INDEX syscalls_by_task ON syscalls (run, task, seq_enter);"
   "CREATE INDEX block_io_by_submit ON block_io (run, seq_submit);"
-  "CREATE INDEX page_states_by_page ON page_states (run, ino, idx, seq);"
   "CREATE INDEX counters_by_name ON counters (run, name, seq);"
   "CREATE INDEX verifications_by_id ON verifications (run, id);";
 
@@ -382,23 +341,37 @@ static const char *const class_names[] = {
 };
 
 /* The names behind page flag bits and reference holder ids. */
+/* The name tables and the views built from the event list: the same text
+ * for every trace of the process, built once (a trace is opened per run). */
+static const char *
+name_tables_sql (void)
+{
+  static gsize done = 0;
+  static char *text = NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      GString *sql = g_string_new (NULL);
+      for (int bit = 0; bit < VMEMU_PG__NBITS; bit++)
+        g_string_append_printf (sql, "INSERT INTO page_flags VALUES (%d, %u, '%s');", bit,
+                                1u << bit, vmemu_page_flag_name (bit));
+      for (int h = 0; h < VMEMU_REF__COUNT; h++)
+        g_string_append_printf (sql, "INSERT INTO ref_holders VALUES (%d, '%s');", h,
+                                vmemu_ref_holder_name (h));
+      g_autofree char *views = named_views_sql ();
+      g_autofree char *refs = ref_views_sql ();
+      g_string_append (sql, views);
+      g_string_append (sql, refs);
+      text = g_string_free (sql, FALSE);
+      g_once_init_leave (&done, 1);
+    }
+  return text;
+}
+
 static gboolean
 trace_write_name_tables (VmemuTrace *tr)
 {
-  GString *sql = g_string_new (NULL);
-  for (int bit = 0; bit < VMEMU_PG__NBITS; bit++)
-    g_string_append_printf (sql, "INSERT INTO page_flags VALUES (%d, %u, '%s');", bit,
-                            1u << bit, vmemu_page_flag_name (bit));
-  for (int h = 0; h < VMEMU_REF__COUNT; h++)
-    g_string_append_printf (sql, "INSERT INTO ref_holders VALUES (%d, '%s');", h,
-                            vmemu_ref_holder_name (h));
-  g_autofree char *views = named_views_sql ();
-  g_autofree char *refs = ref_views_sql ();
-  g_string_append (sql, views);
-  g_string_append (sql, refs);
-  gboolean ok = trace_exec (tr, sql->str);
-  g_string_free (sql, TRUE);
-  return ok;
+  return trace_exec (tr, name_tables_sql ());
 }
 
 static gboolean
@@ -431,9 +404,14 @@ trace_write_event_names (VmemuTrace *tr)
 static gboolean
 trace_prepare_all (VmemuTrace *tr)
 {
+  if (!trace_pending_register (tr))
+    {
+      trace_record_error (tr, "cannot prepare statement");
+      return FALSE;
+    }
   for (int i = 0; i < ST__COUNT; i++)
-    if (sqlite3_prepare_v3 (tr->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                            &tr->st[i], NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v3 (tr->db, stmt_sql[i], -1,
+                            SQLITE_PREPARE_PERSISTENT, &tr->st[i], NULL) != SQLITE_OK)
       {
         trace_record_error (tr, "cannot prepare statement");
         return FALSE;
@@ -496,14 +474,6 @@ bio_queue_free (gpointer q)
   g_queue_free (q);
 }
 
-static gint
-cmp_i64 (gconstpointer a, gconstpointer b, gpointer unused)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static void
 run_init (Run *run, gint64 id, const char *name)
 {
@@ -516,10 +486,6 @@ run_init (Run *run, gint64 id, const char *name)
                                          pending_syscall_free);
   run->bios = g_hash_table_new_full (bio_key_hash, bio_key_equal, g_free,
                                      bio_queue_free);
-  run->ev_sum = g_checksum_new (G_CHECKSUM_SHA256);
-  run->ver_sum = g_checksum_new (G_CHECKSUM_SHA256);
-  run->tasks = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
-  run->inodes = g_tree_new_full (cmp_i64, NULL, g_free, (GDestroyNotify) g_bytes_unref);
 }
 
 static void
@@ -528,50 +494,6 @@ run_clear (Run *run)
   g_clear_pointer (&run->name, g_free);
   g_clear_pointer (&run->syscalls, g_hash_table_destroy);
   g_clear_pointer (&run->bios, g_hash_table_destroy);
-  g_clear_pointer (&run->ev_sum, g_checksum_free);
-  g_clear_pointer (&run->ver_sum, g_checksum_free);
-  g_clear_pointer (&run->tasks, g_tree_destroy);
-  g_clear_pointer (&run->inodes, g_tree_destroy);
-}
-
-static gboolean
-sum_tree_record (gpointer key, gpointer value, gpointer data)
-{
-  gsize len = 0;
-  const guchar *bytes = g_bytes_get_data (value, &len);
-
-  g_checksum_update (data, bytes, len);
-  return FALSE;
-}
-
-static void
-sum_digest (GChecksum *outer, GChecksum *section)
-{
-  guint8 digest[32];
-  gsize len = sizeof digest;
-
-  g_checksum_get_digest (section, digest, &len);
-  g_checksum_update (outer, digest, len);
-}
-
-/* content_sha256 = sha256 ("vmemu-content-1\n" || tasks || inodes || events
- * || verifications), each section given as its own raw sha256 digest. */
-static char *
-run_fingerprint (Run *run)
-{
-  g_autoptr(GChecksum) tasks = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) inodes = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) outer = g_checksum_new (G_CHECKSUM_SHA256);
-  static const char tag[] = "vmemu-content-1\n";
-
-  g_tree_foreach (run->tasks, sum_tree_record, tasks);
-  g_tree_foreach (run->inodes, sum_tree_record, inodes);
-  g_checksum_update (outer, (const guchar *) tag, strlen (tag));
-  sum_digest (outer, tasks);
-  sum_digest (outer, inodes);
-  sum_digest (outer, run->ev_sum);
-  sum_digest (outer, run->ver_sum);
-  return g_strdup (g_checksum_get_string (outer));
 }
 
 static void
@@ -592,7 +514,7 @@ trace_flush_syscall (VmemuTrace *tr, gint32 task, const PendingSyscall *ps,
   sqlite3_bind_int64 (st, 8, ps->length_bytes);
   if (exit != NULL)
     {
-      sqlite3_bind_int64 (st, 9, exit->a[3]);
+      sqlite3_bind_int64 (st, 9, VMEMU_EV_ARG (exit, SYS_EXIT, result));
       sqlite3_bind_int64 (st, 11, (gint64) exit->time_ns);
     }
   sqlite3_bind_int64 (st, 10, (gint64) ps->t_start_ns);
@@ -636,12 +558,13 @@ trace_meta_run (VmemuTrace *tr, gint64 run, const char *key, const char *value)
   trace_step (tr, ST_META);
 }
 
+/* Ends the run with its fingerprint (sums_fingerprint () on the API side). */
 static void
-trace_end_run (VmemuTrace *tr)
+trace_end_run (VmemuTrace *tr, const char *sha)
 {
-  g_autofree char *sha = run_fingerprint (&tr->run);
   sqlite3_stmt *st = tr->st[ST_RUN];
 
+  trace_flush_events (tr);
   run_flush_open_syscalls (tr);
   trace_meta_run (tr, tr->run.id, "content_sha256", sha);
   if (trace_failed (tr))
@@ -661,16 +584,14 @@ trace_begin_run_state (VmemuTrace *tr, gint64 id, const char *name)
   run_init (&tr->run, id, name);
 }
 
-gint64
-vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
+void
+apply_begin_run (VmemuTrace *tr, const char *name, const char *sha)
 {
-  if (tr == NULL)
-    return 0;
   gint64 next = tr->run.id + 1;
-  trace_end_run (tr);
+
+  trace_end_run (tr, sha);
   run_clear (&tr->run);
   trace_begin_run_state (tr, next, name);
-  return next;
 }
 
 /* ---- open / close ---- */
@@ -678,13 +599,17 @@ vmemu_trace_begin_run (VmemuTrace *tr, const char *name)
 static void
 trace_free (VmemuTrace *tr)
 {
+  trace_writer_stop (tr);
+  trace_detach_pending (tr);
   for (int i = 0; i < ST__COUNT; i++)
     sqlite3_finalize (tr->st[i]);
   if (tr->db != NULL)
     sqlite3_close (tr->db);
   run_clear (&tr->run);
+  sums_clear (&tr->sums);
+  g_clear_pointer (&tr->sums.rec, g_byte_array_unref);
+  g_clear_pointer (&tr->batch, g_free);
   g_clear_pointer (&tr->strings, g_hash_table_destroy);
-  g_clear_pointer (&tr->rec, g_byte_array_unref);
   g_free (tr->path);
   g_free (tr->tmp_path);
   g_free (tr->error_msg);
@@ -696,6 +621,7 @@ trace_discard (VmemuTrace *tr)
 {
   char *tmp = g_steal_pointer (&tr->tmp_path);
 
+  g_atomic_int_set (&tr->abandon, 1);
   trace_free (tr);
   if (tmp != NULL)
     g_unlink (tmp);
@@ -773,7 +699,8 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
   tr->force = force;
   tr->strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   tr->next_string_id = 1;
-  tr->rec = g_byte_array_new ();
+  sums_init (&tr->sums);
+  tr->batch = g_new (EventRow, EVENT_BATCH);
   trace_begin_run_state (tr, 1, NULL);
   if (!in_memory && (tr->tmp_path = trace_make_temp (path, error)) == NULL)
     {
@@ -792,6 +719,8 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
     }
   trace_meta_run (tr, 0, "schema_version", G_STRINGIFY (VMEMU_TRACE_SCHEMA_VERSION));
   trace_meta_run (tr, 0, "format", "vmemu-trace");
+  tr->api_run_id = 1;
+  trace_writer_start (tr);
   return tr;
 }
 
@@ -799,10 +728,22 @@ vmemu_trace_open (const char *path, gboolean force, GError **error)
 static gboolean
 trace_finish (VmemuTrace *tr, GError **error)
 {
+  trace_writer_stop (tr);
+  /* A flag raised by now stops the close even when no SQLite step is long
+   * enough to see it (the events' indexes are no longer built here). */
+  if (tr->interrupt != NULL && *tr->interrupt != 0 && !trace_failed (tr))
+    {
+      g_atomic_int_set (&tr->failed, 1);
+      tr->error_msg = g_strdup ("interrupted");
+    }
   if (!trace_failed (tr))
-    trace_end_run (tr);
+    {
+      g_autofree char *sha = sums_fingerprint (&tr->sums);
+      trace_end_run (tr, sha);
+    }
   trace_exec (tr, index_sql);
   trace_exec (tr, "COMMIT");
+  trace_detach_pending (tr);
   if (trace_failed (tr))
     {
       g_set_error (error, VMEMU_TRACE_ERROR, VMEMU_TRACE_ERROR_SQLITE,
@@ -879,10 +820,9 @@ vmemu_trace_temp_path (const VmemuTrace *tr)
 }
 
 void
-vmemu_trace_set_interrupt (VmemuTrace *tr, const volatile gint *flag)
+apply_interrupt (VmemuTrace *tr, const volatile gint *flag)
 {
-  if (tr == NULL || tr->db == NULL)
-    return;
+  tr->interrupt = flag;
   sqlite3_progress_handler (tr->db, flag ? 10000 : 0, flag ? trace_progress_interrupt : NULL,
                             (void *) flag);
 }
@@ -910,31 +850,18 @@ vmemu_trace_abort (VmemuTrace *tr)
     trace_discard (tr);
 }
 
-/* ---- emission ---- */
+/* ---- records applied on the writer thread ---- */
 
 void
-vmemu_trace_meta (VmemuTrace *tr, const char *key, const char *value)
+apply_meta (VmemuTrace *tr, const char *key, const char *value)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (key != NULL);
   trace_meta_run (tr, tr->run.id, key, value);
 }
 
-static GBytes *
-trace_take_record (VmemuTrace *tr)
-{
-  GBytes *b = g_bytes_new (tr->rec->data, tr->rec->len);
-
-  g_byte_array_set_size (tr->rec, 0);
-  return b;
-}
-
 void
-vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
-                  const char *kind)
+apply_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu, const char *kind)
 {
-  if (tr == NULL || trace_failed (tr))
+  if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_TASK];
   sqlite3_bind_int64 (st, 1, tr->run.id);
@@ -943,109 +870,57 @@ vmemu_trace_task (VmemuTrace *tr, gint32 id, const char *name, gint32 cpu,
   sqlite3_bind_int (st, 4, cpu);
   bind_text_or_null (st, 5, kind);
   trace_step (tr, ST_TASK);
-
-  rec_i64 (tr->rec, id);
-  rec_str (tr->rec, name);
-  rec_i64 (tr->rec, cpu);
-  rec_str (tr->rec, kind);
-  gint64 *key = g_new (gint64, 1);
-  *key = id;
-  g_tree_replace (tr->run.tasks, key, trace_take_record (tr));
 }
 
 void
-vmemu_trace_inode (VmemuTrace *tr, guint64 ino, const char *path)
+apply_inode (VmemuTrace *tr, guint64 ino, const char *path)
 {
-  if (tr == NULL || trace_failed (tr))
+  if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_INODE];
   sqlite3_bind_int64 (st, 1, tr->run.id);
   sqlite3_bind_int64 (st, 2, (gint64) ino);
   bind_text_or_null (st, 3, path);
   trace_step (tr, ST_INODE);
+}
 
-  rec_i64 (tr->rec, (gint64) ino);
-  rec_str (tr->rec, path);
-  gint64 *key = g_new (gint64, 1);
-  *key = (gint64) ino;
-  g_tree_replace (tr->run.inodes, key, trace_take_record (tr));
+/* Inserts the buffered events (a full batch, or what a run's end leaves). */
+static void
+trace_flush_events (VmemuTrace *tr)
+{
+  if (tr->n_batch == 0)
+    return;
+  /* trace_step counts one row; the commit interval counts them all. */
+  tr->rows_since_commit += tr->n_batch - 1;
+  trace_step (tr, ST_EVENT_BATCH);
+  tr->n_batch = 0;
 }
 
 static void
 trace_insert_event (VmemuTrace *tr, const VmemuTraceEvent *ev, gint64 detail_id)
 {
-  sqlite3_stmt *st = tr->st[ST_EVENT];
+  EventRow *row = &tr->batch[tr->n_batch++];
+  gint64 *v = row->v;
 
-  sqlite3_bind_int64 (st, 1, tr->run.id);
-  sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
-  sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
-  sqlite3_bind_int (st, 4, ev->id);
-  sqlite3_bind_int (st, 5, ev->task);
-  sqlite3_bind_int (st, 6, ev->cpu);
-  sqlite3_bind_int64 (st, 7, (gint64) ev->ino);
-  sqlite3_bind_int64 (st, 8, ev->index);
-  sqlite3_bind_int64 (st, 9, ev->blk_first);
-  sqlite3_bind_int (st, 10, ev->blk_count);
-  sqlite3_bind_int64 (st, 11, ev->flags_before);
-  sqlite3_bind_int64 (st, 12, ev->flags_after);
-  sqlite3_bind_int (st, 13, ev->refcount);
-  sqlite3_bind_int (st, 14, ev->mapcount);
+  v[0] = tr->run.id;
+  v[1] = (gint64) tr->run.seq;
+  v[2] = (gint64) ev->time_ns;
+  v[3] = ev->id;
+  v[4] = ev->task;
+  v[5] = ev->cpu;
+  v[6] = (gint64) ev->ino;
+  v[7] = ev->index;
+  v[8] = ev->blk_first;
+  v[9] = ev->blk_count;
+  v[10] = ev->flags_before;
+  v[11] = ev->flags_after;
+  v[12] = ev->refcount;
+  v[13] = ev->mapcount;
   for (int i = 0; i < 4; i++)
-    sqlite3_bind_int64 (st, 15 + i, ev->a[i]);
-  if (detail_id != 0)
-    sqlite3_bind_int64 (st, 19, detail_id);
-  else
-    sqlite3_bind_null (st, 19);
-  trace_step (tr, ST_EVENT);
-}
-
-static inline guint8 *
-put_i64 (guint8 *p, gint64 v)
-{
-  guint64 u = GUINT64_TO_LE ((guint64) v);
-
-  memcpy (p, &u, 8);
-  return p + 8;
-}
-
-static inline guint8 *
-put_str (guint8 *p, const char *s, gsize len)
-{
-  if (s == NULL)
-    return put_i64 (p, -1);
-  p = put_i64 (p, (gint64) len);
-  memcpy (p, s, len);
-  return p + len;
-}
-
-/* The event's canonical record (docs/trace-schema.md, "Fingerprint"), built
- * in one pass into a buffer sized once, then hashed with one update. */
-static void
-trace_sum_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
-{
-  const char *name = vmemu_event_info (ev->id)->name;
-  gsize name_len = strlen (name);
-  gsize detail_len = ev->detail ? strlen (ev->detail) : 0;
-  GByteArray *r = tr->rec;
-
-  g_byte_array_set_size (r, (guint) (8 + name_len + 15 * 8 + 8 + detail_len));
-  guint8 *p = put_str (r->data, name, name_len);
-  p = put_i64 (p, (gint64) ev->time_ns);
-  p = put_i64 (p, ev->task);
-  p = put_i64 (p, ev->cpu);
-  p = put_i64 (p, (gint64) ev->ino);
-  p = put_i64 (p, ev->index);
-  p = put_i64 (p, ev->blk_first);
-  p = put_i64 (p, ev->blk_count);
-  p = put_i64 (p, ev->flags_before);
-  p = put_i64 (p, ev->flags_after);
-  p = put_i64 (p, ev->refcount);
-  p = put_i64 (p, ev->mapcount);
-  for (int i = 0; i < 4; i++)
-    p = put_i64 (p, ev->a[i]);
-  p = put_str (p, ev->detail, detail_len);
-  g_checksum_update (tr->run.ev_sum, r->data, (gssize) (p - r->data));
-  g_byte_array_set_size (r, 0);
+    v[14 + i] = ev->a[i];
+  v[18] = detail_id;
+  if (tr->n_batch == EVENT_BATCH)
+    trace_flush_events (tr);
 }
 
 static void
@@ -1057,8 +932,11 @@ trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
   if (ev->id == VMEMU_EV_SYS_ENTER)
     {
       ps = g_new0 (PendingSyscall, 1);
-      *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns, ev->a[0],
-                               ev->a[1], ev->a[2], g_strdup (ev->detail), ev->a[3] };
+      *ps = (PendingSyscall) { (gint64) tr->run.seq, ev->time_ns,
+                               VMEMU_EV_ARG (ev, SYS_ENTER, op),
+                               VMEMU_EV_ARG (ev, SYS_ENTER, offset_bytes),
+                               VMEMU_EV_ARG (ev, SYS_ENTER, length_bytes),
+                               g_strdup (ev->detail), VMEMU_EV_ARG (ev, SYS_ENTER, size_bytes) };
       gint32 *key = g_new (gint32, 1);
       *key = task;
       g_hash_table_replace (tr->run.syscalls, key, ps);
@@ -1071,14 +949,19 @@ trace_route_syscall (VmemuTrace *tr, const VmemuTraceEvent *ev)
       g_hash_table_remove (tr->run.syscalls, &task);
       return;
     }
-  PendingSyscall orphan = { 0, ev->time_ns, ev->a[0], ev->a[1], ev->a[2], NULL };
+  PendingSyscall orphan = { 0, ev->time_ns, VMEMU_EV_ARG (ev, SYS_EXIT, op),
+                            VMEMU_EV_ARG (ev, SYS_EXIT, offset_bytes),
+                            VMEMU_EV_ARG (ev, SYS_EXIT, length_bytes), NULL, 0 };
   trace_flush_syscall (tr, task, &orphan, ev);
 }
 
 static void
 trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
-  BioKey key = { ev->a[0], ev->a[2] };
+  /* block_bio_queue and block_rq_complete place sector and write alike. */
+  G_STATIC_ASSERT (VMEMU_ARG (BIO_QUEUE, sector) == VMEMU_ARG (BIO_COMPLETE, sector));
+  G_STATIC_ASSERT (VMEMU_ARG (BIO_QUEUE, write) == VMEMU_ARG (BIO_COMPLETE, write));
+  BioKey key = { VMEMU_EV_ARG (ev, BIO_QUEUE, sector), VMEMU_EV_ARG (ev, BIO_QUEUE, write) };
   GQueue *q = g_hash_table_lookup (tr->run.bios, &key);
   sqlite3_stmt *st = NULL;
 
@@ -1086,7 +969,7 @@ trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
     {
       st = tr->st[ST_BIO_QUEUE];
       sqlite3_bind_int64 (st, 1, tr->run.id);
-      sqlite3_bind_int64 (st, 2, ev->a[3]);
+      sqlite3_bind_int64 (st, 2, VMEMU_EV_ARG (ev, BIO_QUEUE, bio));
       sqlite3_bind_int64 (st, 3, (gint64) tr->run.seq);
       sqlite3_bind_int64 (st, 4, (gint64) ev->time_ns);
       for (int i = 0; i < 3; i++)
@@ -1106,7 +989,7 @@ trace_route_bio (VmemuTrace *tr, const VmemuTraceEvent *ev)
   st = tr->st[ST_BIO_COMPLETE];
   sqlite3_bind_int64 (st, 1, (gint64) tr->run.seq);
   sqlite3_bind_int64 (st, 2, (gint64) ev->time_ns);
-  sqlite3_bind_int64 (st, 3, ev->a[3]);
+  sqlite3_bind_int64 (st, 3, VMEMU_EV_ARG (ev, BIO_COMPLETE, error));
   sqlite3_bind_int64 (st, 4, (gint64) GPOINTER_TO_SIZE (g_queue_pop_head (q)));
   trace_step (tr, ST_BIO_COMPLETE);
 }
@@ -1148,22 +1031,6 @@ trace_route_counters (VmemuTrace *tr, const VmemuTraceEvent *ev)
 }
 
 static void
-trace_route_page_state (VmemuTrace *tr, const VmemuTraceEvent *ev)
-{
-  sqlite3_stmt *st = tr->st[ST_PAGE_STATE];
-
-  sqlite3_bind_int64 (st, 1, tr->run.id);
-  sqlite3_bind_int64 (st, 2, (gint64) tr->run.seq);
-  sqlite3_bind_int64 (st, 3, (gint64) ev->time_ns);
-  sqlite3_bind_int64 (st, 4, (gint64) ev->ino);
-  sqlite3_bind_int64 (st, 5, ev->index);
-  sqlite3_bind_int (st, 6, ev->id);
-  sqlite3_bind_int64 (st, 7, ev->flags_before);
-  sqlite3_bind_int64 (st, 8, ev->flags_after);
-  trace_step (tr, ST_PAGE_STATE);
-}
-
-static void
 trace_route (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
   switch (vmemu_event_info (ev->id)->cls)
@@ -1182,55 +1049,22 @@ trace_route (VmemuTrace *tr, const VmemuTraceEvent *ev)
     }
   if (ev->id == VMEMU_EV_SHRINK_INACTIVE || ev->id == VMEMU_EV_SHRINK_ACTIVE)
     trace_route_reclaim (tr, ev);
-  if (ev->flags_before != ev->flags_after)
-    trace_route_page_state (tr, ev);
 }
 
 void
-vmemu_trace_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
+apply_event (VmemuTrace *tr, const VmemuTraceEvent *ev)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (ev != NULL);
-  g_return_if_fail ((int) ev->id >= 0 && ev->id < VMEMU_EV__COUNT);
   if (trace_failed (tr))
     return;
   tr->run.seq++;
-  tr->n_events++;
   tr->run.last_t_ns = ev->time_ns;
   trace_insert_event (tr, ev, trace_intern (tr, ev->detail));
-  trace_sum_event (tr, ev);
   trace_route (tr, ev);
 }
 
-static void
-trace_sum_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
-{
-  GByteArray *r = tr->rec;
-
-  rec_i64 (r, (gint64) v->time_ns);
-  rec_i64 (r, v->task);
-  rec_str (r, v->kind);
-  rec_i64 (r, (gint64) v->ino);
-  rec_str (r, v->path);
-  rec_i64 (r, (gint64) v->offset_bytes);
-  rec_i64 (r, (gint64) v->length_bytes);
-  rec_i64 (r, v->ok ? 1 : 0);
-  rec_i64 (r, (gint64) v->bad_offset_bytes);
-  rec_i64 (r, (gint64) v->bad_length_bytes);
-  rec_i64 (r, (gint64) v->bad_total_bytes);
-  rec_str (r, v->expected_hex);
-  rec_str (r, v->found_hex);
-  g_checksum_update (tr->run.ver_sum, r->data, r->len);
-  g_byte_array_set_size (r, 0);
-}
-
 void
-vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
+apply_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
 {
-  if (tr == NULL)
-    return;
-  g_return_if_fail (v != NULL);
   if (trace_failed (tr))
     return;
   sqlite3_stmt *st = tr->st[ST_VERIFY];
@@ -1253,11 +1087,4 @@ vmemu_trace_verify (VmemuTrace *tr, const VmemuTraceVerify *v)
   bind_text_or_null (st, 15, v->expected_hex);
   bind_text_or_null (st, 16, v->found_hex);
   trace_step (tr, ST_VERIFY);
-  trace_sum_verify (tr, v);
-}
-
-guint64
-vmemu_trace_n_events (const VmemuTrace *tr)
-{
-  return tr == NULL ? 0 : tr->n_events;
 }

@@ -4,6 +4,10 @@
  *
  * The database is written to a temporary file beside the target and renamed
  * into place by vmemu_trace_close(); vmemu_trace_abort() removes it.
+ *
+ * The calls copy their arguments (strings included) and return: one writer
+ * thread per trace applies them to SQLite in call order.  A VmemuTrace is
+ * used from one thread at a time, like before.
  */
 #pragma once
 
@@ -21,7 +25,16 @@ typedef enum {
 } VmemuTraceError;
 
 /* Schema version written into meta; bumped on any incompatible change. */
-#define VMEMU_TRACE_SCHEMA_VERSION 1
+#define VMEMU_TRACE_SCHEMA_VERSION 2
+/* The events' indexes a trace is written without, built by the first reader
+ * that needs them (vmemu_tracedb_need_index ()); one CREATE INDEX IF NOT
+ * EXISTS each: by page (page_history, page_refs), by name, by task. */
+#define VMEMU_TRACE_INDEX_BY_PAGE \
+  "CREATE INDEX IF NOT EXISTS events_by_page ON events (run, ino, idx, seq)"
+#define VMEMU_TRACE_INDEX_BY_NAME \
+  "CREATE INDEX IF NOT EXISTS events_by_name ON events (run, name_id, seq)"
+#define VMEMU_TRACE_INDEX_BY_TASK \
+  "CREATE INDEX IF NOT EXISTS events_by_task ON events (run, task, seq)"
 /* PRAGMA application_id of every trace database: "vmem" in ASCII. */
 #define VMEMU_TRACE_APPLICATION_ID 0x766d656d
 

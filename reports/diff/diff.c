@@ -126,38 +126,56 @@ args_text (VmemuTracedb *db, const VmemuTracedbEvent *ev, guint width)
 static char *
 describe_event (const VmemuTracedbEvent *ev, const char *args, guint width)
 {
-  g_autofree char *bits0 = bits_string (ev->a[0], width);
-  g_autofree char *bits1 = bits_string (ev->a[1], width);
-  g_autofree char *bits2 = bits_string (ev->a[2], width);
-
   switch (ev->id)
     {
     case VMEMU_EV_IOP_CREATE:
-      return g_strdup_printf ("created the iomap_page with uptodate bits %s on %s page",
-                              bits1, ev->a[0] ? "an uptodate" : "a !uptodate");
+      {
+        g_autofree char *bits = bits_string (VMEMU_EV_ARG (ev, IOP_CREATE, bits), width);
+        return g_strdup_printf ("created the iomap_page with uptodate bits %s on %s page", bits,
+                                VMEMU_EV_ARG (ev, IOP_CREATE, page_uptodate)
+                                ? "an uptodate" : "a !uptodate");
+      }
     case VMEMU_EV_IOP_RELEASE:
-      return g_strdup_printf ("released the iomap_page (bits %s)", bits0);
+      {
+        g_autofree char *bits = bits_string (VMEMU_EV_ARG (ev, IOP_RELEASE, bits), width);
+        return g_strdup_printf ("released the iomap_page (bits %s)", bits);
+      }
     case VMEMU_EV_IOP_SET_UPTODATE:
-      return g_strdup_printf ("marked bytes [%" G_GINT64_FORMAT ", +%" G_GINT64_FORMAT
-                              ") uptodate, bits now %s", ev->a[0], ev->a[1], bits2);
+      {
+        g_autofree char *bits = bits_string (VMEMU_EV_ARG (ev, IOP_SET_UPTODATE, bits), width);
+        return g_strdup_printf ("marked bytes [%" G_GINT64_FORMAT ", +%" G_GINT64_FORMAT
+                                ") uptodate, bits now %s",
+                                VMEMU_EV_ARG (ev, IOP_SET_UPTODATE, offset_bytes),
+                                VMEMU_EV_ARG (ev, IOP_SET_UPTODATE, length_bytes), bits);
+      }
     case VMEMU_EV_IOMAP_WRITEPAGE_MAP:
-      return g_strdup_printf ("iomap_writepage_map saw bits %s: %" G_GINT64_FORMAT
-                              " %s added to I/O, %" G_GINT64_FORMAT
-                              " skipped, error %" G_GINT64_FORMAT,
-                              bits0, ev->a[1], ev->a[1] == 1 ? "block" : "blocks", ev->a[3],
-                              ev->a[2]);
+      {
+        g_autofree char *bits = bits_string (VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, bits), width);
+        gint64 count = VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, count);
+        return g_strdup_printf ("iomap_writepage_map saw bits %s: %" G_GINT64_FORMAT
+                                " %s added to I/O, %" G_GINT64_FORMAT
+                                " skipped, error %" G_GINT64_FORMAT,
+                                bits, count, count == 1 ? "block" : "blocks",
+                                VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, blocks_skipped),
+                                VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, error));
+      }
     case VMEMU_EV_BIO_QUEUE:
       return g_strdup_printf ("queued %s bio %" G_GINT64_FORMAT " at sector %"
                               G_GINT64_FORMAT ", %" G_GINT64_FORMAT " sectors",
-                              ev->a[2] ? "a write" : "a read", ev->a[3], ev->a[0], ev->a[1]);
+                              VMEMU_EV_ARG (ev, BIO_QUEUE, write) ? "a write" : "a read",
+                              VMEMU_EV_ARG (ev, BIO_QUEUE, bio),
+                              VMEMU_EV_ARG (ev, BIO_QUEUE, sector),
+                              VMEMU_EV_ARG (ev, BIO_QUEUE, nr_sectors));
     case VMEMU_EV_DATA_LOSS:
       return g_strdup_printf ("lost data in %s at [%" G_GINT64_FORMAT ", +%"
                               G_GINT64_FORMAT ")", ev->detail ? ev->detail : "?",
-                              ev->a[0], ev->a[1]);
+                              VMEMU_EV_ARG (ev, DATA_LOSS, offset_bytes),
+                              VMEMU_EV_ARG (ev, DATA_LOSS, length_bytes));
     case VMEMU_EV_SYS_ENTER:
       return g_strdup_printf ("entered %s", ev->detail ? ev->detail : "a syscall");
     case VMEMU_EV_SYS_EXIT:
-      return g_strdup_printf ("returned %" G_GINT64_FORMAT " from %s", ev->a[3],
+      return g_strdup_printf ("returned %" G_GINT64_FORMAT " from %s",
+                              VMEMU_EV_ARG (ev, SYS_EXIT, result),
                               ev->detail ? ev->detail : "a syscall");
     default:
       return g_strdup_printf ("ran %s(%s)", ev->name, args);
@@ -345,12 +363,15 @@ static void
 diff_hint_iop_create (VmemuDiff *d)
 {
   const DiffEvent *a = &d->side[0].ev, *b = &d->side[1].ev;
-  gint64 nr = a->a[2] > 0 && a->a[2] < 64 ? a->a[2] : 0;
+  gint64 nr_blocks = VMEMU_EV_ARG (a, IOP_CREATE, nr_blocks);
+  gint64 nr = nr_blocks > 0 && nr_blocks < 64 ? nr_blocks : 0;
   gint64 full = nr ? (G_GINT64_CONSTANT (1) << nr) - 1 : 0;
+  gint64 bits_a = VMEMU_EV_ARG (a, IOP_CREATE, bits), bits_b = VMEMU_EV_ARG (b, IOP_CREATE, bits);
 
-  if (a->a[0] == 0 || nr == 0 || (a->a[1] != full && b->a[1] != full))
+  if (VMEMU_EV_ARG (a, IOP_CREATE, page_uptodate) == 0 || nr == 0
+      || (bits_a != full && bits_b != full))
     return;
-  const char *clear = a->a[1] == full ? d->side[1].label : d->side[0].label;
+  const char *clear = bits_a == full ? d->side[1].label : d->side[0].label;
   d->hint = g_strdup_printf (
     "the page was uptodate but %s's new iomap_page marks blocks !uptodate;"
     " iomap_writepage_map skips those blocks, so stores through the mapping"
@@ -386,9 +407,12 @@ diff_explain (VmemuDiff *d, const SideCtx ctx[2])
       d->explanation = g_strdup_printf ("both sides %s, but %s", a->what, f);
     }
   else if (strcmp (a->name, b->name) == 0
-           && strcmp (a->name, "iomap_page_create") == 0 && a->a[0] == b->a[0])
+           && strcmp (a->name, "iomap_page_create") == 0
+           && VMEMU_EV_ARG (a, IOP_CREATE, page_uptodate)
+              == VMEMU_EV_ARG (b, IOP_CREATE, page_uptodate))
     {
-      g_autofree char *bits = bits_string (b->a[1], ctx[1].blocks_per_page);
+      g_autofree char *bits = bits_string (VMEMU_EV_ARG (b, IOP_CREATE, bits),
+                                           ctx[1].blocks_per_page);
       d->explanation = g_strdup_printf ("%s %s; %s created it with bits %s",
                                         la, a->what, lb, bits);
       diff_hint_iop_create (d);
@@ -433,8 +457,8 @@ side_query_io (DiffSide *side, const SideCtx *ctx, GError **error)
     "SELECT count(*), coalesce(sum(write <> 0), 0),"
     " coalesce(sum(CASE WHEN write <> 0 THEN nr_sectors ELSE 0 END), 0) * 512,"
     " coalesce(sum(CASE WHEN write = 0 THEN nr_sectors ELSE 0 END), 0) * 512,"
-    " (SELECT coalesce(sum(e.a3), 0) FROM events e JOIN event_names n"
-    "   ON n.id = e.name_id WHERE e.run = ?1 AND n.name = 'iomap_writepage_map')"
+    " (SELECT coalesce(sum(blocks_skipped), 0) FROM events_named"
+    "   WHERE run = ?1 AND name = 'iomap_writepage_map')"
     " FROM block_io WHERE run = ?1";
 
   if (sqlite3_prepare_v2 (h, sql, -1, &st, NULL) != SQLITE_OK)
@@ -465,12 +489,11 @@ diff_loss_clear (gpointer p)
 static gboolean
 side_collect_losses (DiffSide *side, const SideCtx *ctx, GError **error)
 {
-  int id = VMEMU_EV_DATA_LOSS;
   sqlite3 *h = vmemu_tracedb_handle (ctx->db);
   sqlite3_stmt *st = NULL;
 
-  if (sqlite3_prepare_v2 (h, "SELECT t_ns, a0, a1, detail FROM events_named"
-                             " WHERE run = ? AND name = ? ORDER BY seq",
+  if (sqlite3_prepare_v2 (h, "SELECT t_ns, offset_bytes, length_bytes, detail FROM events_named"
+                             " WHERE run = ? AND name = 'vmemu_data_loss' ORDER BY seq",
                           -1, &st, NULL) != SQLITE_OK)
     {
       g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SQLITE, "%s: %s",
@@ -478,7 +501,6 @@ side_collect_losses (DiffSide *side, const SideCtx *ctx, GError **error)
       return FALSE;
     }
   sqlite3_bind_int64 (st, 1, ctx->run);
-  sqlite3_bind_text (st, 2, vmemu_event_info (id)->name, -1, SQLITE_STATIC);
   while (sqlite3_step (st) == SQLITE_ROW)
     {
       const char *path = (const char *) sqlite3_column_text (st, 3);
@@ -642,8 +664,8 @@ side_ctx_init (SideCtx *ctx, VmemuTracedb *db, gint64 run)
   ctx->blocks_per_page = block ? (guint) (ctx->page_size_bytes / block) : 0;
   if (ctx->blocks_per_page != 0
       || sqlite3_prepare_v2 (vmemu_tracedb_handle (db),
-                             "SELECT a2 FROM events_named WHERE run = ? AND"
-                             " name = 'iomap_page_create' ORDER BY seq LIMIT 1",
+                             "SELECT nr_blocks FROM events_named WHERE run = ?"
+                             " AND name = 'iomap_page_create' ORDER BY seq LIMIT 1",
                              -1, &st, NULL) != SQLITE_OK)
     return;
   sqlite3_bind_int64 (st, 1, run);
@@ -805,6 +827,13 @@ vmemu_diff_compare (VmemuTracedb *a, gint64 run_a, VmemuTracedb *b, gint64 run_b
                    vmemu_tracedb_path (a), vmemu_tracedb_path (b),
                    vmemu_tracedb_schema_version (a), vmemu_tracedb_schema_version (b));
       return NULL;
+    }
+  /* The divergent page's next events are a page lookup, the consequences
+   * per-event-kind queries; before any cursor is open. */
+  for (int i = 0; i < 2; i++)
+    {
+      vmemu_tracedb_need_index (i ? b : a, VMEMU_TRACE_INDEX_BY_PAGE);
+      vmemu_tracedb_need_index (i ? b : a, VMEMU_TRACE_INDEX_BY_NAME);
     }
   side_ctx_init (&ctx[0], a, run_a);
   side_ctx_init (&ctx[1], b, run_b);

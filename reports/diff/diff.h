@@ -4,7 +4,7 @@
 #pragma once
 
 #include <glib.h>
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 #define VMEMU_DIFF_ERROR (vmemu_diff_error_quark ())
 GQuark vmemu_diff_error_quark (void);

@@ -546,7 +546,7 @@ render_instant (Export *x, sqlite3_stmt *st, GString *o, guint64 *ts_ns)
   " (e.flags_before <> e.flags_after OR n.class IN ('page', 'iomap', 'reclaim', 'fault'))))" \
   " ORDER BY " ORDER
 
-/* Events are written in time order, so seq order (events_by_seq) is time
+/* Events are written in time order, so seq order (the primary key) is time
  * order; a trace where it is not (tampered, or foreign) is sorted by SQLite
  * on the same key export_add's sort used: time as an unsigned number, then
  * seq. */

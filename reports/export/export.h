@@ -3,7 +3,7 @@
 #pragma once
 
 #include <glib.h>
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 G_BEGIN_DECLS
 

@@ -269,9 +269,8 @@ side_totals (VmemuTracedb *db, const ReportSide *s, SideTotals *t, GError **erro
     }
   return query_int (db, s->run, "SELECT count(*) FROM syscalls WHERE run = ?1",
                     &t->syscalls, error)
-         && query_int (db, s->run, "SELECT coalesce(sum(e.a3), 0) FROM events e"
-                       " JOIN event_names n ON n.id = e.name_id WHERE e.run = ?1"
-                       " AND n.name = 'iomap_writepage_map'", &t->blocks_skipped, error)
+         && query_int (db, s->run, "SELECT coalesce(sum(blocks_skipped), 0) FROM events_named"
+                       " WHERE run = ?1 AND name = 'iomap_writepage_map'", &t->blocks_skipped, error)
          && query_int (db, s->run, "SELECT coalesce(sum(nr_reclaimed), 0) FROM"
                        " reclaim_scans WHERE run = ?1", &t->reclaimed, error)
          && query_int (db, s->run, "SELECT count(*) FROM verifications WHERE run = ?1",

@@ -7,7 +7,7 @@
 
 #include "engine/scenario/scenario.h"
 #include "engine/variant/variant.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 /* What happened in one run. */
 typedef enum {

@@ -183,16 +183,29 @@ is_ref_event (const char *name)
   return strcmp (name, "page_ref_get") == 0 || strcmp (name, "page_ref_put") == 0;
 }
 
+/* page_ref_get and page_ref_put name their holder and pagevec CPU alike. */
+G_STATIC_ASSERT (VMEMU_ARG (PAGE_REF_GET, holder) == VMEMU_ARG (PAGE_REF_PUT, holder));
+G_STATIC_ASSERT (VMEMU_ARG (PAGE_REF_GET, pvec_cpu) == VMEMU_ARG (PAGE_REF_PUT, pvec_cpu));
+
+/* The holder of a reference event, "pvec_lru_add cpu 1" style. */
+static char *
+ref_holder (const VmemuTracedbEvent *ev)
+{
+  return holder_name (VMEMU_EV_ARG (ev, PAGE_REF_GET, holder),
+                      VMEMU_EV_ARG (ev, PAGE_REF_GET, pvec_cpu));
+}
+
 /* The ledger after a reference event. */
 static void
 apply_ref (GPtrArray *holders, const VmemuTracedbEvent *ev)
 {
-  g_autofree char *h = holder_name (ev->a[0], ev->a[2]);
+  g_autofree char *h = ref_holder (ev);
   gboolean get = strcmp (ev->name, "page_ref_get") == 0;
+  gint64 moved_from = VMEMU_EV_ARG (ev, PAGE_REF_GET, moved_from);
   holders_add (holders, h, get ? 1 : -1);
-  if (get && ev->a[3] >= 0)
+  if (get && moved_from >= 0)
     {
-      g_autofree char *from = holder_name (ev->a[3], -1);
+      g_autofree char *from = holder_name (moved_from, -1);
       holders_add (holders, from, -1);
     }
 }
@@ -212,10 +225,11 @@ event_line (VmemuTracedb *db, const VmemuShowOptions *opt, const Paint *p, guint
   paint (out, p, bad ? SGR_RED : ref ? SGR_DIM : SGR_BOLD, name);
   if (ref)
     {
-      g_autofree char *h = holder_name (ev->a[0], ev->a[2]);
+      g_autofree char *h = ref_holder (ev);
+      gint64 moved_from = VMEMU_EV_ARG (ev, PAGE_REF_GET, moved_from);
       g_string_append_printf (out, " %s", h);
-      if (strcmp (ev->name, "page_ref_get") == 0 && ev->a[3] >= 0)
-        g_string_append_printf (out, " (from %s)", vmemu_ref_holder_name (ev->a[3]));
+      if (strcmp (ev->name, "page_ref_get") == 0 && moved_from >= 0)
+        g_string_append_printf (out, " (from %s)", vmemu_ref_holder_name (moved_from));
     }
   else
     for (int i = 0; i < 4; i++)

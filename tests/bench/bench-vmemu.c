@@ -359,7 +359,9 @@ raw_load (RawRows *raw, sqlite3 *db)
       g_ptr_array_add (raw->ddl_tables, g_strdup (sql));
       if (strcmp (type, "table") != 0)
         continue;
-      g_autofree char *sel = g_strdup_printf ("SELECT * FROM \"%s\" ORDER BY rowid", name);
+      /* No ORDER BY rowid: events is WITHOUT ROWID (trace schema 2); a full
+       * scan gives either kind of table in its key order. */
+      g_autofree char *sel = g_strdup_printf ("SELECT * FROM \"%s\"", name);
       sqlite3_stmt *rows = NULL;
       RawTable *t = g_new0 (RawTable, 1);
       sqlite3_prepare_v2 (db, sel, -1, &rows, NULL);

@@ -170,7 +170,7 @@ printf 'hello\n' > text.db
 head -c 200000 good.db > truncated.db
 # Patch the header's user_version (schema version, bytes 60-63, big-endian)
 # and application_id (bytes 68-71) without the sqlite3 shell.
-cp good.db schema2.db; printf '\000\000\000\002' | dd of=schema2.db bs=1 seek=60 conv=notrunc status=none
+cp good.db schema1.db; printf '\000\000\000\001' | dd of=schema1.db bs=1 seek=60 conv=notrunc status=none
 cp good.db otherapp.db; printf 'XXXX' | dd of=otherapp.db bs=1 seek=68 conv=notrunc status=none
 cp good.db readonly.db; chmod 444 readonly.db
 db_row () {
@@ -181,7 +181,7 @@ db_row () {
 db_row "not SQLite" text.db "not a vmemu trace database (not an SQLite file)"
 db_row "empty file" empty.db "not a vmemu trace database"
 db_row "truncated" truncated.db "the trace database is truncated or corrupt"
-db_row "another schema version" schema2.db "schema version 2 not supported (this vmemu reads 1)"
+db_row "an older schema version" schema1.db "schema version 1 not supported (this vmemu reads 2); it was written by an older vmemu: run the scenario again"
 db_row "SQLite, but not a vmemu trace" otherapp.db "not a vmemu trace database"
 db_row "a directory" adir "is a directory, not a trace database"
 db_row "a missing path" nope.db "No such file or directory"

@@ -14,11 +14,11 @@ bash .ci/check-deps . >$tmp/out 2>&1; rc=$?
 t "the tree passes" "[ $rc = 0 ] && [ ! -s $tmp/out ]"
 
 fresh
-echo '#include "reports/tracedb/tracedb.h"' >>"$tmp/tree/engine/xa/xa.c"
+echo '#include "engine/trace/tracedb.h"' >>"$tmp/tree/engine/xa/xa.c"
 bash .ci/check-deps "$tmp/tree" >$tmp/out 2>&1; rc=$?
 t "a wrong-way include fails" "[ $rc = 1 ]"
 t "... naming the file, line and the header" \
-  "grep -q '^engine/xa/xa.c:[0-9]*: includes reports/tracedb/tracedb.h (layer 4) from layer 1: wrong way' $tmp/out"
+  "grep -q '^engine/xa/xa.c:[0-9]*: includes engine/trace/tracedb.h (layer 3) from layer 1: wrong way' $tmp/out"
 
 fresh
 sed -i '0,/^#include "engine\/model\/fs-ops.h"/s//#include "engine\/model\/fs-ops.h"\n#include "engine\/explore\/explore.h"/' \

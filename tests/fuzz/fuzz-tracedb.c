@@ -1,6 +1,6 @@
 /* fuzz-tracedb.c — libFuzzer target for the trace reader behind vmemu diff
  * and vmemu hash: the bytes become a database file, which is opened with
- * reports/tracedb, hashed, diffed against itself and exported.  Anything but a crash,
+ * engine/trace/tracedb, hashed, diffed against itself and exported.  Anything but a crash,
  * a hang, a leak or a "different" verdict of a file against itself is fine. */
 #include <glib/gstdio.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 
 #include "reports/diff/diff.h"
 #include "reports/export/export.h"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -2,14 +2,17 @@
  * overwrite, abort, the content fingerprint and the reader's error lines. */
 #include "engine/trace/trace.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/sha256.h"
+#include "engine/trace/tracedb.h"
 
 typedef struct {
   char *dir;                /* fresh temporary directory */
@@ -162,6 +165,16 @@ test_trace_writes_typed_tables (Fixture *f, gconstpointer data)
   g_assert_cmpint (query_int (db, "SELECT bad_total FROM verifications"), ==, 1);
   g_autofree char *found = query_text (db, "SELECT found_hex FROM verifications");
   g_assert_cmpstr (found, ==, "41");
+  /* Named arguments: events_named says `nr_blocks`, not a2, for every
+   * argument of the event list. */
+  g_assert_cmpint (query_int (db, "SELECT nr_blocks * 10 + page_uptodate FROM events_named"
+                                  " WHERE name = 'iomap_page_create'"), ==, 41);
+  g_assert_cmpint (query_int (db, "SELECT bio FROM events_named WHERE name = 'block_bio_queue'"),
+                   ==, 77);
+  g_assert_cmpint (query_int (db, "SELECT count(\"limit\") + count(arg_task) + count(arg_cpu)"
+                                  " + count(released) FROM events_named"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"),
+                   <, 12);
   sqlite3_close (db);
 }
 
@@ -195,9 +208,17 @@ test_trace_views_answer_questions (Fixture *f, gconstpointer data)
   g_assert_cmpint (query_int (db, "SELECT bio FROM syscall_io WHERE op = 'pwrite64'"), ==, 77);
   g_assert_cmpint (query_int (db, "SELECT nr_dirty * 100 + dirty_thresh"
                                   " FROM dirty_writeback_over_time"), ==, 320);
+  sqlite3_close (db);
+  /* Once events_by_page exists (a reader built it, or the user did), a page's
+   * history is a lookup in it. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, VMEMU_TRACE_INDEX_BY_PAGE, NULL, NULL, NULL), ==, SQLITE_OK);
   g_autofree char *plan = query_plan (
     db, "SELECT * FROM page_history WHERE run = 1 AND ino = 5 AND idx = 0");
   g_assert_nonnull (strstr (plan, "events_by_page"));
+  g_autofree char *refs_plan = query_plan (db, "SELECT holder FROM page_refs WHERE run = 1"
+                                               " AND seq = 2");
+  g_assert_nonnull (strstr (refs_plan, "events_by_page"));
   sqlite3_close (db);
 }
 
@@ -332,12 +353,66 @@ test_trace_reader_refuses_other_schema (Fixture *f, gconstpointer data)
 
   write_small (f->path, FALSE, 0);
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   VmemuTracedb *t = vmemu_tracedb_open (f->path, &error);
   g_assert_null (t);
   g_assert_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA);
-  g_assert_nonnull (strstr (error->message, "schema version 2 not supported (this vmemu reads 1)"));
+  g_assert_nonnull (strstr (error->message, "schema version 3 not supported (this vmemu reads 2)"));
+  g_clear_error (&error);
+  /* A trace of the first schema (before events lost their rowid): one line
+   * that says what to do. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_null (vmemu_tracedb_open (f->path, &error));
+  g_assert_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA);
+  g_assert_cmpstr (strchr (error->message, ' ') + 1, ==,
+                   "schema version 1 not supported (this vmemu reads 2); it was written by an"
+                   " older vmemu: run the scenario again");
+}
+
+/* events_by_name is not in a fresh trace; the first reader that needs it
+ * builds it, through its own read-write connection when it opened the file
+ * read-only; a read-only file keeps working without it. */
+static void
+test_trace_reader_builds_index_on_need (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *has = "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_name'";
+
+  write_small (f->path, FALSE, 0);
+  g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db), has), ==, 0);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_page'"),
+                   ==, 0);
+  g_autoptr(VmemuTracedbIter) it = vmemu_tracedb_page_events (db,
+                                                              1, 5, 0, 1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&it, vmemu_tracedb_iter_free);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_page'"),
+                   ==, 1);
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_NAME);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db), has), ==, 1);
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_NAME);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (db),
+                              "SELECT count(*) FROM events_named WHERE run = 1"
+                              " AND name = 'block_bio_queue'"), ==, 1);
+
+  g_autofree char *p2 = g_build_filename (f->dir, "ro.db", NULL);
+  write_small (p2, FALSE, 0);
+  g_assert_cmpint (g_chmod (p2, 0444), ==, 0);
+  g_autoptr(VmemuTracedb) ro = vmemu_tracedb_open (p2, &error);
+  g_assert_no_error (error);
+  vmemu_tracedb_need_index (ro, VMEMU_TRACE_INDEX_BY_TASK);
+  if (geteuid () != 0)   /* root writes a 0444 file all the same */
+    g_assert_cmpint (query_int (vmemu_tracedb_handle (ro), "SELECT count(*) FROM sqlite_master"
+                                " WHERE name = 'events_by_task'"), ==, 0);
+  g_assert_cmpint (query_int (vmemu_tracedb_handle (ro),
+                              "SELECT count(*) FROM events WHERE run = 1 AND task = 1"), ==, 4);
 }
 
 static void
@@ -417,6 +492,71 @@ test_trace_runs_are_separate (Fixture *f, gconstpointer data)
   g_assert_cmpstr (h1, !=, h2);
 }
 
+/* Many batches for the writer thread (each call a record, 4096 a batch, the
+ * caller waiting when four are in flight), runs ended in the middle of one,
+ * details that repeat and some that do not, and an abort while batches are
+ * queued: every record arrives, in order (the fingerprint the writer stored
+ * is the one the rows give), and the abort leaves no file. */
+static void
+test_trace_writer_thread_keeps_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  VmemuTrace *tr = vmemu_trace_open (f->path, FALSE, &error);
+  const guint per_run = 3 * 4096 * 4 + 77;
+
+  g_assert_no_error (error);
+  for (int run = 1; run <= 3; run++)
+    {
+      if (run > 1)
+        g_assert_cmpint (vmemu_trace_begin_run (tr, NULL), ==, run);
+      vmemu_trace_task (tr, 1, "writer", 0, "user");
+      vmemu_trace_inode (tr, 5, "/data");
+      for (guint i = 0; i < per_run; i++)
+        {
+          VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_PAGE_REF_GET, 1000 + i);
+          g_autofree char *unique = g_strdup_printf ("n=%u", i);
+          ev.task = 1, ev.ino = 5, ev.index = i % 64, ev.a[0] = i, ev.a[1] = run;
+          ev.detail = i % 3 == 0 ? unique : i % 3 == 1 ? "holders=cache" : NULL;
+          vmemu_trace_event (tr, &ev);
+          if (i % 5000 == 0)
+            {
+              VmemuTraceVerify v = { .time_ns = 1000 + i, .task = 1, .kind = "read",
+                                     .ino = 5, .path = "/data", .length_bytes = i, .ok = TRUE };
+              vmemu_trace_verify (tr, &v);
+            }
+        }
+    }
+  g_assert_cmpuint (vmemu_trace_n_events (tr), ==, 3 * per_run);
+  g_assert_true (vmemu_trace_close (tr, &error));
+  g_assert_no_error (error);
+
+  g_autoptr(VmemuTracedb) db = vmemu_tracedb_open (f->path, &error);
+  g_assert_no_error (error);
+  for (int run = 1; run <= 3; run++)
+    {
+      g_autofree char *stored = vmemu_tracedb_meta (db, run, "content_sha256");
+      g_autofree char *again = vmemu_tracedb_content_sha256 (db, run, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (stored, ==, again);
+      g_autofree char *sql = g_strdup_printf (
+        "SELECT count(*) FROM events WHERE run = %d AND a0 = seq - 1 AND a1 = %d"
+        " AND t_ns = 999 + seq AND (seq %% 3 <> 1 OR detail_id IS NOT NULL)", run, run);
+      g_assert_cmpint (query_int (vmemu_tracedb_handle (db), sql), ==, per_run);
+    }
+
+  g_autofree char *p2 = g_build_filename (f->dir, "aborted.db", NULL);
+  VmemuTrace *ab = vmemu_trace_open (p2, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < per_run; i++)
+    {
+      VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_TASK_START, i);
+      vmemu_trace_event (ab, &ev);
+    }
+  vmemu_trace_abort (ab);
+  g_assert_false (g_file_test (p2, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (dir_entries (f->dir), ==, 1);
+}
+
 /* A write failure (the file-size limit stands in for a full disk) fails the
  * close with a message and leaves no file behind.  Runs in a subprocess
  * because it lowers RLIMIT_FSIZE. */
@@ -452,6 +592,15 @@ test_trace_event_table_and_names (void)
 
   g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOP_CREATE)->name, ==, "iomap_page_create");
   g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOP_CREATE)->arg_names[1], ==, "bits");
+  g_assert_cmpstr (vmemu_event_info (VMEMU_EV_TASK_START)->arg_names[3], ==, "");
+  /* The constants come from the same list as the names. */
+  G_STATIC_ASSERT (VMEMU_ARG (IOMAP_RELEASEPAGE, released) == 2);
+  G_STATIC_ASSERT (VMEMU_ARG (FILEMAP_SET_WB_ERR, errno) == 0);
+  g_assert_cmpstr (vmemu_event_info (VMEMU_EV_IOMAP_RELEASEPAGE)
+                     ->arg_names[VMEMU_ARG (IOMAP_RELEASEPAGE, released)], ==, "released");
+  VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_IOMAP_RELEASEPAGE, 0);
+  VMEMU_EV_ARG (&ev, IOMAP_RELEASEPAGE, released) = 1;
+  g_assert_cmpint (ev.a[2], ==, 1);
   g_assert_cmpint (vmemu_event_lookup ("block_bio_queue"), ==, VMEMU_EV_BIO_QUEUE);
   g_assert_cmpint (vmemu_event_lookup ("no_such_event"), ==, -1);
   g_assert_cmpstr (flags, ==, "uptodate|dirty|private");
@@ -460,6 +609,38 @@ test_trace_event_table_and_names (void)
   g_assert_cmpstr (vmemu_iomap_type_name (VMEMU_IOMAP_DELALLOC), ==, "DELALLOC");
   for (int i = 0; i < VMEMU_EV__COUNT; i++)
     g_assert_cmpint (vmemu_event_lookup (vmemu_event_info (i)->name), ==, i);
+}
+
+/* The fingerprint's SHA-256 (SHA extensions when the CPU has them) gives
+ * GChecksum's digests for every length and split of the input. */
+static void
+test_trace_sha256_matches_gchecksum (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (7);
+  guint8 buf[4096];
+
+  for (guint i = 0; i < sizeof buf; i++)
+    buf[i] = (guint8) g_rand_int (r);
+  for (int t = 0; t < 2000; t++)
+    {
+      VmemuSha256 s;
+      g_autoptr(GChecksum) c = g_checksum_new (G_CHECKSUM_SHA256);
+      guint8 digest[32];
+      int parts = g_rand_int_range (r, 1, 6);
+
+      vmemu_sha256_init (&s);
+      for (int p = 0; p < parts; p++)
+        {
+          int off = g_rand_int_range (r, 0, 3000);
+          int len = g_rand_int_range (r, 0, t % 5 == 0 ? 1000 : 140);
+          vmemu_sha256_update (&s, buf + off, (gsize) len);
+          g_checksum_update (c, buf + off, len);
+        }
+      vmemu_sha256_finish (&s, digest);
+      g_autofree char *hex = vmemu_sha256_hex (digest);
+      g_assert_cmpstr (hex, ==, g_checksum_get_string (c));
+    }
+  g_test_message ("SHA extensions used: %s", vmemu_sha256_accelerated () ? "yes" : "no");
 }
 
 int
@@ -477,9 +658,12 @@ main (int argc, char *argv[])
   ADD ("/trace/reader-errors-are-one-line", test_trace_reader_errors_are_one_line);
   ADD ("/trace/runs-are-separate", test_trace_runs_are_separate);
   ADD ("/trace/write-error-fails-close", test_trace_write_error_fails_close);
+  ADD ("/trace/reader-builds-index-on-need", test_trace_reader_builds_index_on_need);
+  ADD ("/trace/writer-thread-keeps-order", test_trace_writer_thread_keeps_order);
 #undef ADD
   g_test_add_func ("/trace/null-is-a-no-op", test_trace_null_is_a_no_op);
   g_test_add_func ("/trace/memory-hands-over-db", test_trace_memory_hands_over_db);
   g_test_add_func ("/trace/event-table-and-names", test_trace_event_table_and_names);
+  g_test_add_func ("/trace/sha256-matches-gchecksum", test_trace_sha256_matches_gchecksum);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* tracedb.c — the reading side of the trace database. */
 #define G_LOG_DOMAIN "vmemu-tracedb"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
+#include "engine/trace/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ struct _VmemuTracedb {
   GHashTable *by_name;      /* name -> EventName* (borrowed) */
   GHashTable *inodes;       /* "run:ino" -> path (owned) */
   GHashTable *tasks;        /* "run:task" -> name (owned) */
+  GHashTable *tried;        /* CREATE INDEX statements tried once (owned) */
 };
 
 struct _VmemuTracedbIter {
@@ -204,8 +206,10 @@ tracedb_check (VmemuTracedb *db, GError **error)
     {
       g_set_error (error, VMEMU_TRACEDB_ERROR, VMEMU_TRACEDB_ERROR_SCHEMA,
                    "%s: schema version %" G_GINT64_FORMAT " not supported"
-                   " (this vmemu reads %d)", db->path, version,
-                   VMEMU_TRACE_SCHEMA_VERSION);
+                   " (this vmemu reads %d)%s", db->path, version,
+                   VMEMU_TRACE_SCHEMA_VERSION,
+                   version < VMEMU_TRACE_SCHEMA_VERSION
+                   ? "; it was written by an older vmemu: run the scenario again" : "");
       return FALSE;
     }
   return tracedb_load_names (db, error);
@@ -221,6 +225,7 @@ tracedb_alloc (const char *path)
   db->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   db->inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   db->tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  db->tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return db;
 }
 
@@ -330,6 +335,7 @@ vmemu_tracedb_free (VmemuTracedb *db)
   g_hash_table_destroy (db->names);
   g_hash_table_destroy (db->inodes);
   g_hash_table_destroy (db->tasks);
+  g_hash_table_destroy (db->tried);
   g_free (db->path);
   g_free (db);
 }
@@ -350,6 +356,54 @@ int
 vmemu_tracedb_schema_version (const VmemuTracedb *db)
 {
   return db->schema_version;
+}
+
+/* ---- indexes built on first need ---- */
+
+static gboolean
+tracedb_has_index (VmemuTracedb *db, const char *create_sql)
+{
+  /* "CREATE INDEX IF NOT EXISTS NAME ON ...": the name is the 6th word. */
+  g_auto(GStrv) words = g_strsplit (create_sql, " ", 7);
+  sqlite3_stmt *st = NULL;
+  gboolean has = FALSE;
+
+  if (g_strv_length (words) < 6
+      || sqlite3_prepare_v2 (db->db, "SELECT 1 FROM sqlite_master WHERE type = 'index'"
+                             " AND name = ?", -1, &st, NULL) != SQLITE_OK)
+    return TRUE;
+  sqlite3_bind_text (st, 1, words[5], -1, SQLITE_STATIC);
+  has = sqlite3_step (st) == SQLITE_ROW;
+  sqlite3_finalize (st);
+  return has;
+}
+
+void
+vmemu_tracedb_need_index (VmemuTracedb *db, const char *create_sql)
+{
+  g_return_if_fail (db != NULL && create_sql != NULL);
+  /* Once per handle: a read-only file or a lock would make every later call
+   * wait for the busy timeout again. */
+  if (!g_hash_table_add (db->tried, g_strdup (create_sql)) || tracedb_has_index (db, create_sql))
+    return;
+  if (!sqlite3_db_readonly (db->db, "main"))
+    {
+      if (sqlite3_exec (db->db, create_sql, NULL, NULL, NULL) != SQLITE_OK)
+        g_debug ("%s: %s: %s", db->path, create_sql, sqlite3_errmsg (db->db));
+      return;
+    }
+  const char *file = sqlite3_db_filename (db->db, "main");
+  sqlite3 *rw = NULL;
+  if (file == NULL || file[0] == '\0'
+      || sqlite3_open_v2 (file, &rw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (rw);
+      return;
+    }
+  sqlite3_busy_timeout (rw, 2000);
+  if (sqlite3_exec (rw, create_sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_debug ("%s: %s: %s", db->path, create_sql, sqlite3_errmsg (rw));
+  sqlite3_close (rw);
 }
 
 /* ---- runs and meta ---- */
@@ -552,6 +606,7 @@ VmemuTracedbIter *
 vmemu_tracedb_page_events (VmemuTracedb *db, gint64 run, guint64 ino, gint64 idx,
                            gint64 from_seq, GError **error)
 {
+  vmemu_tracedb_need_index (db, VMEMU_TRACE_INDEX_BY_PAGE);
   VmemuTracedbIter *it = tracedb_iter_new (
     db, "SELECT " EVENT_COLUMNS " FROM events WHERE run = ? AND ino = ?"
         " AND idx = ? AND seq >= ? ORDER BY seq", error);
@@ -700,19 +755,19 @@ vmemu_tracedb_verifications (VmemuTracedb *db, gint64 run, GError **error)
 /* ---- fingerprint (docs/trace-schema.md; mirrors engine/trace/trace.c) ---- */
 
 static void
-sum_i64 (GChecksum *sum, gint64 v)
+sum_i64 (VmemuSha256 *sum, gint64 v)
 {
   guint64 u = (guint64) v;
   guint8 buf[8];
 
   for (int i = 0; i < 8; i++)
     buf[i] = (guint8) (u >> (8 * i));
-  g_checksum_update (sum, buf, sizeof buf);
+  vmemu_sha256_update (sum, buf, sizeof buf);
 }
 
 /* A text column: length then bytes; NULL as length -1. */
 static void
-sum_text (GChecksum *sum, sqlite3_stmt *st, int col)
+sum_text (VmemuSha256 *sum, sqlite3_stmt *st, int col)
 {
   if (sqlite3_column_type (st, col) == SQLITE_NULL)
     {
@@ -722,39 +777,39 @@ sum_text (GChecksum *sum, sqlite3_stmt *st, int col)
   const unsigned char *s = sqlite3_column_text (st, col);
   int len = sqlite3_column_bytes (st, col);
   sum_i64 (sum, len);
-  g_checksum_update (sum, s, len);
+  vmemu_sha256_update (sum, s, (gsize) len);
 }
 
 /* Hash every row of sql (bound to run); types[i] is 'i' or 't' per column. */
 static gboolean
 tracedb_sum_query (VmemuTracedb *db, const char *sql, const char *types,
-                   gint64 run, GChecksum *outer, GError **error)
+                   gint64 run, VmemuSha256 *outer, GError **error)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  VmemuSha256 sum;
   sqlite3_stmt *st = tracedb_prepare (db, sql, error);
   GError *local = NULL;
   guint8 digest[32];
-  gsize len = sizeof digest;
 
   if (st == NULL)
     return FALSE;
+  vmemu_sha256_init (&sum);
   sqlite3_bind_int64 (st, 1, run);
   while (tracedb_step (db, st, &local))
     for (int c = 0; types[c] != '\0'; c++)
       {
         if (types[c] == 't')
-          sum_text (sum, st, c);
+          sum_text (&sum, st, c);
         else
-          sum_i64 (sum, sqlite3_column_int64 (st, c));
+          sum_i64 (&sum, sqlite3_column_int64 (st, c));
       }
   sqlite3_finalize (st);
+  vmemu_sha256_finish (&sum, digest);
   if (local != NULL)
     {
       g_propagate_error (error, local);
       return FALSE;
     }
-  g_checksum_get_digest (sum, digest, &len);
-  g_checksum_update (outer, digest, len);
+  vmemu_sha256_update (outer, digest, sizeof digest);
   return TRUE;
 }
 
@@ -762,13 +817,15 @@ char *
 vmemu_tracedb_content_sha256 (VmemuTracedb *db, gint64 run, GError **error)
 {
   static const char tag[] = "vmemu-content-1\n";
-  g_autoptr(GChecksum) outer = g_checksum_new (G_CHECKSUM_SHA256);
+  VmemuSha256 outer;
+  guint8 digest[32];
 
-  g_checksum_update (outer, (const guchar *) tag, strlen (tag));
+  vmemu_sha256_init (&outer);
+  vmemu_sha256_update (&outer, tag, strlen (tag));
   if (!tracedb_sum_query (db, "SELECT id, name, cpu, kind FROM tasks"
-                              " WHERE run = ? ORDER BY id", "itit", run, outer, error)
+                              " WHERE run = ? ORDER BY id", "itit", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT ino, path FROM inodes WHERE run = ?"
-                                 " ORDER BY ino", "it", run, outer, error)
+                                 " ORDER BY ino", "it", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT n.name, e.t_ns, e.task, e.cpu, e.ino,"
                                  " e.idx, e.blk_first, e.blk_count, e.flags_before,"
                                  " e.flags_after, e.refcount, e.mapcount,"
@@ -776,12 +833,16 @@ vmemu_tracedb_content_sha256 (VmemuTracedb *db, gint64 run, GError **error)
                                  " FROM events e JOIN event_names n ON n.id = e.name_id"
                                  " LEFT JOIN strings s ON s.id = e.detail_id"
                                  " WHERE e.run = ? ORDER BY e.seq",
-                             "tiiiiiiiiiiiiiiit", run, outer, error)
+                             "tiiiiiiiiiiiiiiit", run, &outer, error)
       || !tracedb_sum_query (db, "SELECT t_ns, task, kind, ino, path, offset, length,"
                                  " ok, bad_offset, bad_length, bad_total,"
                                  " expected_hex, found_hex FROM verifications"
                                  " WHERE run = ? ORDER BY id",
-                             "iititiiiiiitt", run, outer, error))
-    return NULL;
-  return g_strdup (g_checksum_get_string (outer));
+                             "iititiiiiiitt", run, &outer, error))
+    {
+      vmemu_sha256_clear (&outer);
+      return NULL;
+    }
+  vmemu_sha256_finish (&outer, digest);
+  return vmemu_sha256_hex (digest);
 }

@@ -2,7 +2,7 @@
  * the page events of a trace (vmemu report's timeline, vmemu export's
  * counters). */
 #define G_LOG_DOMAIN "vmemu-tracedb"
-#include "reports/tracedb/tracedb.h"
+#include "engine/trace/tracedb.h"
 
 #include <sqlite3.h>
 

@@ -96,6 +96,14 @@ const char *vmemu_tracedb_path (const VmemuTracedb *db);
 struct sqlite3 *vmemu_tracedb_handle (const VmemuTracedb *db);
 int vmemu_tracedb_schema_version (const VmemuTracedb *db);
 
+/* Builds an index the trace was written without (VMEMU_TRACE_INDEX_BY_NAME,
+ * VMEMU_TRACE_INDEX_BY_TASK of trace.h) if it is missing: on the connection
+ * itself when it is writable, else through a short read-write connection to
+ * the file.  A read-only file, or a lock held elsewhere, leaves it missing:
+ * queries then scan, which is slower but gives the same rows.  Call it before
+ * any iterator of db is open; it tries each index once per handle. */
+void vmemu_tracedb_need_index (VmemuTracedb *db, const char *create_sql);
+
 /* Runs in id order: a new array of VmemuTracedbRun* that frees its records. */
 GPtrArray *vmemu_tracedb_list_runs (VmemuTracedb *db, GError **error);
 void vmemu_tracedb_run_free (VmemuTracedbRun *run);
@@ -116,7 +124,9 @@ const char *vmemu_tracedb_task_name (VmemuTracedb *db, gint64 run, gint32 task);
 const char *vmemu_tracedb_arg_name (VmemuTracedb *db, const char *name, int i);
 
 /* Events of a run in seq order, starting at from_seq.  With ino != 0 only the
- * events of page (ino, idx).  Free with vmemu_tracedb_iter_free(). */
+ * events of page (ino, idx); that one builds events_by_page first if it can
+ * (vmemu_tracedb_need_index ()): open it before other iterators of db.  Free
+ * with vmemu_tracedb_iter_free(). */
 VmemuTracedbIter *vmemu_tracedb_events (VmemuTracedb *db, gint64 run,
                                         gint64 from_seq, GError **error);
 VmemuTracedbIter *vmemu_tracedb_page_events (VmemuTracedb *db, gint64 run,
