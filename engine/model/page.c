@@ -20,12 +20,48 @@ slab_chunk_pages (guint i)
   return i >= 6 ? VM_PAGE_SLAB : 64u << i;
 }
 
+/* Slot s (0-based) of the slab in O(1): chunks 0..5 hold 64 << i pages
+ * (4032 in all), every later one VM_PAGE_SLAB. */
+static inline VmemuPage *
+slab_page (const VmemuMachine *m, guint32 s)
+{
+  guint i, off;
+  if (s < 4032u)
+    {
+      i = (guint) g_bit_storage ((s >> 6) + 1) - 1;
+      off = s - 64u * ((1u << i) - 1);
+    }
+  else
+    {
+      i = 6 + (s - 4032u) / VM_PAGE_SLAB;
+      off = (s - 4032u) % VM_PAGE_SLAB;
+    }
+  return (VmemuPage *) g_ptr_array_index (m->page_chunks, i) + off;
+}
+
+/* The page a link (slot + 1, 0: none) names. */
+static inline VmemuPage *
+link_page (const VmemuMachine *m, guint32 link)
+{
+  return link ? slab_page (m, link - 1) : NULL;
+}
+
+static inline guint32
+page_link (const VmemuPage *p)
+{
+  return p ? p->slot : 0;
+}
+
 static VmemuPage *
 page_slab_get (VmemuMachine *m)
 {
   VmemuPage *p = m->page_free_list;
+  guint32 slot;
   if (p != NULL)
-    m->page_free_list = p->lru_next;
+    {
+      m->page_free_list = link_page (m, p->lru_next);
+      slot = p->slot;
+    }
   else
     {
       if (m->page_chunks == NULL)
@@ -38,8 +74,13 @@ page_slab_get (VmemuMachine *m)
         }
       VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
       p = &chunk[m->page_chunk_used++];
+      n = m->page_chunks->len - 1;
+      slot = (n < 6 ? 64u * ((1u << n) - 1) : 4032u + (n - 6) * VM_PAGE_SLAB)
+             + m->page_chunk_used;   /* slot + 1 */
+      g_assert (slab_page (m, slot - 1) == p);
     }
   memset (p, 0, sizeof *p);
+  p->slot = slot;
   return p;
 }
 
@@ -47,7 +88,7 @@ void
 vm_page_slab_put (VmemuMachine *m, VmemuPage *p)
 {
   vm_page_content_free (p);
-  p->lru_next = m->page_free_list;
+  p->lru_next = page_link (m->page_free_list);
   m->page_free_list = p;
 }
 
@@ -74,7 +115,6 @@ vm_page_alloc (VmemuMachine *m, int holder)
   VmemuPage *p = page_slab_get (m);
   p->pfn = m->next_pfn++;
   p->refs[holder] = 1;
-  p->refcount = 1;
   m->nr_free--;
   m->nr_file++;
   return p;
@@ -83,7 +123,7 @@ vm_page_alloc (VmemuMachine *m, int holder)
 static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
-  g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
+  g_assert (!(p->flags & VM_PG_CACHED) && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
   vm_page_slab_put (m, p);
   m->nr_free++;
   m->nr_file--;
@@ -127,7 +167,6 @@ page_get (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
   g_assert (p->refs[holder] < G_MAXUINT8);
   gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]++;
-  p->refcount++;
   if (traced)
     ref_event (m, VMEMU_EV_PAGE_REF_GET, p, holder, cpu);
 }
@@ -136,13 +175,12 @@ page_get (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 static void
 page_put (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 {
-  g_assert (p->refs[holder] > 0 && p->refcount > 0);
+  g_assert (p->refs[holder] > 0);
   gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]--;
-  p->refcount--;
   if (traced)
     ref_event (m, VMEMU_EV_PAGE_REF_PUT, p, holder, cpu);
-  if (p->refcount == 0)
+  if (vm_page_refcount (p) == 0)
     page_free (m, p);
 }
 
@@ -411,7 +449,7 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
   p->flags |= VMEMU_PG_LOCKED;
   if (p->cgen != VM_PAGE_CONTENT_STORE && p->cgen != VMEMU_GEN_ZERO)
     vm_page_content (m, p);   /* an inline run is relative to the index and owner */
-  p->mapping = ino;
+  p->flags |= VM_PG_CACHED;   /* page->mapping = ino */
   p->owner_idx = ino->file_idx + 1;
   p->index = index;
   vm_get_page (m, p, VMEMU_REF_CACHE);
@@ -425,13 +463,13 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
 void
 vm_delete_from_page_cache (VmemuMachine *m, VmemuPage *p)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   g_assert (ino != NULL);
   guint32 before = p->flags;
   if (p->flags & VMEMU_PG_DIRTY)
     vm_cancel_dirty_page (m, p);
   vmemu_xa_erase (ino->pages, p->index);
-  p->mapping = NULL;
+  p->flags &= ~VM_PG_CACHED;
   vm_trace_page (m, VMEMU_EV_DELETE_FROM_PAGE_CACHE, p, before, 0, 0, 0, 0, NULL);
   if (p->lru != VM_LRU_NONE)
     {
@@ -451,15 +489,16 @@ vm_lru_del (VmemuMachine *m, VmemuPage *p)
 {
   int l = p->lru;
   g_assert (l != VM_LRU_NONE);
-  if (p->lru_prev)
-    p->lru_prev->lru_next = p->lru_next;
+  VmemuPage *prev = link_page (m, p->lru_prev), *next = link_page (m, p->lru_next);
+  if (prev)
+    prev->lru_next = p->lru_next;
   else
-    m->lru_head[l] = p->lru_next;
-  if (p->lru_next)
-    p->lru_next->lru_prev = p->lru_prev;
+    m->lru_head[l] = next;
+  if (next)
+    next->lru_prev = p->lru_prev;
   else
-    m->lru_tail[l] = p->lru_prev;
-  p->lru_prev = p->lru_next = NULL;
+    m->lru_tail[l] = prev;
+  p->lru_prev = p->lru_next = 0;
   p->lru = VM_LRU_NONE;
   m->lru_count[l]--;
 }
@@ -467,12 +506,12 @@ vm_lru_del (VmemuMachine *m, VmemuPage *p)
 void
 vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int l)
 {
-  g_assert (p->lru == VM_LRU_NONE);
+  g_assert (p->lru == VM_LRU_NONE && p->slot != 0);
   p->lru = l;
-  p->lru_prev = NULL;
-  p->lru_next = m->lru_head[l];
+  p->lru_prev = 0;
+  p->lru_next = page_link (m->lru_head[l]);
   if (m->lru_head[l])
-    m->lru_head[l]->lru_prev = p;
+    m->lru_head[l]->lru_prev = p->slot;
   else
     m->lru_tail[l] = p;
   m->lru_head[l] = p;
@@ -482,12 +521,12 @@ vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int l)
 void
 vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int l)
 {
-  g_assert (p->lru == VM_LRU_NONE);
+  g_assert (p->lru == VM_LRU_NONE && p->slot != 0);
   p->lru = l;
-  p->lru_next = NULL;
-  p->lru_prev = m->lru_tail[l];
+  p->lru_next = 0;
+  p->lru_prev = page_link (m->lru_tail[l]);
   if (m->lru_tail[l])
-    m->lru_tail[l]->lru_next = p;
+    m->lru_tail[l]->lru_next = p->slot;
   else
     m->lru_head[l] = p;
   m->lru_tail[l] = p;
@@ -501,7 +540,7 @@ vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int l)
 static void
 lru_add_fn (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->mapping == NULL)
+  if (!(p->flags & VM_PG_CACHED))
     return;   /* deleted from the cache while queued: the final put frees it */
   guint32 before = p->flags;
   int l = (p->flags & VMEMU_PG_ACTIVE) ? VM_LRU_ACTIVE : VM_LRU_INACTIVE;
