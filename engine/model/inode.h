@@ -14,10 +14,9 @@ typedef struct {
   guint8 type;                   /* VmBlkType */
   guint64 pblk;                  /* device block when UNWRITTEN or MAPPED */
 } VmBlk;
-/* In VmemuInode.blocks each block is one guint64: pblk << 2 | type (0 is a
- * hole), half the size of a VmBlk. */
+/* In VmemuInode.blocks a block's value is one guint64: pblk << 2 | type (0
+ * is a hole); an extent of them is one VmBmap entry (sparse.h). */
 #define VM_BLK_PACK(type, pblk) (((guint64) (pblk) << 2) | (guint64) (type))
-G_STATIC_ASSERT (sizeof (gpointer) >= sizeof (guint64));   /* packed values live in pointers */
 
 /* A sleeping reader/writer lock (struct rw_semaphore): the XFS IOLOCK (the
  * VFS inode's i_rwsem in 5.8) and MMAPLOCK (ip->i_mmaplock).  Sleepers queue
@@ -38,10 +37,10 @@ struct _VmemuInode {
   guint file_idx;
   guint64 i_size;                /* in-core size */
   guint64 disk_size;             /* on-disk di_size (survives a power cut) */
-  /* the data fork: block number -> VM_BLK_PACK()ed value as a pointer (no
-   * entry: a hole), and one past the last block it ever extended to (what
+  /* the data fork: extents of block number -> VM_BLK_PACK()ed value (none:
+   * a hole; xfs.c), and one past the last block it ever extended to (what
    * xfs's extent count bounds: truncate and shifts look up to it) */
-  VmemuXa *blocks;
+  VmBmap *blocks;
   guint64 blocks_len;
   VmemuXa *pages;                /* the page cache (i_pages) */
   /* writeback state (struct inode / bdi_writeback) */
