@@ -17,6 +17,10 @@ typedef struct {
 
 struct _VmRanges {
   GTree *t;   /* Range (key and value) ordered by start */
+  /* [lo, hi) holds every interval (hi 0: none), so a lookup outside it --
+   * an untouched file's page_gen at every read -- does not reach the tree
+   * (a cache miss per level at millions of pages) */
+  guint64 lo, hi;
 };
 
 static gint
@@ -89,12 +93,20 @@ vm_ranges_set (VmRanges *r, guint64 start, guint64 end, guint32 val)
         insert (r, end, x.end, x.val);
     }
   if (val)
-    insert (r, start, end, val);
+    {
+      insert (r, start, end, val);
+      r->lo = r->hi ? MIN (r->lo, start) : start;
+      r->hi = MAX (r->hi, end);
+    }
+  else if (r->hi && g_tree_nnodes (r->t) == 0)
+    r->lo = r->hi = 0;
 }
 
 guint32
 vm_ranges_get (const VmRanges *r, guint64 pos)
 {
+  if (pos < r->lo || pos >= r->hi)
+    return 0;
   GTreeNode *n = node_from (r, pos);
   const Range *x = n ? g_tree_node_value (n) : NULL;
   return x && x->start <= pos ? x->val : 0;
@@ -103,7 +115,7 @@ vm_ranges_get (const VmRanges *r, guint64 pos)
 gboolean
 vm_ranges_next (const VmRanges *r, guint64 *start, guint64 *stop, guint64 end, guint32 *val)
 {
-  if (*start >= end)
+  if (*start >= end || *start >= r->hi || end <= r->lo)
     return FALSE;
   GTreeNode *n = node_from (r, *start);
   if (!n)
