@@ -34,10 +34,9 @@ enum { VM_LRU_NONE, VM_LRU_INACTIVE, VM_LRU_ACTIVE };
 enum { VM_PVEC_LRU_ADD, VM_PVEC_ACTIVATE, VM_PVEC_ROTATE, VM_PVEC_DEACTIVATE, VM_N_PVEC };
 
 /* struct page + its iomap_page (the iop is embedded: PG_private says it exists).
- * 80 bytes: the 64-bit fields first, then the 32-bit ones, then the bytes, so
+ * 80 bytes: the 64-bit fields, then the 32-bit ones, then the bytes, so
  * there is no padding (issue 15: <= 96 model bytes a page all in). */
 struct _VmemuPage {
-  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
   guint64 index;                 /* page->index */
   union {
     guint64 key;
@@ -64,6 +63,9 @@ struct _VmemuPage {
    * c.key, its generator offset the page's file offset and its source the
    * machine's (fsx) or the owner's (initial random content): page.c */
   guint8 cgen;
+  /* last: a cached read (no iomap_page when a block is a page) touches the
+   * 64 bytes above only */
+  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
 };
 G_STATIC_ASSERT (sizeof (VmemuPage) <= 80);
 #define VM_PAGE_CONTENT_STORE 0xffu
