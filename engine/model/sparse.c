@@ -138,6 +138,10 @@ typedef struct {
 
 typedef struct {
   guint32 n, cap;
+  guint32 hint;         /* the extent the last search found: the data fork is
+                         * mostly walked block after block, so the next search
+                         * usually ends there or one further (a cache of the
+                         * search, never a result) */
   Ext *e;
 } Seg;
 
@@ -214,10 +218,26 @@ seg_tidy (VmBmap *b, guint64 segno, Seg *s)
     }
 }
 
+/* Whether extent i is the first whose end is past off. */
+static inline gboolean
+seg_first_past (const Seg *s, guint i, guint32 off)
+{
+  return i < s->n && s->e[i].off + s->e[i].len > off
+         && (i == 0 || s->e[i - 1].off + s->e[i - 1].len <= off);
+}
+
 /* Index of the first extent whose end is past off (n if none). */
 static guint
-seg_search (const Seg *s, guint32 off)
+seg_search (const Seg *cs, guint32 off)
 {
+  Seg *s = (Seg *) cs;   /* only the hint changes */
+  guint h = s->hint;
+  if (seg_first_past (s, h, off))
+    return h;
+  if (seg_first_past (s, h + 1, off))
+    return s->hint = h + 1;
+  if (s->n == 0 || s->e[s->n - 1].off + s->e[s->n - 1].len <= off)
+    return s->n;   /* past the last extent (appending at the end) */
   guint lo = 0, hi = s->n;
   while (lo < hi)
     {
@@ -227,6 +247,7 @@ seg_search (const Seg *s, guint32 off)
       else
         hi = mid;
     }
+  s->hint = lo;
   return lo;
 }
 
