@@ -416,10 +416,12 @@ vm_bmap_shift (VmBmap *b, guint64 from, guint64 shift, gboolean up)
       g_array_append_val (moved, t);
       k += len;
     }
-  for (guint i = 0; i < moved->len; i++)
+  if (moved->len > 0)
     {
-      const guint64 *t = &g_array_index (moved, guint64, 3 * i);
-      vm_bmap_set (b, t[0], t[1], 0);
+      /* one removal of the whole moved span, not one per extent (each would
+       * move its segment's tail) */
+      const guint64 *t = &g_array_index (moved, guint64, 3 * (moved->len - 1));
+      vm_bmap_set (b, from, t[0] + t[1] - from, 0);
     }
   if (!up && shift > 0)
     vm_bmap_set (b, from - shift, shift, 0);

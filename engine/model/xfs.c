@@ -153,17 +153,18 @@ vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk)
 void
 vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last)
 {
-  guint64 k = first, len, v;
+  guint64 k = first, len, v, end = first;
   while (k <= last && vm_bmap_next (ino->blocks, &k, &len, &v) && k <= last)
     {
       len = MIN (len, last - k + 1);
-      guint64 st = blk_step (v);
-      if (st != 0)   /* written or unwritten: back to the allocator, in block order */
+      if (blk_step (v) != 0)   /* written or unwritten: back to the allocator, in block order */
         for (guint64 i = 0; i < len; i++)
           vm_pblk_free (m, (v >> 2) + i);
-      vm_bmap_set (ino->blocks, k, len, 0);
       k += len;
+      end = k;
     }
+  if (end > first)
+    vm_bmap_set (ino->blocks, first, end - first, 0);   /* one removal for the range */
 }
 
 /* iomap_block_needs_zeroing: anything but a written extent, or past EOF,
