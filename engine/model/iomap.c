@@ -20,19 +20,19 @@
 gboolean
 vm_iop_test (VmemuMachine *m, const VmemuPage *p, guint blk)
 {
-  return (p->iop_bits[blk >> 6] >> (blk & 63)) & 1;
+  return (vm_page_iop_bits_peek (m, p)[blk >> 6] >> (blk & 63)) & 1;
 }
 
 static void
-iop_set (VmemuPage *p, guint blk)
+iop_set (VmemuMachine *m, VmemuPage *p, guint blk)
 {
-  p->iop_bits[blk >> 6] |= G_GUINT64_CONSTANT (1) << (blk & 63);
+  vm_page_iop_bits (m, p)[blk >> 6] |= G_GUINT64_CONSTANT (1) << (blk & 63);
 }
 
 guint64
 vm_iop_bits_value (VmemuMachine *m, const VmemuPage *p)
 {
-  return p->iop_bits[0];
+  return vm_page_iop_bits_peek (m, p)[0];
 }
 
 gboolean
@@ -48,7 +48,7 @@ static void
 iop_fill (VmemuMachine *m, VmemuPage *p)
 {
   for (guint b = 0; b < m->blocks_per_page; b++)
-    iop_set (p, b);
+    iop_set (m, p, b);
 }
 
 /* "bits=1100": block 0 first. */
@@ -73,7 +73,7 @@ static const char *const caller_names[] = {
 void
 vm_iop_init (VmemuMachine *m, VmemuPage *p)
 {
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   p->iop_read_count = 0;
   p->iop_write_count = 0;
 }
@@ -133,7 +133,7 @@ vm_iomap_page_release (VmemuMachine *m, VmemuPage *p)
   g_autofree char *detail = bits_detail (m, p, "");
   gint64 bits = (gint64) vm_iop_bits_value (m, p);
   p->flags &= ~VMEMU_PG_PRIVATE;
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   vm_put_page (m, p, VMEMU_REF_IOP);   /* never the last: the caller holds one */
   vm_trace_page (m, VMEMU_EV_IOP_RELEASE, p, before, bits, m->blocks_per_page, 0, 0, detail);
 }
@@ -156,7 +156,7 @@ vm_iomap_set_range_uptodate (VmemuMachine *m, VmemuPage *p, guint off, guint len
   if (p->flags & VMEMU_PG_PRIVATE)
     {
       for (guint b = off >> m->blkbits; b <= (off + len - 1) >> m->blkbits; b++)
-        iop_set (p, b);
+        iop_set (m, p, b);
       if (vm_iop_full (m, p))
         p->flags |= VMEMU_PG_UPTODATE;
     }
@@ -669,14 +669,13 @@ vm_iomap_migrate_page (VmemuMachine *m, VmemuPage *np, VmemuPage *p)
 {
   if (!(p->flags & VMEMU_PG_PRIVATE))
     return;
-  np->iop_bits[0] = p->iop_bits[0];
-  np->iop_bits[1] = p->iop_bits[1];
+  memcpy (vm_page_iop_bits (m, np), vm_page_iop_bits_peek (m, p), 2 * sizeof (guint64));
   np->iop_read_count = p->iop_read_count;
   np->iop_write_count = p->iop_write_count;
   np->flags |= VMEMU_PG_PRIVATE;
   vm_get_page (m, np, VMEMU_REF_IOP);
   p->flags &= ~VMEMU_PG_PRIVATE;
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   vm_put_page (m, p, VMEMU_REF_IOP);
 }
 

@@ -37,12 +37,14 @@ struct _VmemuMachine {
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
   GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
   /* struct pages come from a slab of chunks of up to 4096 pages (page.c): a
-   * page costs its 80 bytes and no allocator header; freed ones are reused
+   * page costs its 64 bytes and no allocator header; freed ones are reused
    * last-in first-out (their addresses are never an order: waitq only looks
    * them up) */
   GPtrArray *page_chunks;
   guint page_chunk_used;         /* pages handed out of the last chunk */
   VmemuPage *page_free_list;     /* linked through lru_next (slots) */
+  GPtrArray *iop_chunks;         /* per slab chunk: its pages' iomap_page bitmaps
+                                  * (2 guint64 a page), NULL until one needs them */
 
   /* memory */
   guint64 total_pages;

@@ -33,9 +33,10 @@ typedef enum { VM_DONE, VM_BLOCKED } VmStep;
 enum { VM_LRU_NONE, VM_LRU_INACTIVE, VM_LRU_ACTIVE };
 enum { VM_PVEC_LRU_ADD, VM_PVEC_ACTIVATE, VM_PVEC_ROTATE, VM_PVEC_DEACTIVATE, VM_N_PVEC };
 
-/* struct page + its iomap_page (the iop is embedded: PG_private says it exists).
- * 80 bytes: the 64-bit fields, then the 32-bit ones, then the bytes, so
- * there is no padding (issue 15: <= 96 model bytes a page all in). */
+/* struct page + its iomap_page's counts (PG_private says it exists; its
+ * bitmap is beside the slab).  64 bytes: the 64-bit fields, then the 32-bit
+ * ones, then the bytes, so there is no padding (issue 15: <= 96 model bytes
+ * a page all in). */
 struct _VmemuPage {
   guint64 index;                 /* page->index */
   union {
@@ -63,11 +64,12 @@ struct _VmemuPage {
    * c.key, its generator offset the page's file offset and its source the
    * machine's (fsx) or the owner's (initial random content): page.c */
   guint8 cgen;
-  /* last: a cached read (no iomap_page when a block is a page) touches the
-   * 64 bytes above only */
-  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
+  /* iomap_page.uptodate (one bit per block) is in a side table by slot
+   * (vm_page_iop_bits, page.c), made only for pages that get an
+   * iomap_page: with a block per page (5.8 makes none) a page is this one
+   * 64-byte line, from 64-byte aligned slab chunks */
 };
-G_STATIC_ASSERT (sizeof (VmemuPage) <= 80);
+G_STATIC_ASSERT (sizeof (VmemuPage) == 64);
 #define VM_PAGE_CONTENT_STORE 0xffu
 
 /* PG_waiters (as in the kernel): someone sleeps on the page; the sleepers are

@@ -20,23 +20,88 @@ slab_chunk_pages (guint i)
   return i >= 6 ? VM_PAGE_SLAB : 64u << i;
 }
 
-/* Slot s (0-based) of the slab in O(1): chunks 0..5 hold 64 << i pages
- * (4032 in all), every later one VM_PAGE_SLAB. */
-static inline VmemuPage *
-slab_page (const VmemuMachine *m, guint32 s)
+/* Chunk and offset of slot s (0-based) in O(1): chunks 0..5 hold 64 << i
+ * pages (4032 in all), every later one VM_PAGE_SLAB. */
+static inline guint
+slot_chunk (guint32 s, guint *off)
 {
-  guint i, off;
+  guint i;
   if (s < 4032u)
     {
       i = (guint) g_bit_storage ((s >> 6) + 1) - 1;
-      off = s - 64u * ((1u << i) - 1);
+      *off = s - 64u * ((1u << i) - 1);
     }
   else
     {
       i = 6 + (s - 4032u) / VM_PAGE_SLAB;
-      off = (s - 4032u) % VM_PAGE_SLAB;
+      *off = (s - 4032u) % VM_PAGE_SLAB;
     }
+  return i;
+}
+
+static inline VmemuPage *
+slab_page (const VmemuMachine *m, guint32 s)
+{
+  guint off, i = slot_chunk (s, &off);
   return (VmemuPage *) g_ptr_array_index (m->page_chunks, i) + off;
+}
+
+void
+vm_page_iop_clear (VmemuMachine *m, const VmemuPage *p)
+{
+  const guint64 *bits = vm_page_iop_bits_peek (m, p);
+  if (bits[0] | bits[1])
+    memset (vm_page_iop_bits (m, p), 0, 2 * sizeof (guint64));
+}
+
+/* Chunks are 64-byte aligned, so every page is one cache line. */
+static VmemuPage *
+chunk_alloc (guint n)
+{
+#if GLIB_CHECK_VERSION (2, 72, 0)
+  return g_aligned_alloc (n, sizeof (VmemuPage), 64);
+#else
+  return g_new (VmemuPage, n);
+#endif
+}
+
+static void
+chunk_free (gpointer chunk)
+{
+#if GLIB_CHECK_VERSION (2, 72, 0)
+  g_aligned_free (chunk);
+#else
+  g_free (chunk);
+#endif
+}
+
+guint64 *
+vm_page_iop_bits (VmemuMachine *m, const VmemuPage *p)
+{
+  g_assert (p->slot != 0);
+  guint off, i = slot_chunk (p->slot - 1, &off);
+  if (m->iop_chunks == NULL)
+    m->iop_chunks = g_ptr_array_new_with_free_func (g_free);
+  if (m->iop_chunks->len <= i)
+    g_ptr_array_set_size (m->iop_chunks, m->page_chunks->len);
+  guint64 *bits = g_ptr_array_index (m->iop_chunks, i);
+  if (bits == NULL)
+    {
+      bits = g_new0 (guint64, 2 * (gsize) slab_chunk_pages (i));
+      g_ptr_array_index (m->iop_chunks, i) = bits;
+    }
+  return bits + 2 * off;
+}
+
+const guint64 *
+vm_page_iop_bits_peek (const VmemuMachine *m, const VmemuPage *p)
+{
+  static const guint64 none[2];
+  if (p->slot == 0 || m->iop_chunks == NULL)
+    return none;
+  guint off, i = slot_chunk (p->slot - 1, &off);
+  const guint64 *bits = i < m->iop_chunks->len ? g_ptr_array_index (m->iop_chunks, i) : NULL;
+  return bits ? bits + 2 * off : none;
 }
 
 /* The page a link (slot + 1, 0: none) names. */
@@ -65,11 +130,11 @@ page_slab_get (VmemuMachine *m)
   else
     {
       if (m->page_chunks == NULL)
-        m->page_chunks = g_ptr_array_new_with_free_func (g_free);
+        m->page_chunks = g_ptr_array_new_with_free_func (chunk_free);
       guint n = m->page_chunks->len;
       if (n == 0 || m->page_chunk_used == slab_chunk_pages (n - 1))
         {
-          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, slab_chunk_pages (n)));
+          g_ptr_array_add (m->page_chunks, chunk_alloc (slab_chunk_pages (n)));
           m->page_chunk_used = 0;
         }
       VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
@@ -81,6 +146,7 @@ page_slab_get (VmemuMachine *m)
     }
   memset (p, 0, sizeof *p);
   p->slot = slot;
+  vm_page_iop_clear (m, p);   /* a bitmap the slot's last page left */
   return p;
 }
 
@@ -104,6 +170,7 @@ vm_page_slab_free (VmemuMachine *m)
         vm_page_content_free (&chunk[k]);
     }
   g_clear_pointer (&m->page_chunks, g_ptr_array_unref);
+  g_clear_pointer (&m->iop_chunks, g_ptr_array_unref);
   m->page_free_list = NULL;
 }
 
