@@ -96,14 +96,14 @@ vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, g
       return;
     }
   VmemuTraceEvent ev = vmemu_trace_event_init (id, vm_now (m));
-  VmemuInode *ino = p->mapping ? p->mapping : vm_page_owner (m, p);
+  VmemuInode *ino = vm_page_owner (m, p);   /* the mapping while cached */
   ev.ino = ino ? ino->ino : 0;
   ev.index = (gint64) p->index;
   ev.blk_first = (gint64) ((p->index << m->page_shift) >> m->blkbits);
   ev.blk_count = (gint32) m->blocks_per_page;
   ev.flags_before = (before & VM_PG_TRACE_MASK) | (p->mapcount > 0 ? VMEMU_PG_MAPPED : 0);
   ev.flags_after = vm_page_trace_flags (p);
-  ev.refcount = p->refcount;
+  ev.refcount = vm_page_refcount (p);
   ev.mapcount = p->mapcount;
   ev.a[0] = a0, ev.a[1] = a1, ev.a[2] = a2, ev.a[3] = a3;
   ev.detail = detail;

@@ -68,7 +68,7 @@ vm_folio_mark (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64 n)
 gboolean
 vm_split_folio (VmemuMachine *m, VmemuPage *p, gboolean caller_locked)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   if (p->folio_order == 0 || ino == NULL)
     return TRUE;
   guint64 nr = G_GUINT64_CONSTANT (1) << p->folio_order;
@@ -85,7 +85,7 @@ vm_split_folio (VmemuMachine *m, VmemuPage *p, gboolean caller_locked)
                         + (q == p && caller_locked ? q->refs[VMEMU_REF_LOOKUP] : 0);
       if ((q->flags & VMEMU_PG_WRITEBACK)
           || ((q->flags & VMEMU_PG_LOCKED) && !(q == p && caller_locked))
-          || q->refcount != expected)
+          || vm_page_refcount (q) != expected)
         {
           g_autofree char *holders = vm_page_holders (q);
           g_autofree char *d = g_strdup_printf ("split refused: page %" G_GUINT64_FORMAT

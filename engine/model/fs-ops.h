@@ -106,8 +106,8 @@ struct VmemuVariantOps {
 static inline const VmAops *
 vm_page_a_ops (VmemuMachine *m, const VmemuPage *p)
 {
-  const VmemuInode *ino = p->mapping ? p->mapping
-                         : p->owner_idx ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
+  /* the owner is the mapping while the page is cached */
+  const VmemuInode *ino = p->owner_idx ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
   return ino && ino->a_ops ? ino->a_ops : &m->fs_ops->a_ops;
 }
 

@@ -656,7 +656,6 @@ fs_user_buffer (guint64 bytes)
   p->cgen = VM_PAGE_CONTENT_STORE;   /* never inline: not a page of the cache */
   p->c.store = vmemu_content_new (bytes);
   p->refs[VMEMU_REF_PIN] = 1;
-  p->refcount = 1;
   return p;
 }
 
@@ -999,7 +998,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           VmemuPage *p = st->page;
           st->page = NULL;
           st->result = 0;
-          if (p->mapping != ino)
+          if (vm_page_mapping (m, p) != ino)
             {
               /* truncated meanwhile: migrate_page_move_mapping would see
                * no mapping; the kernel frees such a page instead. */
@@ -1011,7 +1010,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
             }
           fs_migrate_ptes (m, ino, p, p);   /* try_to_unmap: dirty bits to the page */
           gint32 expected = 2 + ((p->flags & VMEMU_PG_PRIVATE) ? 1 : 0);
-          gint32 count = p->refcount - p->refs[VMEMU_REF_PTE];
+          gint32 count = vm_page_refcount (p) - p->refs[VMEMU_REF_PTE];
           VmemuPage *np = count == expected ? vm_page_alloc (m, VMEMU_REF_ISOLATE) : NULL;
           if (np == NULL)
             {
@@ -1027,7 +1026,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           /* migrate_page_move_mapping */
           np->flags |= VMEMU_PG_LOCKED;
           np->index = p->index;
-          np->mapping = ino;
+          np->flags |= VM_PG_CACHED;   /* np->mapping = ino */
           np->owner_idx = ino->file_idx + 1;
           vm_get_page (m, np, VMEMU_REF_CACHE);
           gboolean marks[3];
@@ -1037,7 +1036,7 @@ vm_fsop_migrate (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
           for (int k = 0; k < 3; k++)
             if (marks[k])
               vmemu_xa_set_mark (ino->pages, index, (VmemuXaMark) k);
-          p->mapping = NULL;
+          p->flags &= ~VM_PG_CACHED;   /* p->mapping = NULL */
           vm_put_page (m, p, VMEMU_REF_CACHE);
           /* ->migratepage (iomap_migrate_page): the iomap_page moves with its bits. */
           ino->a_ops->migratepage (m, np, p);

@@ -20,19 +20,19 @@
 gboolean
 vm_iop_test (VmemuMachine *m, const VmemuPage *p, guint blk)
 {
-  return (p->iop_bits[blk >> 6] >> (blk & 63)) & 1;
+  return (vm_page_iop_bits_peek (m, p)[blk >> 6] >> (blk & 63)) & 1;
 }
 
 static void
-iop_set (VmemuPage *p, guint blk)
+iop_set (VmemuMachine *m, VmemuPage *p, guint blk)
 {
-  p->iop_bits[blk >> 6] |= G_GUINT64_CONSTANT (1) << (blk & 63);
+  vm_page_iop_bits (m, p)[blk >> 6] |= G_GUINT64_CONSTANT (1) << (blk & 63);
 }
 
 guint64
 vm_iop_bits_value (VmemuMachine *m, const VmemuPage *p)
 {
-  return p->iop_bits[0];
+  return vm_page_iop_bits_peek (m, p)[0];
 }
 
 gboolean
@@ -48,7 +48,7 @@ static void
 iop_fill (VmemuMachine *m, VmemuPage *p)
 {
   for (guint b = 0; b < m->blocks_per_page; b++)
-    iop_set (p, b);
+    iop_set (m, p, b);
 }
 
 /* "bits=1100": block 0 first. */
@@ -73,7 +73,7 @@ static const char *const caller_names[] = {
 void
 vm_iop_init (VmemuMachine *m, VmemuPage *p)
 {
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   p->iop_read_count = 0;
   p->iop_write_count = 0;
 }
@@ -133,7 +133,7 @@ vm_iomap_page_release (VmemuMachine *m, VmemuPage *p)
   g_autofree char *detail = bits_detail (m, p, "");
   gint64 bits = (gint64) vm_iop_bits_value (m, p);
   p->flags &= ~VMEMU_PG_PRIVATE;
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   vm_put_page (m, p, VMEMU_REF_IOP);   /* never the last: the caller holds one */
   vm_trace_page (m, VMEMU_EV_IOP_RELEASE, p, before, bits, m->blocks_per_page, 0, 0, detail);
 }
@@ -156,7 +156,7 @@ vm_iomap_set_range_uptodate (VmemuMachine *m, VmemuPage *p, guint off, guint len
   if (p->flags & VMEMU_PG_PRIVATE)
     {
       for (guint b = off >> m->blkbits; b <= (off + len - 1) >> m->blkbits; b++)
-        iop_set (p, b);
+        iop_set (m, p, b);
       if (vm_iop_full (m, p))
         p->flags |= VMEMU_PG_UPTODATE;
     }
@@ -258,7 +258,7 @@ read_add_block (VmemuMachine *m, VmemuBio **cur, VmemuInode *ino, VmemuPage *p, 
 static gboolean
 readpage_actor (VmemuMachine *m, VmemuBio **cur, VmemuPage *p, gboolean ra)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   gboolean in_bio = FALSE;
   m->fs_ops->iomap.page_create (m, p, VM_IOP_CALLER_READ);
   guint64 page_off = p->index << m->page_shift;
@@ -363,15 +363,15 @@ adjust_read_range (VmemuMachine *m, VmemuPage *p, guint64 *pos, guint64 end)
     *pos += m->block_size;
   if (*pos >= end)
     return 0;
-  gboolean z = vm_block_needs_zeroing (m, p->mapping, *pos);
-  guint64 pb0 = vm_blk_get (p->mapping, *pos >> m->blkbits).pblk;
+  gboolean z = vm_block_needs_zeroing (m, vm_page_mapping (m, p), *pos);
+  guint64 pb0 = vm_blk_get (vm_page_mapping (m, p), *pos >> m->blkbits).pblk;
   guint64 e = *pos;
   /* ... and where the written blocks stop being contiguous on the device
    * (the extent ends there too): one synchronous read covers one extent. */
   while (e < end && !((p->flags & VMEMU_PG_PRIVATE)
                       && vm_iop_test (m, p, (guint) ((e - page_off) >> m->blkbits)))
-         && vm_block_needs_zeroing (m, p->mapping, e) == z
-         && (z || vm_blk_get (p->mapping, e >> m->blkbits).pblk
+         && vm_block_needs_zeroing (m, vm_page_mapping (m, p), e) == z
+         && (z || vm_blk_get (vm_page_mapping (m, p), e >> m->blkbits).pblk
                     == pb0 + ((e - *pos) >> m->blkbits)))
     e += m->block_size;
   return (guint) (e - *pos);
@@ -422,7 +422,7 @@ vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
       gboolean to_in = to > poff && to < poff + plen;
       if (from_in || to_in)
         {
-          if (vm_block_needs_zeroing (m, p->mapping, bs))
+          if (vm_block_needs_zeroing (m, vm_page_mapping (m, p), bs))
             {
               /* zeroing a page without contents leaves it without */
               if (vm_page_has_content (p))
@@ -438,8 +438,8 @@ vm_iomap_write_begin (VmemuMachine *m, VmemuActor *a, VmemuPage *p, guint64 pos,
           else
             {
               /* iomap_read_page_sync: submit and wait. */
-              VmemuBio *bio = vm_bio_new (m, VM_BIO_READ_SYNC, p->mapping,
-                                          vm_blk_get (p->mapping, bs >> m->blkbits).pblk, bs);
+              VmemuBio *bio = vm_bio_new (m, VM_BIO_READ_SYNC, vm_page_mapping (m, p),
+                                          vm_blk_get (vm_page_mapping (m, p), bs >> m->blkbits).pblk, bs);
               vm_bio_add (bio, p, poff, plen);
               bio->waiter = a;
               st->pending_io++;
@@ -476,7 +476,7 @@ vm_iomap_page_mkwrite (VmemuMachine *m, VmemuPage *p, VmemuInode *ino)
 {
   guint64 eof_off;
   guint64 eof_index = vm_eof_index (m, ino, &eof_off);
-  if (p->mapping != ino || p->index > eof_index || (p->index == eof_index && eof_off == 0))
+  if (vm_page_mapping (m, p) != ino || p->index > eof_index || (p->index == eof_index && eof_off == 0))
     return -VMEMU_EFAULT;   /* truncated under us */
   guint64 length = p->index == eof_index ? eof_off : m->page_size;
   guint64 pos = p->index << m->page_shift;
@@ -540,7 +540,7 @@ add_to_ioend (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint off, guint64 p
 {
   VmemuBio *io = wbc->ioend;
   guint64 file_off = (p->index << m->page_shift) + off;
-  if (io && (io->inode != p->mapping || io->unwritten != unwritten
+  if (io && (io->inode != vm_page_mapping (m, p) || io->unwritten != unwritten
              || io->pblk + io->bytes / m->block_size != pblk
              || io->file_off + io->bytes != file_off || io->bytes >= (1u << 20)))
     {
@@ -549,7 +549,7 @@ add_to_ioend (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint off, guint64 p
     }
   if (io == NULL)
     {
-      io = wbc->ioend = vm_bio_new (m, VM_BIO_WRITE, p->mapping, pblk, file_off);
+      io = wbc->ioend = vm_bio_new (m, VM_BIO_WRITE, vm_page_mapping (m, p), pblk, file_off);
       io->unwritten = unwritten;
     }
   VmBioSeg *last = io->segs->len ? &g_array_index (io->segs, VmBioSeg, io->segs->len - 1) : NULL;
@@ -583,7 +583,7 @@ vm_iomap_writepage_map_iop (VmemuMachine *m, VmemuPage *p)
 static void
 writepage_map (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint64 end_offset)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   guint count = 0, skipped = 0;
   m->fs_ops->iomap.writepage_map_iop (m, p);
   gboolean has_iop = (p->flags & VMEMU_PG_PRIVATE) != 0;
@@ -621,7 +621,7 @@ writepage_map (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p, guint64 end_offset)
 void
 vm_iomap_do_writepage (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   vm_trace_page (m, VMEMU_EV_IOMAP_WRITEPAGE, p, p->flags, (gint64) (p->index << m->page_shift),
                  m->page_size, (gint64) ino->i_size, 0, NULL);
   /* Direct reclaim (PF_MEMALLOC without PF_KSWAPD) may not write. */
@@ -669,14 +669,13 @@ vm_iomap_migrate_page (VmemuMachine *m, VmemuPage *np, VmemuPage *p)
 {
   if (!(p->flags & VMEMU_PG_PRIVATE))
     return;
-  np->iop_bits[0] = p->iop_bits[0];
-  np->iop_bits[1] = p->iop_bits[1];
+  memcpy (vm_page_iop_bits (m, np), vm_page_iop_bits_peek (m, p), 2 * sizeof (guint64));
   np->iop_read_count = p->iop_read_count;
   np->iop_write_count = p->iop_write_count;
   np->flags |= VMEMU_PG_PRIVATE;
   vm_get_page (m, np, VMEMU_REF_IOP);
   p->flags &= ~VMEMU_PG_PRIVATE;
-  p->iop_bits[0] = p->iop_bits[1] = 0;
+  vm_page_iop_clear (m, p);
   vm_put_page (m, p, VMEMU_REF_IOP);
 }
 
@@ -746,8 +745,8 @@ vm_end_page_writeback (VmemuMachine *m, VmemuPage *p)
       return;
     }
   p->flags &= ~VMEMU_PG_WRITEBACK;
-  if (p->mapping)
-    vmemu_xa_clear_mark (p->mapping->pages, p->index, VMEMU_XA_MARK_WRITEBACK);
+  if (vm_page_mapping (m, p))
+    vmemu_xa_clear_mark (vm_page_mapping (m, p)->pages, p->index, VMEMU_XA_MARK_WRITEBACK);
   m->nr_writeback--;
   vm_trace_page (m, VMEMU_EV_END_PAGE_WRITEBACK, p, before, 0, 0, 0, 0, NULL);
   vm_wake_page (m, p);

@@ -37,12 +37,14 @@ struct _VmemuMachine {
   GPtrArray *pipes;              /* by symbol: GPtrArray of VmemuPage* with PIPE refs */
   GHashTable *waitq;             /* VmemuPage* -> first sleeping VmemuActor (lookups only) */
   /* struct pages come from a slab of chunks of up to 4096 pages (page.c): a
-   * page costs its 96 bytes and no allocator header; freed ones are reused
+   * page costs its 64 bytes and no allocator header; freed ones are reused
    * last-in first-out (their addresses are never an order: waitq only looks
    * them up) */
   GPtrArray *page_chunks;
   guint page_chunk_used;         /* pages handed out of the last chunk */
-  VmemuPage *page_free_list;     /* linked through lru_next */
+  VmemuPage *page_free_list;     /* linked through lru_next (slots) */
+  GPtrArray *iop_chunks;         /* per slab chunk: its pages' iomap_page bitmaps
+                                  * (2 guint64 a page), NULL until one needs them */
 
   /* memory */
   guint64 total_pages;
@@ -118,4 +120,12 @@ vm_note_pipe_batch (VmemuMachine *m, VmemuInode *ino)
 {
   if (ino && ino->copies_in_flight > 0)
     vm_depends_on (m, "do_splice_direct copies one page per round (5.8: a 16-page pipe)");
+}
+
+/* page->mapping: the owner while the page is in its page cache (the struct
+ * keeps the owner's index and a flag, not a pointer: mm-types.h). */
+static inline VmemuInode *
+vm_page_mapping (const VmemuMachine *m, const VmemuPage *p)
+{
+  return (p->flags & VM_PG_CACHED) ? g_ptr_array_index (m->inodes, p->owner_idx - 1) : NULL;
 }

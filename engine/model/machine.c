@@ -355,7 +355,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->ino = 131 + idx;   /* XFS-like inode numbers, stable per file order */
   ino->path = g_strdup (f->path);
   ino->file_idx = idx;
-  ino->blocks = vmemu_xa_new ();
+  ino->blocks = vm_blk_map_new ();
   ino->pages = vmemu_xa_new ();
   ino->maps = g_ptr_array_new ();
   vm_rwsem_init (&ino->iolock, VM_ILOCK_IOLOCK);
@@ -386,7 +386,7 @@ inode_free (gpointer data)
 {
   VmemuInode *ino = data;
   g_free (ino->path);
-  vmemu_xa_free (ino->blocks);
+  vm_bmap_free (ino->blocks);
   vmemu_xa_free (ino->pages);
   g_ptr_array_unref (ino->maps);
   vmemu_content_free (ino->expected);

@@ -33,13 +33,27 @@ typedef enum { VM_DONE, VM_BLOCKED } VmStep;
 enum { VM_LRU_NONE, VM_LRU_INACTIVE, VM_LRU_ACTIVE };
 enum { VM_PVEC_LRU_ADD, VM_PVEC_ACTIVATE, VM_PVEC_ROTATE, VM_PVEC_DEACTIVATE, VM_N_PVEC };
 
-/* struct page + its iomap_page (the iop is embedded: PG_private says it exists). */
+/* struct page + its iomap_page's counts (PG_private says it exists; its
+ * bitmap is beside the slab).  64 bytes: the 64-bit fields, then the 32-bit
+ * ones, then the bytes, so there is no padding (issue 15: <= 96 model bytes
+ * a page all in). */
 struct _VmemuPage {
+  guint64 index;                 /* page->index */
+  union {
+    guint64 key;
+    VmContent *store;
+  } c;
   guint32 flags;                 /* VMEMU_PG_* (MAPPED is derived, never stored) */
-  gint32 refcount;               /* == sum of refs[] */
   gint32 mapcount;               /* PTEs mapping it */
   guint32 pfn;                   /* allocation order, a stable page identity */
-  guint8 refs[VMEMU_REF__COUNT]; /* the reference ledger, per holder */
+  guint32 owner_idx;             /* file index + 1 of the inode it was cached for, kept
+                                  * after deletion (0: none): vm_page_owner(); while
+                                  * VM_PG_CACHED it is page->mapping: vm_page_mapping() */
+  guint32 slot;                  /* slab slot + 1 (0: not a slab page): what the LRU
+                                  * links and the free list say (page.c) */
+  guint32 lru_prev, lru_next;    /* neighbours on the LRU list, as slots (0: none) */
+  guint8 refs[VMEMU_REF__COUNT]; /* the reference ledger, per holder; page_count() is
+                                  * their sum: vm_page_refcount() */
   guint8 lru;                    /* VM_LRU_* list it is on (with PG_lru) */
   guint8 folio_order;            /* member of a large folio of 1 << order pages (0: none) */
   guint8 iop_read_count;         /* iomap_page.read_count */
@@ -50,17 +64,12 @@ struct _VmemuPage {
    * c.key, its generator offset the page's file offset and its source the
    * machine's (fsx) or the owner's (initial random content): page.c */
   guint8 cgen;
-  guint32 owner_idx;             /* file index + 1 of the inode it was cached for, kept
-                                  * after deletion (0: none): vm_page_owner() */
-  guint64 iop_bits[2];           /* iomap_page.uptodate, one bit per block */
-  guint64 index;                 /* page->index */
-  VmemuInode *mapping;           /* page->mapping, NULL once deleted from the cache */
-  union {
-    guint64 key;
-    VmContent *store;
-  } c;
-  VmemuPage *lru_prev, *lru_next;
+  /* iomap_page.uptodate (one bit per block) is in a side table by slot
+   * (vm_page_iop_bits, page.c), made only for pages that get an
+   * iomap_page: with a block per page (5.8 makes none) a page is this one
+   * 64-byte line, from 64-byte aligned slab chunks */
 };
+G_STATIC_ASSERT (sizeof (VmemuPage) == 64);
 #define VM_PAGE_CONTENT_STORE 0xffu
 
 /* PG_waiters (as in the kernel): someone sleeps on the page; the sleepers are
@@ -69,6 +78,8 @@ struct _VmemuPage {
 #define VM_PG_WAITERS (1u << 15)
 /* The page's reference changes are traced (page.c): internal, like PG_waiters. */
 #define VM_PG_REFS_TRACED (1u << 14)
+/* The page is in its owner's page cache (page->mapping != NULL): internal. */
+#define VM_PG_CACHED (1u << 16)
 #define VM_PG_TRACE_MASK ((1u << VMEMU_PG__NBITS) - 1)
 
 /* struct file_ra_state of one open file (one per task and file). */
@@ -106,3 +117,14 @@ typedef struct {
 } VmCpu;
 
 static inline gboolean vm_pg (const VmemuPage *p, guint32 f) { return (p->flags & f) != 0; }
+
+/* page_count(): the sum of the reference ledger (there is no separate
+ * counter to keep in step). */
+static inline gint32
+vm_page_refcount (const VmemuPage *p)
+{
+  gint32 n = 0;
+  for (int h = 0; h < VMEMU_REF__COUNT; h++)
+    n += p->refs[h];
+  return n;
+}

@@ -85,7 +85,7 @@ typedef gboolean (*PteFn) (VmemuMachine *m, VmemuMap *map, guint64 i, VmemuPage 
 static void
 rmap_walk (VmemuMachine *m, VmemuPage *p, PteFn fn, gpointer data)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   if (ino == NULL || p->mapcount == 0)
     return;
   for (guint k = 0; k < ino->maps->len; k++)
@@ -410,7 +410,7 @@ map_access (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuMap *map, gb
               st->page = NULL;
               st->wp_page = NULL;
               st->phase = MF_START;
-              if (p->mapping == NULL || index >= ((ino->i_size + m->page_size - 1) >> m->page_shift))
+              if (vm_page_mapping (m, p) == NULL || index >= ((ino->i_size + m->page_size - 1) >> m->page_shift))
                 {
                   /* the retried fault finds the page past EOF: SIGBUS */
                   deliver_signal (m, a, ino, VMEMU_SIGBUS, index << m->page_shift);

@@ -109,7 +109,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
                 {
                   if (vm_lock_page (m, a, p) == VM_BLOCKED)
                     return VM_BLOCKED;
-                  if (p->mapping != gp->ino)
+                  if (vm_page_mapping (m, p) != gp->ino)
                     {
                       vm_unlock_page (m, p);
                       vm_put_page (m, p, gp->holder);
@@ -130,7 +130,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
               return VM_DONE;
             }
           vm_trylock_page (p);
-          if (p->mapping != gp->ino)
+          if (vm_page_mapping (m, p) != gp->ino)
             {
               vm_unlock_page (m, p);
               vm_put_page (m, p, gp->holder);
@@ -158,7 +158,7 @@ vm_get_page_uptodate (VmemuMachine *m, VmemuActor *a, const VmGetPage *gp)
                    * it up again ("goto find_page") instead of failing */
                   if (vm_lock_page (m, a, p) == VM_BLOCKED)
                     return VM_BLOCKED;
-                  gboolean up = (p->flags & VMEMU_PG_UPTODATE) != 0, gone = p->mapping == NULL;
+                  gboolean up = (p->flags & VMEMU_PG_UPTODATE) != 0, gone = vm_page_mapping (m, p) == NULL;
                   vm_unlock_page (m, p);
                   if (up)
                     {
@@ -314,7 +314,7 @@ write_page (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, VmemuInode *ino, 
       case WR_LOCK:
         if (vm_lock_page (m, a, st->page) == VM_BLOCKED)
           return VM_BLOCKED;
-        if (st->page->mapping != ino)
+        if (vm_page_mapping (m, st->page) != ino)
           {
             vm_unlock_page (m, st->page);
             vm_put_page (m, st->page, VMEMU_REF_LOOKUP);
@@ -598,7 +598,7 @@ vm_pagecache_isize_extended (VmemuMachine *m, VmemuActor *a, VmemuInode *ino, gu
       VmemuPage *p = st->page;
       if (vm_lock_page (m, a, p) == VM_BLOCKED)
         return VM_BLOCKED;
-      if (p->mapping != ino)
+      if (vm_page_mapping (m, p) != ino)
         {
           /* find_lock_page: truncated while we slept, look again */
           vm_unlock_page (m, p);

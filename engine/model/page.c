@@ -20,26 +20,133 @@ slab_chunk_pages (guint i)
   return i >= 6 ? VM_PAGE_SLAB : 64u << i;
 }
 
+/* Chunk and offset of slot s (0-based) in O(1): chunks 0..5 hold 64 << i
+ * pages (4032 in all), every later one VM_PAGE_SLAB. */
+static inline guint
+slot_chunk (guint32 s, guint *off)
+{
+  guint i;
+  if (s < 4032u)
+    {
+      i = (guint) g_bit_storage ((s >> 6) + 1) - 1;
+      *off = s - 64u * ((1u << i) - 1);
+    }
+  else
+    {
+      i = 6 + (s - 4032u) / VM_PAGE_SLAB;
+      *off = (s - 4032u) % VM_PAGE_SLAB;
+    }
+  return i;
+}
+
+static inline VmemuPage *
+slab_page (const VmemuMachine *m, guint32 s)
+{
+  guint off, i = slot_chunk (s, &off);
+  return (VmemuPage *) g_ptr_array_index (m->page_chunks, i) + off;
+}
+
+void
+vm_page_iop_clear (VmemuMachine *m, const VmemuPage *p)
+{
+  const guint64 *bits = vm_page_iop_bits_peek (m, p);
+  if (bits[0] | bits[1])
+    memset (vm_page_iop_bits (m, p), 0, 2 * sizeof (guint64));
+}
+
+/* Chunks are 64-byte aligned, so every page is one cache line. */
+static VmemuPage *
+chunk_alloc (guint n)
+{
+#if GLIB_CHECK_VERSION (2, 72, 0)
+  return g_aligned_alloc (n, sizeof (VmemuPage), 64);
+#else
+  return g_new (VmemuPage, n);
+#endif
+}
+
+static void
+chunk_free (gpointer chunk)
+{
+#if GLIB_CHECK_VERSION (2, 72, 0)
+  g_aligned_free (chunk);
+#else
+  g_free (chunk);
+#endif
+}
+
+guint64 *
+vm_page_iop_bits (VmemuMachine *m, const VmemuPage *p)
+{
+  g_assert (p->slot != 0);
+  guint off, i = slot_chunk (p->slot - 1, &off);
+  if (m->iop_chunks == NULL)
+    m->iop_chunks = g_ptr_array_new_with_free_func (g_free);
+  if (m->iop_chunks->len <= i)
+    g_ptr_array_set_size (m->iop_chunks, m->page_chunks->len);
+  guint64 *bits = g_ptr_array_index (m->iop_chunks, i);
+  if (bits == NULL)
+    {
+      bits = g_new0 (guint64, 2 * (gsize) slab_chunk_pages (i));
+      g_ptr_array_index (m->iop_chunks, i) = bits;
+    }
+  return bits + 2 * off;
+}
+
+const guint64 *
+vm_page_iop_bits_peek (const VmemuMachine *m, const VmemuPage *p)
+{
+  static const guint64 none[2];
+  if (p->slot == 0 || m->iop_chunks == NULL)
+    return none;
+  guint off, i = slot_chunk (p->slot - 1, &off);
+  const guint64 *bits = i < m->iop_chunks->len ? g_ptr_array_index (m->iop_chunks, i) : NULL;
+  return bits ? bits + 2 * off : none;
+}
+
+/* The page a link (slot + 1, 0: none) names. */
+static inline VmemuPage *
+link_page (const VmemuMachine *m, guint32 link)
+{
+  return link ? slab_page (m, link - 1) : NULL;
+}
+
+static inline guint32
+page_link (const VmemuPage *p)
+{
+  return p ? p->slot : 0;
+}
+
 static VmemuPage *
 page_slab_get (VmemuMachine *m)
 {
   VmemuPage *p = m->page_free_list;
+  guint32 slot;
   if (p != NULL)
-    m->page_free_list = p->lru_next;
+    {
+      m->page_free_list = link_page (m, p->lru_next);
+      slot = p->slot;
+    }
   else
     {
       if (m->page_chunks == NULL)
-        m->page_chunks = g_ptr_array_new_with_free_func (g_free);
+        m->page_chunks = g_ptr_array_new_with_free_func (chunk_free);
       guint n = m->page_chunks->len;
       if (n == 0 || m->page_chunk_used == slab_chunk_pages (n - 1))
         {
-          g_ptr_array_add (m->page_chunks, g_new (VmemuPage, slab_chunk_pages (n)));
+          g_ptr_array_add (m->page_chunks, chunk_alloc (slab_chunk_pages (n)));
           m->page_chunk_used = 0;
         }
       VmemuPage *chunk = g_ptr_array_index (m->page_chunks, m->page_chunks->len - 1);
       p = &chunk[m->page_chunk_used++];
+      n = m->page_chunks->len - 1;
+      slot = (n < 6 ? 64u * ((1u << n) - 1) : 4032u + (n - 6) * VM_PAGE_SLAB)
+             + m->page_chunk_used;   /* slot + 1 */
+      g_assert (slab_page (m, slot - 1) == p);
     }
   memset (p, 0, sizeof *p);
+  p->slot = slot;
+  vm_page_iop_clear (m, p);   /* a bitmap the slot's last page left */
   return p;
 }
 
@@ -47,7 +154,7 @@ void
 vm_page_slab_put (VmemuMachine *m, VmemuPage *p)
 {
   vm_page_content_free (p);
-  p->lru_next = m->page_free_list;
+  p->lru_next = page_link (m->page_free_list);
   m->page_free_list = p;
 }
 
@@ -63,6 +170,7 @@ vm_page_slab_free (VmemuMachine *m)
         vm_page_content_free (&chunk[k]);
     }
   g_clear_pointer (&m->page_chunks, g_ptr_array_unref);
+  g_clear_pointer (&m->iop_chunks, g_ptr_array_unref);
   m->page_free_list = NULL;
 }
 
@@ -74,7 +182,6 @@ vm_page_alloc (VmemuMachine *m, int holder)
   VmemuPage *p = page_slab_get (m);
   p->pfn = m->next_pfn++;
   p->refs[holder] = 1;
-  p->refcount = 1;
   m->nr_free--;
   m->nr_file++;
   return p;
@@ -83,7 +190,7 @@ vm_page_alloc (VmemuMachine *m, int holder)
 static void
 page_free (VmemuMachine *m, VmemuPage *p)
 {
-  g_assert (p->mapping == NULL && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
+  g_assert (!(p->flags & VM_PG_CACHED) && p->lru == VM_LRU_NONE && !(p->flags & VM_PG_WAITERS));
   vm_page_slab_put (m, p);
   m->nr_free++;
   m->nr_file--;
@@ -127,7 +234,6 @@ page_get (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
   g_assert (p->refs[holder] < G_MAXUINT8);
   gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]++;
-  p->refcount++;
   if (traced)
     ref_event (m, VMEMU_EV_PAGE_REF_GET, p, holder, cpu);
 }
@@ -136,13 +242,12 @@ page_get (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 static void
 page_put (VmemuMachine *m, VmemuPage *p, int holder, gint64 cpu)
 {
-  g_assert (p->refs[holder] > 0 && p->refcount > 0);
+  g_assert (p->refs[holder] > 0);
   gboolean traced = ref_trace_begin (m, p);
   p->refs[holder]--;
-  p->refcount--;
   if (traced)
     ref_event (m, VMEMU_EV_PAGE_REF_PUT, p, holder, cpu);
-  if (p->refcount == 0)
+  if (vm_page_refcount (p) == 0)
     page_free (m, p);
 }
 
@@ -411,7 +516,7 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
   p->flags |= VMEMU_PG_LOCKED;
   if (p->cgen != VM_PAGE_CONTENT_STORE && p->cgen != VMEMU_GEN_ZERO)
     vm_page_content (m, p);   /* an inline run is relative to the index and owner */
-  p->mapping = ino;
+  p->flags |= VM_PG_CACHED;   /* page->mapping = ino */
   p->owner_idx = ino->file_idx + 1;
   p->index = index;
   vm_get_page (m, p, VMEMU_REF_CACHE);
@@ -425,13 +530,13 @@ vm_add_to_page_cache_lru (VmemuMachine *m, VmemuActor *a, VmemuPage *p, VmemuIno
 void
 vm_delete_from_page_cache (VmemuMachine *m, VmemuPage *p)
 {
-  VmemuInode *ino = p->mapping;
+  VmemuInode *ino = vm_page_mapping (m, p);
   g_assert (ino != NULL);
   guint32 before = p->flags;
   if (p->flags & VMEMU_PG_DIRTY)
     vm_cancel_dirty_page (m, p);
   vmemu_xa_erase (ino->pages, p->index);
-  p->mapping = NULL;
+  p->flags &= ~VM_PG_CACHED;
   vm_trace_page (m, VMEMU_EV_DELETE_FROM_PAGE_CACHE, p, before, 0, 0, 0, 0, NULL);
   if (p->lru != VM_LRU_NONE)
     {
@@ -451,15 +556,16 @@ vm_lru_del (VmemuMachine *m, VmemuPage *p)
 {
   int l = p->lru;
   g_assert (l != VM_LRU_NONE);
-  if (p->lru_prev)
-    p->lru_prev->lru_next = p->lru_next;
+  VmemuPage *prev = link_page (m, p->lru_prev), *next = link_page (m, p->lru_next);
+  if (prev)
+    prev->lru_next = p->lru_next;
   else
-    m->lru_head[l] = p->lru_next;
-  if (p->lru_next)
-    p->lru_next->lru_prev = p->lru_prev;
+    m->lru_head[l] = next;
+  if (next)
+    next->lru_prev = p->lru_prev;
   else
-    m->lru_tail[l] = p->lru_prev;
-  p->lru_prev = p->lru_next = NULL;
+    m->lru_tail[l] = prev;
+  p->lru_prev = p->lru_next = 0;
   p->lru = VM_LRU_NONE;
   m->lru_count[l]--;
 }
@@ -467,12 +573,12 @@ vm_lru_del (VmemuMachine *m, VmemuPage *p)
 void
 vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int l)
 {
-  g_assert (p->lru == VM_LRU_NONE);
+  g_assert (p->lru == VM_LRU_NONE && p->slot != 0);
   p->lru = l;
-  p->lru_prev = NULL;
-  p->lru_next = m->lru_head[l];
+  p->lru_prev = 0;
+  p->lru_next = page_link (m->lru_head[l]);
   if (m->lru_head[l])
-    m->lru_head[l]->lru_prev = p;
+    m->lru_head[l]->lru_prev = p->slot;
   else
     m->lru_tail[l] = p;
   m->lru_head[l] = p;
@@ -482,12 +588,12 @@ vm_lru_add_head (VmemuMachine *m, VmemuPage *p, int l)
 void
 vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int l)
 {
-  g_assert (p->lru == VM_LRU_NONE);
+  g_assert (p->lru == VM_LRU_NONE && p->slot != 0);
   p->lru = l;
-  p->lru_next = NULL;
-  p->lru_prev = m->lru_tail[l];
+  p->lru_next = 0;
+  p->lru_prev = page_link (m->lru_tail[l]);
   if (m->lru_tail[l])
-    m->lru_tail[l]->lru_next = p;
+    m->lru_tail[l]->lru_next = p->slot;
   else
     m->lru_head[l] = p;
   m->lru_tail[l] = p;
@@ -501,7 +607,7 @@ vm_lru_add_tail (VmemuMachine *m, VmemuPage *p, int l)
 static void
 lru_add_fn (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->mapping == NULL)
+  if (!(p->flags & VM_PG_CACHED))
     return;   /* deleted from the cache while queued: the final put frees it */
   guint32 before = p->flags;
   int l = (p->flags & VMEMU_PG_ACTIVE) ? VM_LRU_ACTIVE : VM_LRU_INACTIVE;

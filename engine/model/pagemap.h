@@ -11,6 +11,11 @@ VmemuPage *vm_page_alloc (VmemuMachine *m, int holder);   /* NULL: out of memory
  * slab freed with the machine. */
 void vm_page_slab_put (VmemuMachine *m, VmemuPage *p);
 void vm_page_slab_free (VmemuMachine *m);
+/* The page's iomap_page.uptodate bitmap (two words, bit per block): made
+ * on first use; _peek reads all zero when it was never made. */
+guint64 *vm_page_iop_bits (VmemuMachine *m, const VmemuPage *p);
+const guint64 *vm_page_iop_bits_peek (const VmemuMachine *m, const VmemuPage *p);
+void vm_page_iop_clear (VmemuMachine *m, const VmemuPage *p);   /* every bit clear */
 void vm_get_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_put_page (VmemuMachine *m, VmemuPage *p, int holder);
 void vm_move_ref (VmemuMachine *m, VmemuPage *p, int from, int to);

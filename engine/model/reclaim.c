@@ -109,11 +109,11 @@ page_check_references (VmemuMachine *m, VmemuPage *p)
 static gboolean
 remove_mapping (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->refcount != 2 || (p->flags & VMEMU_PG_DIRTY))
+  if (vm_page_refcount (p) != 2 || (p->flags & VMEMU_PG_DIRTY))
     {
       g_autofree char *holders = m->trace ? vm_page_holders (p) : NULL;
       g_autofree char *d = holders ? g_strdup_printf ("holders=%s", holders) : NULL;
-      vm_trace_page (m, VMEMU_EV_REMOVE_MAPPING_FAIL, p, p->flags, p->refcount, 2,
+      vm_trace_page (m, VMEMU_EV_REMOVE_MAPPING_FAIL, p, p->flags, vm_page_refcount (p), 2,
                      (p->flags & VMEMU_PG_DIRTY) != 0, 0, d);
       return FALSE;
     }
@@ -137,7 +137,7 @@ static void
 pageout (VmemuMachine *m, VmemuPage *p)
 {
   VmemuWbc wbc;
-  vm_wbc_init (&wbc, p->mapping, FALSE, p->index, p->index);
+  vm_wbc_init (&wbc, vm_page_mapping (m, p), FALSE, p->index, p->index);
   wbc.for_reclaim = TRUE;
   wbc.nr_to_write = VM_SWAP_CLUSTER_MAX;
   if (!vm_clear_page_dirty_for_io (m, p))
@@ -147,7 +147,7 @@ pageout (VmemuMachine *m, VmemuPage *p)
     }
   p->flags |= VMEMU_PG_RECLAIM;
   vm_trace_page (m, VMEMU_EV_VMSCAN_WRITEPAGE, p, p->flags, 1, 0, 0, 0, NULL);
-  p->mapping->a_ops->writepage (m, &wbc, p);   /* unlocks */
+  vm_page_mapping (m, p)->a_ops->writepage (m, &wbc, p);   /* unlocks */
   if (!(p->flags & VMEMU_PG_WRITEBACK))
     p->flags &= ~VMEMU_PG_RECLAIM;
 }
@@ -168,7 +168,7 @@ shrink_dirty (VmemuMachine *m, ScanControl *sc, VmemuPage *p, int refs, gboolean
     }
   if (refs == PAGEREF_RECLAIM_CLEAN)
     return SP_KEEP;
-  if (p->refcount - ((p->flags & VMEMU_PG_PRIVATE) ? 1 : 0) != 2)
+  if (vm_page_refcount (p) - ((p->flags & VMEMU_PG_PRIVATE) ? 1 : 0) != 2)
     return SP_KEEP;   /* is_page_cache_freeable */
   pageout (m, p);
   *unlocked = TRUE;
@@ -192,7 +192,7 @@ shrink_one (VmemuMachine *m, ScanControl *sc, VmemuPage *p)
   int out, refs = -1;
   if (!vm_trylock_page (p))
     return SP_KEEP;
-  vm_note_pipe_batch (m, p->mapping);
+  vm_note_pipe_batch (m, vm_page_mapping (m, p));
   sc->nr_scanned++;
   /* page_check_dirty_writeback, before anything else looks at the page */
   if (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK))
@@ -252,7 +252,7 @@ done:
 static void
 putback (VmemuMachine *m, VmemuPage *p, int out)
 {
-  if (out != SP_FREED && p->mapping)
+  if (out != SP_FREED && vm_page_mapping (m, p))
     {
       if (out == SP_ACTIVATE)
         p->flags |= VMEMU_PG_ACTIVE;
@@ -445,7 +445,7 @@ vm_kswapd_resume (VmemuMachine *m, VmemuActor *a)
 static gboolean
 invalidate_inode_page (VmemuMachine *m, VmemuInode *ino, VmemuPage *p)
 {
-  if (p->mapping != ino || (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK)) || p->mapcount > 0)
+  if (vm_page_mapping (m, p) != ino || (p->flags & (VMEMU_PG_DIRTY | VMEMU_PG_WRITEBACK)) || p->mapcount > 0)
     return FALSE;
   if ((p->flags & VMEMU_PG_PRIVATE) && !try_to_release_page (m, p))
     return FALSE;
@@ -482,7 +482,7 @@ vm_invalidate_mapping_pages (VmemuMachine *m, VmemuInode *ino, guint64 start, gu
           vm_unlock_page (m, p);
           if (ok)
             count++;
-          else if (p->mapping == ino)
+          else if (vm_page_mapping (m, p) == ino)
             {
               vm_trace_page (m, VMEMU_EV_DEACTIVATE_FILE_PAGE, p, p->flags, 0, 0, 0, 0, NULL);
               vm_pagevec_add (m, cpu, VM_PVEC_DEACTIVATE, p);

@@ -48,12 +48,12 @@ vm_set_page_dirty (VmemuMachine *m, VmemuPage *p)
     return FALSE;
   guint32 before = p->flags;
   p->flags |= VMEMU_PG_DIRTY;
-  if (p->mapping)
+  if (vm_page_mapping (m, p))
     {
       m->nr_dirty++;
-      vmemu_xa_set_mark (p->mapping->pages, p->index, VMEMU_XA_MARK_DIRTY);
+      vmemu_xa_set_mark (vm_page_mapping (m, p)->pages, p->index, VMEMU_XA_MARK_DIRTY);
       vm_trace_page (m, VMEMU_EV_WRITEBACK_DIRTY_PAGE, p, before, 0, 0, 0, 0, NULL);
-      mark_inode_dirty (m, p->mapping);
+      mark_inode_dirty (m, vm_page_mapping (m, p));
     }
   return TRUE;
 }
@@ -61,10 +61,10 @@ vm_set_page_dirty (VmemuMachine *m, VmemuPage *p)
 static void
 account_cleaned (VmemuMachine *m, VmemuPage *p)
 {
-  if (p->mapping)
+  if (vm_page_mapping (m, p))
     {
       m->nr_dirty--;
-      vmemu_xa_clear_mark (p->mapping->pages, p->index, VMEMU_XA_MARK_DIRTY);
+      vmemu_xa_clear_mark (vm_page_mapping (m, p)->pages, p->index, VMEMU_XA_MARK_DIRTY);
     }
 }
 
@@ -105,7 +105,7 @@ vm_set_page_writeback (VmemuMachine *m, VmemuPage *p, gboolean keepwrite)
   g_assert (!(p->flags & VMEMU_PG_WRITEBACK));
   p->flags |= VMEMU_PG_WRITEBACK;
   m->nr_writeback++;
-  VmemuXa *xa = p->mapping->pages;
+  VmemuXa *xa = vm_page_mapping (m, p)->pages;
   vmemu_xa_set_mark (xa, p->index, VMEMU_XA_MARK_WRITEBACK);
   if (!(p->flags & VMEMU_PG_DIRTY))
     vmemu_xa_clear_mark (xa, p->index, VMEMU_XA_MARK_DIRTY);
@@ -144,7 +144,7 @@ vm_wbc_init (VmemuWbc *wbc, VmemuInode *ino, gboolean sync_all, guint64 start, g
 static gboolean
 write_one_page (VmemuMachine *m, VmemuWbc *wbc, VmemuPage *p)
 {
-  if (p->mapping != wbc->inode || !(p->flags & VMEMU_PG_DIRTY))
+  if (vm_page_mapping (m, p) != wbc->inode || !(p->flags & VMEMU_PG_DIRTY))
     return FALSE;
   if (!vm_clear_page_dirty_for_io (m, p))
     return FALSE;
@@ -220,7 +220,7 @@ wcp_one (VmemuMachine *m, VmemuActor *a, VmemuWbc *wbc, VmemuPage *p)
         return WCP_BLOCKED;
       pv->locked = TRUE;
     }
-  if (p->mapping != wbc->inode || !(p->flags & VMEMU_PG_DIRTY))
+  if (vm_page_mapping (m, p) != wbc->inode || !(p->flags & VMEMU_PG_DIRTY))
     goto unlock;
   if (p->flags & VMEMU_PG_WRITEBACK)
     {

@@ -1,5 +1,5 @@
-/* xfs.c — the filesystem below iomap: a per-block extent map (the XFS data
- * fork: hole, delalloc, unwritten, written), the block allocator, and the
+/* xfs.c — the filesystem below iomap: an extent map (the XFS data fork:
+ * hole, delalloc, unwritten, written; a VmBmap of packed block values), the block allocator, and the
  * iomap_begin / map_blocks decisions of fs/xfs/xfs_iomap.c and xfs_aops.c
  * (Linux 5.8) that matter to the page cache.
  */
@@ -11,10 +11,25 @@
 #include "engine/model/mmap.h"
 #include "engine/model/filemap.h"
 
+/* A written or unwritten extent's device blocks advance with the file block
+ * (pblk << 2 steps by 4); a delalloc reservation's value does not. */
+static guint64
+blk_step (guint64 v)
+{
+  guint t = (guint) (v & 3);
+  return t == VM_BLK_MAPPED || t == VM_BLK_UNWRITTEN ? 4 : 0;
+}
+
+VmBmap *
+vm_blk_map_new (void)
+{
+  return vm_bmap_new (blk_step);
+}
+
 VmBlk
 vm_blk_get (VmemuInode *ino, guint64 blk)
 {
-  guint64 v = GPOINTER_TO_SIZE (vmemu_xa_load (ino->blocks, blk));
+  guint64 v = vm_bmap_get (ino->blocks, blk);
   return (VmBlk) { .type = (guint8) (v & 3), .pblk = v >> 2 };
 }
 
@@ -23,57 +38,36 @@ vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk)
 {
   if (type == VM_BLK_HOLE)
     {
-      vmemu_xa_erase (ino->blocks, blk);
+      vm_bmap_set (ino->blocks, blk, 1, 0);
       return;
     }
   ino->blocks_len = MAX (ino->blocks_len, blk + 1);
-  vmemu_xa_store (ino->blocks, blk, GSIZE_TO_POINTER ((gsize) VM_BLK_PACK (type, pblk)));
+  vm_bmap_set (ino->blocks, blk, 1, VM_BLK_PACK (type, pblk));
 }
 
 /* The extents from block `from` on move by `shift` blocks, up (leaving
- * holes) or down (over blocks already freed). */
+ * holes) or down (over blocks already freed): xfs_bmap_shift_extents moves
+ * extents, not blocks. */
 void
 vm_blk_shift (VmemuInode *ino, guint64 from, guint64 shift, gboolean up)
 {
   guint64 n = ino->blocks_len;
   if (from >= n)
     return;
-  g_assert (up || from >= shift);
-  GArray *idx = g_array_new (FALSE, FALSE, sizeof (guint64));
-  GPtrArray *val = g_ptr_array_new ();
-  guint64 i = from;
-  gpointer v;
-  while ((v = vmemu_xa_find (ino->blocks, &i, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
-    {
-      g_array_append_val (idx, i);
-      g_ptr_array_add (val, v);
-      vmemu_xa_erase (ino->blocks, i);
-      i++;
-    }
-  if (!up && shift > 0)
-    for (i = from - shift; vmemu_xa_find (ino->blocks, &i, from - 1, VMEMU_XA_NO_MARK); i++)
-      vmemu_xa_erase (ino->blocks, i);
-  for (guint k = 0; k < idx->len; k++)
-    {
-      guint64 b = g_array_index (idx, guint64, k);
-      vmemu_xa_store (ino->blocks, up ? b + shift : b - shift, g_ptr_array_index (val, k));
-    }
+  vm_bmap_shift (ino->blocks, from, shift, up);
   ino->blocks_len = up ? n + shift : n - shift;
-  g_array_unref (idx);
-  g_ptr_array_unref (val);
 }
 
 /* A power cut: delayed allocations were in memory only. */
 void
 vm_blk_drop_delalloc (VmemuInode *ino)
 {
-  guint64 i = 0;
-  gpointer v;
-  while ((v = vmemu_xa_find (ino->blocks, &i, G_MAXUINT64, VMEMU_XA_NO_MARK)) != NULL)
+  guint64 k = 0, len, v;
+  while (vm_bmap_next (ino->blocks, &k, &len, &v))
     {
-      if ((GPOINTER_TO_SIZE (v) & 3) == VM_BLK_DELALLOC)
-        vmemu_xa_erase (ino->blocks, i);
-      i++;
+      if ((v & 3) == VM_BLK_DELALLOC)
+        vm_bmap_set (ino->blocks, k, len, 0);
+      k += len;
     }
 }
 
@@ -159,14 +153,18 @@ vm_xfs_map_blocks (VmemuMachine *m, VmemuInode *ino, guint64 blk, guint64 *pblk)
 void
 vm_xfs_free_blocks (VmemuMachine *m, VmemuInode *ino, guint64 first, guint64 last)
 {
-  guint64 b = first;
-  for (; vmemu_xa_find (ino->blocks, &b, last, VMEMU_XA_NO_MARK) != NULL; b++)
+  guint64 k = first, len, v, end = first;
+  while (k <= last && vm_bmap_next (ino->blocks, &k, &len, &v) && k <= last)
     {
-      VmBlk k = vm_blk_get (ino, b);
-      if (k.type == VM_BLK_MAPPED || k.type == VM_BLK_UNWRITTEN)
-        vm_pblk_free (m, k.pblk);
-      vm_blk_set (ino, b, VM_BLK_HOLE, 0);
+      len = MIN (len, last - k + 1);
+      if (blk_step (v) != 0)   /* written or unwritten: back to the allocator, in block order */
+        for (guint64 i = 0; i < len; i++)
+          vm_pblk_free (m, (v >> 2) + i);
+      k += len;
+      end = k;
     }
+  if (end > first)
+    vm_bmap_set (ino->blocks, first, end - first, 0);   /* one removal for the range */
 }
 
 /* iomap_block_needs_zeroing: anything but a written extent, or past EOF,

@@ -5,6 +5,7 @@
 
 #include "engine/model/inode.h"
 
+VmBmap *vm_blk_map_new (void);   /* an empty data fork */
 VmBlk vm_blk_get (VmemuInode *ino, guint64 blk);
 void vm_blk_set (VmemuInode *ino, guint64 blk, VmBlkType type, guint64 pblk);
 guint64 vm_pblk_alloc (VmemuMachine *m);

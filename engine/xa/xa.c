@@ -31,6 +31,9 @@ struct _XaNode {
 
 struct _VmemuXa {
   XaNode *root;         /* NULL when empty; covers [0, 64 << root->shift) */
+  guint root_shift;     /* root->shift, kept here so that a lookup reads no
+                         * node header: only the slot it follows (at a few
+                         * million pages every node is a cache miss) */
   gsize count;          /* entries stored */
   gsize n_nodes;        /* nodes allocated, for vmemu_xa_memory_bytes() */
 };
@@ -96,12 +99,25 @@ static XaNode *
 xa_leaf (const VmemuXa *xa, guint64 index)
 {
   XaNode *node = xa->root;
+  guint shift = xa->root_shift;
 
-  if (node == NULL || !shift_covers (node->shift, index))
+  if (node == NULL || !shift_covers (shift, index))
     return NULL;
-  while (node != NULL && node->shift > 0)
-    node = node->slots[node_slot (node, index)];
+  /* a child's shift is its parent's less one level */
+  for (; shift > 0; shift -= XA_CHUNK_SHIFT)
+    {
+      node = node->slots[(index >> shift) & XA_CHUNK_MASK];
+      if (node == NULL)
+        return NULL;
+    }
   return node;
+}
+
+static inline void
+set_root (VmemuXa *xa, XaNode *root)
+{
+  xa->root = root;
+  xa->root_shift = root ? root->shift : 0;
 }
 
 /* Bit `offset` of `node`'s mark summary was just set: tell the ancestors
@@ -151,7 +167,7 @@ xa_expand (VmemuXa *xa, guint64 index)
         top->marks[m] = old->marks[m] != 0;
       old->parent = top;
       old->offset = 0;
-      xa->root = top;
+      set_root (xa, top);
     }
 }
 
@@ -172,7 +188,7 @@ xa_shrink (VmemuXa *xa)
       xa->n_nodes--;
       root = child;
     }
-  xa->root = root;
+  set_root (xa, root);
 }
 
 /* `node` has just lost its last slot: free it and empty ancestors. */
@@ -184,7 +200,7 @@ xa_delete_node (VmemuXa *xa, XaNode *node)
       XaNode *parent = node->parent;
 
       if (parent == NULL)
-        xa->root = NULL;
+        set_root (xa, NULL);
       else
         {
           parent->slots[node->offset] = NULL;
@@ -208,7 +224,7 @@ xa_create_leaf (VmemuXa *xa, guint64 index)
       guint shift = 0;
       while (!shift_covers (shift, index))
         shift += XA_CHUNK_SHIFT;
-      xa->root = node_new (xa, shift, NULL, 0);
+      set_root (xa, node_new (xa, shift, NULL, 0));
     }
   xa_expand (xa, index);
   node = xa->root;
@@ -562,6 +578,7 @@ vmemu_xa_check (const VmemuXa *xa)
       return;
     }
   g_assert_cmpuint (xa->root->shift, <=, XA_MAX_SHIFT);
+  g_assert_cmpuint (xa->root_shift, ==, xa->root->shift);
   g_assert_cmpuint (xa->root->shift % XA_CHUNK_SHIFT, ==, 0);
   /* shrunk: a root above the leaves has more than slot 0 in use */
   g_assert (xa->root->shift == 0 || xa->root->present != 1);

@@ -602,6 +602,7 @@ bench_scale (guint64 n_pages, guint32 n_reads)
   gsize after = heap_bytes ();
   guint64 rss_peak = rss_peak_bytes ();
   guint64 resident = 0, with_data = 0, file_bytes = 0, xa_bytes = 0, ops_bytes = 0;
+  guint64 bmap_bytes = 0, extents = 0;
 
   for (guint i = 0; i < m->inodes->len; i++)
     {
@@ -615,6 +616,8 @@ bench_scale (guint64 n_pages, guint32 n_reads)
           idx++;
         }
       xa_bytes += vmemu_xa_memory_bytes (ino->pages);
+      bmap_bytes += vm_bmap_memory_bytes (ino->blocks);
+      extents += vm_bmap_count (ino->blocks);
       file_bytes += vmemu_content_memory_bytes (ino->expected)
                     + vmemu_content_memory_bytes (ino->durable);
     }
@@ -648,6 +651,9 @@ bench_scale (guint64 n_pages, guint32 n_reads)
           rss_peak > rss_before ? (double) (rss_peak - rss_before) / (double) resident : 0.0);
   printf ("scale_%s_rss_peak_mib %.1f MiB\n", tag, (double) rss_peak / (1 << 20));
   printf ("scale_%s_xa_bytes_per_page %.2f bytes\n", tag, (double) xa_bytes / resident);
+  /* the data fork (xfs.c): an extent map, one extent per contiguous run */
+  printf ("scale_%s_blockmap_bytes_per_page %.2f bytes\n", tag, (double) bmap_bytes / resident);
+  printf ("scale_%s_blockmap_extents %" G_GUINT64_FORMAT " extents\n", tag, extents);
   printf ("scale_%s_pages_with_4k_buffer %" G_GUINT64_FORMAT " pages\n", tag, with_data);
   printf ("scale_%s_file_bytes_per_page %.0f bytes\n", tag, (double) file_bytes / resident);
   printf ("sizeof_vmemu_page %zu bytes\n", sizeof (VmemuPage));
