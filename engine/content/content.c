@@ -429,25 +429,34 @@ vmemu_content_copy (VmContent *dst, guint64 doff, const VmContent *src, guint64 
   dst->size = MAX (dst->size, doff + len);
   if (len == 0)
     return;
-  /* collect src's runs first (no references yet): dst may be src */
-  GArray *tmp = g_array_new (FALSE, FALSE, sizeof (Ext));
+  /* collect src's runs first (no references yet): dst may be src.  A page
+   * or a block holds a run or two: those stay on the stack, no allocation. */
+  Ext local[8];
+  Ext *runs = local;
+  guint nruns = 0, cap = G_N_ELEMENTS (local);
   guint64 o = soff, n;
   VmContentDesc d;
   while (vmemu_content_next (src, &o, &n, soff + len, &d))
     {
-      Ext e = { doff + (o - soff), n, d };
-      vmemu_content_src_ref (&e.d);   /* kept alive across the punch */
-      g_array_append_val (tmp, e);
+      if (nruns == cap)
+        {
+          cap *= 2;
+          runs = runs == local ? g_memdup2 (local, sizeof local) : runs;
+          runs = g_renew (Ext, runs, cap);
+        }
+      runs[nruns] = (Ext) { doff + (o - soff), n, d };
+      vmemu_content_src_ref (&runs[nruns].d);   /* kept alive across the punch */
+      nruns++;
       o += n;
     }
   punch (dst, doff, doff + len);
-  for (guint i = 0; i < tmp->len; i++)
+  for (guint i = 0; i < nruns; i++)
     {
-      Ext *e = &g_array_index (tmp, Ext, i);
-      place (dst, e);
-      vmemu_content_src_unref (&e->d);
+      place (dst, &runs[i]);
+      vmemu_content_src_unref (&runs[i].d);
     }
-  g_array_unref (tmp);
+  if (runs != local)
+    g_free (runs);
 }
 
 gboolean
