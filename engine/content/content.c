@@ -224,14 +224,51 @@ seg_punch (Seg *s, guint64 a, guint64 b)
   return i;
 }
 
-/* Insert e (holding its source reference, inside a punched gap of s) and
- * merge it with its neighbours. */
+/* Put e (holding its source reference, inside s) over whatever s holds in
+ * its range: seg_punch then seg_place in one pass, one binary search and at
+ * most one move of the tail (the same extents as the two steps). */
 static void
-seg_place (Seg *s, const Ext *e)
+seg_put (Seg *s, const Ext *e)
 {
-  guint i = find (s, e->start);
-  make_room (s, i, 1);
-  s->v[i] = *e;
+  guint64 a = e->start, b = ext_end (e);
+  guint i = find (s, a);
+  if (i < s->n && s->v[i].start < a)
+    {
+      Ext *x = &s->v[i];
+      if (ext_end (x) > b)
+        {
+          /* e inside one extent: split it around e */
+          Ext right = *x;
+          trim_front (&right, b - x->start);
+          vmemu_content_src_ref (&right.d);
+          x->len = a - x->start;
+          make_room (s, i + 1, 2);
+          s->v[i + 1] = *e;
+          s->v[i + 2] = right;
+          merge_at (s, i + 2);
+          merge_at (s, i + 1);
+          return;
+        }
+      x->len = a - x->start;
+      i++;
+    }
+  guint j = i;
+  while (j < s->n && ext_end (&s->v[j]) <= b)
+    j++;
+  if (j > i)
+    {
+      /* e takes the first covered slot, the others leave */
+      vmemu_content_src_unref (&s->v[i].d);
+      s->v[i] = *e;
+      drop (s, i + 1, j);
+    }
+  else
+    {
+      make_room (s, i, 1);
+      s->v[i] = *e;
+    }
+  if (i + 1 < s->n && s->v[i + 1].start < b)
+    trim_front (&s->v[i + 1], b - s->v[i + 1].start);
   merge_at (s, i + 1);
   merge_at (s, i);
 }
@@ -256,10 +293,10 @@ punch (VmContent *c, guint64 a, guint64 b)
     }
 }
 
-/* Put the run e (no reference taken yet) into the store, cut at segment
- * boundaries; the range must have been punched. */
+/* Put the run e (no reference taken yet) over the store's [e->start,
+ * ext_end (e)), cut at segment boundaries: punch + place in one pass. */
 static void
-place (VmContent *c, const Ext *e)
+put (VmContent *c, const Ext *e)
 {
   guint64 off = e->start, end = ext_end (e);
   while (off < end)
@@ -268,7 +305,7 @@ place (VmContent *c, const Ext *e)
       guint64 hi = MIN (end, seg_hi (c, k));
       Ext piece = { off, hi - off, vmemu_content_desc_advance (&e->d, off - e->start) };
       vmemu_content_src_ref (&piece.d);
-      seg_place (seg_make (c, k), &piece);
+      seg_put (seg_make (c, k), &piece);
       off = hi;
     }
 }
@@ -396,10 +433,11 @@ vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc 
   c->size = MAX (c->size, off + len);
   if (len == 0)
     return;
-  punch (c, off, off + len);
   Ext e = { off, len, vmemu_content_desc_norm (d) };
   if (e.d.gen != VMEMU_GEN_ZERO)
-    place (c, &e);
+    put (c, &e);
+  else
+    punch (c, off, off + len);
 }
 
 void
@@ -449,12 +487,18 @@ vmemu_content_copy (VmContent *dst, guint64 doff, const VmContent *src, guint64 
       nruns++;
       o += n;
     }
-  punch (dst, doff, doff + len);
+  /* each run over dst's bytes, the gaps between them (zeros) punched */
+  guint64 at = doff;
   for (guint i = 0; i < nruns; i++)
     {
-      place (dst, &runs[i]);
+      if (runs[i].start > at)
+        punch (dst, at, runs[i].start);
+      put (dst, &runs[i]);
+      at = ext_end (&runs[i]);
       vmemu_content_src_unref (&runs[i].d);
     }
+  if (doff + len > at)
+    punch (dst, at, doff + len);
   if (runs != local)
     g_free (runs);
 }
