@@ -427,6 +427,17 @@ vmemu_content_set_size (VmContent *c, guint64 size)
 }
 
 void
+vmemu_content_reset (VmContent *c, guint64 size)
+{
+  g_return_if_fail (c != NULL);
+  if (c->segs != NULL)
+    punch (c, G_GUINT64_CONSTANT (1) << c->shift, G_MAXUINT64);
+  seg_unref_all (&c->s0);
+  c->s0.n = 0;
+  c->size = size;
+}
+
+void
 vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc *d)
 {
   g_return_if_fail (c != NULL && d != NULL);

@@ -18,10 +18,12 @@ vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk, guin
 {
   VmemuBio *bio = m->bio_cache;
   GArray *segs;
+  VmContent *snap = NULL;   /* a write's snapshot store, emptied */
   if (bio != NULL)
     {
       m->bio_cache = bio->next;
       segs = bio->segs;
+      snap = bio->snap;
       g_array_set_size (segs, 0);
       *bio = (VmemuBio) { 0 };
     }
@@ -31,6 +33,7 @@ vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk, guin
       *bio = (VmemuBio) { 0 };
       segs = g_array_new (FALSE, FALSE, sizeof (VmBioSeg));
     }
+  bio->snap = snap;
   bio->id = ++m->next_bio_id;
   bio->kind = kind;
   bio->inode = ino;
@@ -46,7 +49,8 @@ vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk, guin
 void
 vm_bio_release (VmemuMachine *m, VmemuBio *bio)
 {
-  g_clear_pointer (&bio->snap, vmemu_content_free);
+  if (bio->snap != NULL)
+    vmemu_content_reset (bio->snap, 0);   /* drops its references now */
   bio->next = m->bio_cache;
   m->bio_cache = bio;
 }
@@ -214,7 +218,10 @@ vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
       bio->nblocks = bytes / m->block_size;
       if (write)
         {
-          bio->snap = vmemu_content_new (bytes);
+          if (bio->snap != NULL)
+            vmemu_content_reset (bio->snap, bytes);
+          else
+            bio->snap = vmemu_content_new (bytes);
           guint64 o = 0;
           for (guint i = 0; i < bio->segs->len; i++)
             {
