@@ -60,7 +60,7 @@ snode_free (SNode *node)
 {
   if (node == NULL)
     return;
-  g_free (node->text);
+  /* a scalar's text lives in the node's own block (builder_scalar) */
   if (node->items != NULL)
     g_ptr_array_unref (node->items);
   g_free (node);
@@ -213,9 +213,9 @@ typedef struct {
 } Builder;
 
 static SNode *
-node_new (SNodeKind kind, const yaml_mark_t *mark)
+node_new (SNodeKind kind, const yaml_mark_t *mark, gsize extra)
 {
-  SNode *node = g_new0 (SNode, 1);
+  SNode *node = g_malloc0 (sizeof (SNode) + extra);
   node->kind = kind;
   node->line = (guint32) mark->line + 1;
   node->column = (guint32) mark->column + 1;
@@ -272,7 +272,7 @@ builder_open (Builder *b, SNodeKind kind, const yaml_event_t *ev, GError **error
     return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, b->name,
                           (guint) ev->start_mark.line + 1, (guint) ev->start_mark.column + 1,
                           "nesting deeper than %d levels", SCENARIO_MAX_DEPTH);
-  node = node_new (kind, &ev->start_mark);
+  node = node_new (kind, &ev->start_mark, 0);
   if (!builder_attach (b, node, error))
     return FALSE;
   g_ptr_array_add (b->open, node);
@@ -291,9 +291,12 @@ builder_scalar (Builder *b, const yaml_event_t *ev, GError **error)
     return scenario_fail (error, VMEMU_SCENARIO_ERROR_INVALID, b->name,
                           (guint) ev->start_mark.line + 1, (guint) ev->start_mark.column + 1,
                           "NUL character in a value");
-  node = node_new (SNODE_SCALAR, &ev->start_mark);
+  /* one allocation for the node and its text: a scenario has many scalars */
+  node = node_new (SNODE_SCALAR, &ev->start_mark, ev->data.scalar.length + 1);
   node->len = ev->data.scalar.length;
-  node->text = g_strndup (value, node->len);
+  node->text = (char *) (node + 1);
+  memcpy (node->text, value, node->len);
+  node->text[node->len] = '\0';
   node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
   return builder_attach (b, node, error);
 }
