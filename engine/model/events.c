@@ -40,6 +40,10 @@ static void
 activity_count (VmemuMachine *m, VmemuEventId id, const VmemuPage *p, gint64 a0, gint64 a1,
                 gint64 a3)
 {
+  /* the same list decides with a trace as without one: a case below that
+   * vm_event_has_activity does not list counts nothing, traced or not */
+  if (!vm_event_has_activity (id))
+    return;
   guint64 *act = m->result.activity;
   switch (id)
     {
