@@ -44,8 +44,7 @@ load_input (RunOptions *o, const char *path, GError **error)
   g_autoptr (GString) yaml = g_string_new (NULL);
   g_autoptr (GError) local = NULL;
   vmemu_scenario_write_yaml (scn, NULL, yaml);
-  g_autoptr (VmemuScenario) back = vmemu_scenario_load_data ("-", yaml->str, yaml->len, &local);
-  if (back == NULL)
+  if (!vmemu_scenario_check_data ("-", yaml->str, yaml->len, &local))
     {
       g_set_error (error, VMEMU_SCENARIO_ERROR, VMEMU_SCENARIO_ERROR_INVALID,
                    "%s: the scenario would not validate: %s", o->fsx, local->message);

@@ -224,14 +224,51 @@ seg_punch (Seg *s, guint64 a, guint64 b)
   return i;
 }
 
-/* Insert e (holding its source reference, inside a punched gap of s) and
- * merge it with its neighbours. */
+/* Put e (holding its source reference, inside s) over whatever s holds in
+ * its range: seg_punch then seg_place in one pass, one binary search and at
+ * most one move of the tail (the same extents as the two steps). */
 static void
-seg_place (Seg *s, const Ext *e)
+seg_put (Seg *s, const Ext *e)
 {
-  guint i = find (s, e->start);
-  make_room (s, i, 1);
-  s->v[i] = *e;
+  guint64 a = e->start, b = ext_end (e);
+  guint i = find (s, a);
+  if (i < s->n && s->v[i].start < a)
+    {
+      Ext *x = &s->v[i];
+      if (ext_end (x) > b)
+        {
+          /* e inside one extent: split it around e */
+          Ext right = *x;
+          trim_front (&right, b - x->start);
+          vmemu_content_src_ref (&right.d);
+          x->len = a - x->start;
+          make_room (s, i + 1, 2);
+          s->v[i + 1] = *e;
+          s->v[i + 2] = right;
+          merge_at (s, i + 2);
+          merge_at (s, i + 1);
+          return;
+        }
+      x->len = a - x->start;
+      i++;
+    }
+  guint j = i;
+  while (j < s->n && ext_end (&s->v[j]) <= b)
+    j++;
+  if (j > i)
+    {
+      /* e takes the first covered slot, the others leave */
+      vmemu_content_src_unref (&s->v[i].d);
+      s->v[i] = *e;
+      drop (s, i + 1, j);
+    }
+  else
+    {
+      make_room (s, i, 1);
+      s->v[i] = *e;
+    }
+  if (i + 1 < s->n && s->v[i + 1].start < b)
+    trim_front (&s->v[i + 1], b - s->v[i + 1].start);
   merge_at (s, i + 1);
   merge_at (s, i);
 }
@@ -256,10 +293,10 @@ punch (VmContent *c, guint64 a, guint64 b)
     }
 }
 
-/* Put the run e (no reference taken yet) into the store, cut at segment
- * boundaries; the range must have been punched. */
+/* Put the run e (no reference taken yet) over the store's [e->start,
+ * ext_end (e)), cut at segment boundaries: punch + place in one pass. */
 static void
-place (VmContent *c, const Ext *e)
+put (VmContent *c, const Ext *e)
 {
   guint64 off = e->start, end = ext_end (e);
   while (off < end)
@@ -268,7 +305,7 @@ place (VmContent *c, const Ext *e)
       guint64 hi = MIN (end, seg_hi (c, k));
       Ext piece = { off, hi - off, vmemu_content_desc_advance (&e->d, off - e->start) };
       vmemu_content_src_ref (&piece.d);
-      seg_place (seg_make (c, k), &piece);
+      seg_put (seg_make (c, k), &piece);
       off = hi;
     }
 }
@@ -390,16 +427,28 @@ vmemu_content_set_size (VmContent *c, guint64 size)
 }
 
 void
+vmemu_content_reset (VmContent *c, guint64 size)
+{
+  g_return_if_fail (c != NULL);
+  if (c->segs != NULL)
+    punch (c, G_GUINT64_CONSTANT (1) << c->shift, G_MAXUINT64);
+  seg_unref_all (&c->s0);
+  c->s0.n = 0;
+  c->size = size;
+}
+
+void
 vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc *d)
 {
   g_return_if_fail (c != NULL && d != NULL);
   c->size = MAX (c->size, off + len);
   if (len == 0)
     return;
-  punch (c, off, off + len);
   Ext e = { off, len, vmemu_content_desc_norm (d) };
   if (e.d.gen != VMEMU_GEN_ZERO)
-    place (c, &e);
+    put (c, &e);
+  else
+    punch (c, off, off + len);
 }
 
 void
@@ -429,25 +478,40 @@ vmemu_content_copy (VmContent *dst, guint64 doff, const VmContent *src, guint64 
   dst->size = MAX (dst->size, doff + len);
   if (len == 0)
     return;
-  /* collect src's runs first (no references yet): dst may be src */
-  GArray *tmp = g_array_new (FALSE, FALSE, sizeof (Ext));
+  /* collect src's runs first (no references yet): dst may be src.  A page
+   * or a block holds a run or two: those stay on the stack, no allocation. */
+  Ext local[8];
+  Ext *runs = local;
+  guint nruns = 0, cap = G_N_ELEMENTS (local);
   guint64 o = soff, n;
   VmContentDesc d;
   while (vmemu_content_next (src, &o, &n, soff + len, &d))
     {
-      Ext e = { doff + (o - soff), n, d };
-      vmemu_content_src_ref (&e.d);   /* kept alive across the punch */
-      g_array_append_val (tmp, e);
+      if (nruns == cap)
+        {
+          cap *= 2;
+          runs = runs == local ? g_memdup2 (local, sizeof local) : runs;
+          runs = g_renew (Ext, runs, cap);
+        }
+      runs[nruns] = (Ext) { doff + (o - soff), n, d };
+      vmemu_content_src_ref (&runs[nruns].d);   /* kept alive across the punch */
+      nruns++;
       o += n;
     }
-  punch (dst, doff, doff + len);
-  for (guint i = 0; i < tmp->len; i++)
+  /* each run over dst's bytes, the gaps between them (zeros) punched */
+  guint64 at = doff;
+  for (guint i = 0; i < nruns; i++)
     {
-      Ext *e = &g_array_index (tmp, Ext, i);
-      place (dst, e);
-      vmemu_content_src_unref (&e->d);
+      if (runs[i].start > at)
+        punch (dst, at, runs[i].start);
+      put (dst, &runs[i]);
+      at = ext_end (&runs[i]);
+      vmemu_content_src_unref (&runs[i].d);
     }
-  g_array_unref (tmp);
+  if (doff + len > at)
+    punch (dst, at, doff + len);
+  if (runs != local)
+    g_free (runs);
 }
 
 gboolean

@@ -152,6 +152,9 @@ VmContent *vmemu_content_dup (const VmContent *c);
 guint64 vmemu_content_size (const VmContent *c);
 /* Shrinking drops everything at or past size; growing adds zeros. */
 void vmemu_content_set_size (VmContent *c, guint64 size);
+/* Empty c (it reads as size zero bytes), keeping its first segment's array
+ * for the next writes: a store reused over and over allocates nothing. */
+void vmemu_content_reset (VmContent *c, guint64 size);
 
 /* [off, off+len) becomes the run d (the size grows to off+len if shorter). */
 void vmemu_content_fill (VmContent *c, guint64 off, guint64 len, const VmContentDesc *d);

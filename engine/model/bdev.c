@@ -16,14 +16,55 @@
 VmemuBio *
 vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 pblk, guint64 file_off)
 {
-  VmemuBio *bio = g_new0 (VmemuBio, 1);
+  VmemuBio *bio = m->bio_cache;
+  GArray *segs;
+  VmContent *snap = NULL;   /* a write's snapshot store, emptied */
+  if (bio != NULL)
+    {
+      m->bio_cache = bio->next;
+      segs = bio->segs;
+      snap = bio->snap;
+      g_array_set_size (segs, 0);
+      *bio = (VmemuBio) { 0 };
+    }
+  else
+    {
+      bio = g_new (VmemuBio, 1);
+      *bio = (VmemuBio) { 0 };
+      segs = g_array_new (FALSE, FALSE, sizeof (VmBioSeg));
+    }
+  bio->snap = snap;
   bio->id = ++m->next_bio_id;
   bio->kind = kind;
   bio->inode = ino;
   bio->pblk = pblk;
   bio->file_off = file_off;
-  bio->segs = g_array_new (FALSE, FALSE, sizeof (VmBioSeg));
+  bio->segs = segs;
   return bio;
+}
+
+/* A completed bio goes back to the machine's cache with its segment array,
+ * so the next one allocates nothing (the cache never changes what the model
+ * does: a bio's id comes from next_bio_id, its fields are reset). */
+void
+vm_bio_release (VmemuMachine *m, VmemuBio *bio)
+{
+  if (bio->snap != NULL)
+    vmemu_content_reset (bio->snap, 0);   /* drops its references now */
+  bio->next = m->bio_cache;
+  m->bio_cache = bio;
+}
+
+/* Frees the machine's cache of released bios (at teardown). */
+void
+vm_bio_cache_free (VmemuMachine *m)
+{
+  while (m->bio_cache)
+    {
+      VmemuBio *b = m->bio_cache;
+      m->bio_cache = b->next;
+      vm_bio_free (b);
+    }
 }
 
 void
@@ -97,7 +138,7 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
   g_ptr_array_remove_fast (m->bios_inflight, bio);
   if (bio->dropped)
     {
-      vm_bio_free (bio);
+      vm_bio_release (m, bio);
       m->cur = saved;
       return;
     }
@@ -147,7 +188,7 @@ bio_complete_cb (VmemuSim *sim, gpointer data, guint64 arg)
       next->next = NULL;
       vm_submit_bio (m, next);
     }
-  vm_bio_free (bio);
+  vm_bio_release (m, bio);
   m->cur = saved;
 }
 
@@ -177,7 +218,10 @@ vm_submit_bio (VmemuMachine *m, VmemuBio *bio)
       bio->nblocks = bytes / m->block_size;
       if (write)
         {
-          bio->snap = vmemu_content_new (bytes);
+          if (bio->snap != NULL)
+            vmemu_content_reset (bio->snap, bytes);
+          else
+            bio->snap = vmemu_content_new (bytes);
           guint64 o = 0;
           for (guint i = 0; i < bio->segs->len; i++)
             {

@@ -46,6 +46,8 @@ VmemuBio *vm_bio_new (VmemuMachine *m, VmBioKind kind, VmemuInode *ino, guint64 
 void vm_bio_add (VmemuBio *bio, VmemuPage *p, guint off, guint len);
 void vm_submit_bio (VmemuMachine *m, VmemuBio *bio);
 void vm_bio_free (VmemuBio *bio);
+void vm_bio_release (VmemuMachine *m, VmemuBio *bio);
+void vm_bio_cache_free (VmemuMachine *m);
 /* The disk's bytes of blocks [pblk, pblk + bytes / block size) into dst at
  * doff, and src's bytes at soff onto those blocks (descriptors, no bytes). */
 void vm_disk_read (VmemuMachine *m, guint64 pblk, guint64 bytes, VmContent *dst, guint64 doff);

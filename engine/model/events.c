@@ -33,11 +33,17 @@ vm_page_holders (const VmemuPage *p)
 
 /* The run's activity counters (VmemuRunResult.activity), from the events as
  * they are emitted, with or without a trace.  @p is the page of a page
- * event, NULL otherwise; it is only compared, never dereferenced. */
+ * event, NULL otherwise; it is only compared, never dereferenced.  Every id
+ * handled here must be listed in vm_event_has_activity (events.h): without
+ * a trace, the others never reach this function. */
 static void
 activity_count (VmemuMachine *m, VmemuEventId id, const VmemuPage *p, gint64 a0, gint64 a1,
                 gint64 a3)
 {
+  /* the same list decides with a trace as without one: a case below that
+   * vm_event_has_activity does not list counts nothing, traced or not */
+  if (!vm_event_has_activity (id))
+    return;
   guint64 *act = m->result.activity;
   switch (id)
     {
@@ -86,7 +92,7 @@ vm_trace_emit (VmemuMachine *m, VmemuTraceEvent *ev)
 }
 
 void
-vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, gint64 a0,
+vm_trace_page_full (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, gint64 a0,
                gint64 a1, gint64 a2, gint64 a3, const char *detail)
 {
   activity_count (m, id, p, a0, a1, a3);
@@ -111,7 +117,7 @@ vm_trace_page (VmemuMachine *m, VmemuEventId id, VmemuPage *p, guint32 before, g
 }
 
 void
-vm_trace_inode (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0, gint64 a1,
+vm_trace_inode_full (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0, gint64 a1,
                 gint64 a2, gint64 a3, const char *detail)
 {
   activity_count (m, id, NULL, a0, a1, a3);
@@ -128,7 +134,7 @@ vm_trace_inode (VmemuMachine *m, VmemuEventId id, VmemuInode *ino, gint64 a0, gi
 }
 
 void
-vm_trace (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gint64 a3,
+vm_trace_full (VmemuMachine *m, VmemuEventId id, gint64 a0, gint64 a1, gint64 a2, gint64 a3,
           const char *detail)
 {
   activity_count (m, id, NULL, a0, a1, a3);

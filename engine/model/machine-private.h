@@ -87,6 +87,7 @@ struct _VmemuMachine {
   VmemuBio *queue_head, *queue_tail;
   guint64 next_bio_id;
   GArray *injects;               /* of VmInject */
+  VmemuBio *bio_cache;           /* released bios, linked by next (bdev.c) */
   GPtrArray *bios_inflight;      /* for power cut */
   VmemuRng rng;                  /* device jitter and content */
 

@@ -696,6 +696,7 @@ vmemu_machine_free (VmemuMachine *m)
       m->queue_head = b->next;
       vm_bio_free (b);
     }
+  vm_bio_cache_free (m);
   vm_page_slab_free (m);
   g_free (m->cpus);
   vmemu_fsx_pattern_free (m->fsx);

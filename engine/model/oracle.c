@@ -187,6 +187,13 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
    * a truncate, as generic_file_buffered_read can) may hold either version:
    * only the unchanged pages are held to the oracle, each maximal run of
    * them compared as one range. */
+  if (m->oracle_gen <= st->gen_start)
+    {
+      /* nothing changed since the op began (the common case): every page
+       * is held to the oracle, as the walk below would find */
+      compare_run (st, ino, off, found, foff, len);
+      return;
+    }
   guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
   guint64 run = off;   /* start of the current run of unchanged bytes */
   guint64 p = first, stop;

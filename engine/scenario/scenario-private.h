@@ -33,6 +33,8 @@ struct _SNode {
   gsize len;                /* scalars: length in bytes */
   gboolean plain;           /* scalars: written without quotes or | > */
   GPtrArray *items;         /* maps: key, value, key, value...; seqs: items */
+  struct _SBlock *arena;    /* the root only: the blocks every node of the tree
+                             * lives in (scenario-yaml.c), freed with it */
 };
 
 void snode_free (SNode *node);

@@ -55,15 +55,70 @@ scenario_fail (GError **error, VmemuScenarioError code, const char *name, guint 
   return FALSE;
 }
 
+/* The nodes of one parse are carved from large blocks (a scenario has
+ * thousands of small nodes: an fsx import about ten per op) and freed at
+ * once with the root; only the collections' item arrays are their own. */
+typedef struct _SBlock SBlock;
+struct _SBlock {
+  SBlock *next;
+  gsize used, cap;
+  max_align_t data[];
+};
+
+#define SBLOCK_BYTES (64u * 1024)
+
+static void
+sblocks_free (SBlock *b)
+{
+  while (b != NULL)
+    {
+      SBlock *next = b->next;
+      g_free (b);
+      b = next;
+    }
+}
+
+/* size bytes of zeroes from the newest block of *head (a new one if full). */
+static gpointer
+sblock_alloc (SBlock **head, gsize size)
+{
+  size = (size + sizeof (max_align_t) - 1) / sizeof (max_align_t) * sizeof (max_align_t);
+  SBlock *b = *head;
+  if (b == NULL || b->cap - b->used < size)
+    {
+      gsize cap = MAX (SBLOCK_BYTES, size);
+      b = g_malloc (sizeof (SBlock) + cap);
+      b->next = *head;
+      b->used = 0;
+      b->cap = cap;
+      *head = b;
+    }
+  gpointer p = (char *) b->data + b->used;
+  b->used += size;
+  memset (p, 0, size);
+  return p;
+}
+
+/* The item arrays of node and everything under it. */
+static void
+snode_free_items (SNode *node)
+{
+  if (node->items == NULL)
+    return;
+  for (guint i = 0; i < node->items->len; i++)
+    snode_free_items (g_ptr_array_index (node->items, i));
+  g_clear_pointer (&node->items, g_ptr_array_unref);
+}
+
+/* Frees a tree given its root; for any other node (one the builder could
+ * not attach) only its item arrays: its memory is the parse's blocks. */
 void
 snode_free (SNode *node)
 {
   if (node == NULL)
     return;
-  g_free (node->text);
-  if (node->items != NULL)
-    g_ptr_array_unref (node->items);
-  g_free (node);
+  snode_free_items (node);
+  sblocks_free (node->arena);
 }
 
 gboolean
@@ -210,17 +265,18 @@ typedef struct {
   GPtrArray *open;          /* SNode*, borrowed: owned by their parent or root */
   SNode *root;              /* owned */
   guint documents;
+  SBlock *blocks;           /* every node's memory: handed to the root at the end */
 } Builder;
 
 static SNode *
-node_new (SNodeKind kind, const yaml_mark_t *mark)
+node_new (Builder *b, SNodeKind kind, const yaml_mark_t *mark, gsize extra)
 {
-  SNode *node = g_new0 (SNode, 1);
+  SNode *node = sblock_alloc (&b->blocks, sizeof (SNode) + extra);
   node->kind = kind;
   node->line = (guint32) mark->line + 1;
   node->column = (guint32) mark->column + 1;
   if (kind != SNODE_SCALAR)
-    node->items = g_ptr_array_new_with_free_func ((GDestroyNotify) snode_free);
+    node->items = g_ptr_array_new ();
   return node;
 }
 
@@ -272,7 +328,7 @@ builder_open (Builder *b, SNodeKind kind, const yaml_event_t *ev, GError **error
     return scenario_fail (error, VMEMU_SCENARIO_ERROR_PARSE, b->name,
                           (guint) ev->start_mark.line + 1, (guint) ev->start_mark.column + 1,
                           "nesting deeper than %d levels", SCENARIO_MAX_DEPTH);
-  node = node_new (kind, &ev->start_mark);
+  node = node_new (b, kind, &ev->start_mark, 0);
   if (!builder_attach (b, node, error))
     return FALSE;
   g_ptr_array_add (b->open, node);
@@ -291,9 +347,12 @@ builder_scalar (Builder *b, const yaml_event_t *ev, GError **error)
     return scenario_fail (error, VMEMU_SCENARIO_ERROR_INVALID, b->name,
                           (guint) ev->start_mark.line + 1, (guint) ev->start_mark.column + 1,
                           "NUL character in a value");
-  node = node_new (SNODE_SCALAR, &ev->start_mark);
+  /* one allocation for the node and its text: a scenario has many scalars */
+  node = node_new (b, SNODE_SCALAR, &ev->start_mark, ev->data.scalar.length + 1);
   node->len = ev->data.scalar.length;
-  node->text = g_strndup (value, node->len);
+  node->text = (char *) (node + 1);
+  memcpy (node->text, value, node->len);
+  node->text[node->len] = '\0';
   node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
   return builder_attach (b, node, error);
 }
@@ -356,8 +415,12 @@ scenario_yaml_parse (const char *name, const char *data, gsize len, SNode **root
   if (!ok)
     {
       snode_free (b.root);
+      sblocks_free (b.blocks);
       return FALSE;
     }
+  if (b.root != NULL)
+    b.root->arena = g_steal_pointer (&b.blocks);
+  sblocks_free (b.blocks);
   *root = b.root;
   return TRUE;
 }

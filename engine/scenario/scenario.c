@@ -447,15 +447,13 @@ vmemu_scenario_equal (const VmemuScenario *a, const VmemuScenario *b)
 
 /* --- loading ---------------------------------------------------------------- */
 
-VmemuScenario *
-vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError **error)
+/* Parse and load; the text's checksum only when the scenario is kept. */
+static VmemuScenario *
+scenario_load_data (const char *name, const char *data, gsize len, gboolean checksum,
+                    GError **error)
 {
   g_autoptr(VmemuScenario) scn = NULL;
   g_autoptr(SNode) root = NULL;
-
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!scenario_check_utf8 (name, data ? data : "", len, error))
     return NULL;
@@ -469,10 +467,31 @@ vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError 
     }
   scn = vmemu_scenario_new (NULL);
   scn->path = g_strdup (name);
-  scn->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) (data ? data : ""), len);
+  if (checksum)
+    scn->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                               (const guchar *) (data ? data : ""), len);
   if (!scenario_load_tree (scn, name, root, error))
     return NULL;
   return g_steal_pointer (&scn);
+}
+
+VmemuScenario *
+vmemu_scenario_load_data (const char *name, const char *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return scenario_load_data (name, data, len, TRUE, error);
+}
+
+gboolean
+vmemu_scenario_check_data (const char *name, const char *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_autoptr(VmemuScenario) scn = scenario_load_data (name, data, len, FALSE, error);
+  return scn != NULL;
 }
 
 char *

@@ -282,6 +282,10 @@ gboolean vmemu_read_input_file (const char *path, gsize max_bytes, char **data_o
 /* Same, from memory; `name` stands for the path in messages. */
 VmemuScenario *vmemu_scenario_load_data (const char *name, const char *data, gsize len,
                                          GError **error);
+/* Whether vmemu_scenario_load_data would accept data (the same message when
+ * not), without keeping the scenario or hashing the text. */
+gboolean vmemu_scenario_check_data (const char *name, const char *data, gsize len,
+                                    GError **error);
 /* A scenario with defaults and no files or tasks, for programmatic construction
  * (fsx import, explorer, tests). */
 VmemuScenario *vmemu_scenario_new (const char *name);

@@ -317,6 +317,28 @@ test_segments_far (void)
 }
 
 static void
+test_reset (void)
+{
+  /* a reset store (several segments) reads as a new one of its new size,
+   * and takes writes again */
+  g_autoptr (VmContent) c = vmemu_content_new_segmented (0, 12);
+  VmContentDesc d = vmemu_content_desc_mix64 (9, 0);
+  vmemu_content_fill (c, 100, 20000, &d);
+  g_assert_cmpuint (vmemu_content_extents (c), >, 1);
+  vmemu_content_reset (c, 5000);
+  g_assert_cmpuint (vmemu_content_size (c), ==, 5000);
+  g_assert_cmpuint (vmemu_content_extents (c), ==, 0);
+  vmemu_content_check (c);
+  g_autoptr (VmContent) z = vmemu_content_new (5000);
+  g_assert_true (vmemu_content_equal (c, 0, z, 0, 5000));
+  vmemu_content_fill (c, 4000, 9000, &d);
+  g_autoptr (VmContent) fresh = vmemu_content_new_segmented (0, 12);
+  vmemu_content_fill (fresh, 4000, 9000, &d);
+  g_assert_cmpuint (vmemu_content_extents (c), ==, vmemu_content_extents (fresh));
+  g_assert_true (vmemu_content_equal (c, 0, fresh, 0, 13000));
+}
+
+static void
 test_view (void)
 {
   /* a stack view of one run reads like a store holding it */
@@ -357,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/content/random-vs-flat", test_random_vs_flat);
   g_test_add_func ("/content/random-vs-flat-segmented", test_random_vs_flat_segmented);
   g_test_add_func ("/content/segments-far", test_segments_far);
+  g_test_add_func ("/content/reset", test_reset);
   g_test_add_func ("/content/view", test_view);
   return g_test_run ();
 }
