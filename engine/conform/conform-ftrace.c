@@ -91,7 +91,10 @@ special_args (const char *tp, const char *args, VmemuTraceEvent *ev, Import *im)
   else if (g_str_has_prefix (tp, "iomap_"))
     {
       /* "dev %d:%d ino 0x%llx size 0x%llx offset %lx length %x" (iomap_page_class;
-       * offset is the page's file offset, in hex without 0x) */
+       * offset is the page's file offset, in hex without 0x).  The arguments are
+       * filled by position, a[0] offset and a[1] length, for every event of the
+       * class at once (the event id is the tracepoint's, known only here at run
+       * time); the event list names them so for each of them. */
       known = FALSE;
       if (field (args, "ino", TRUE, &x))
         ev->ino = file_ino (im, x, &known);

@@ -93,7 +93,7 @@ walk_event (Walk *w, const VmemuTracedbEvent *ev)
       g_hash_table_remove (w->in_op, key);
       break;
     case VMEMU_EV_IOMAP_RELEASEPAGE:
-      if (ev->a[2] == 0)
+      if (VMEMU_EV_ARG (ev, IOMAP_RELEASEPAGE, released) == 0)
         break;   /* nothing released */
       step_clear (&w->release);
       w->release = step_from_event (w, ev);
@@ -109,7 +109,8 @@ walk_event (Walk *w, const VmemuTracedbEvent *ev)
       g_array_append_val (w->strips, s);
       break;
     case VMEMU_EV_IOP_CREATE:
-      if (ev->a[0] == 1 && ev->a[1] == 0 && ev->detail
+      if (VMEMU_EV_ARG (ev, IOP_CREATE, page_uptodate) == 1 && VMEMU_EV_ARG (ev, IOP_CREATE, bits) == 0
+          && ev->detail
           && strstr (ev->detail, "iomap_page_mkwrite_actor") != NULL)
         {
           s = step_from_event (w, ev);
@@ -117,7 +118,8 @@ walk_event (Walk *w, const VmemuTracedbEvent *ev)
         }
       break;
     case VMEMU_EV_IOMAP_WRITEPAGE_MAP:
-      if (ev->a[1] == 0 && ev->a[3] > 0)
+      if (VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, count) == 0
+          && VMEMU_EV_ARG (ev, IOMAP_WRITEPAGE_MAP, blocks_skipped) > 0)
         {
           s = step_from_event (w, ev);
           g_array_append_val (w->skips, s);

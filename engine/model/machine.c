@@ -134,12 +134,12 @@ op_begin (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
     m->result.activity[VMEMU_ACT_DROP_CACHES]++;
   VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_ENTER, vm_now (m));
   ev.ino = ino ? ino->ino : 0;
-  ev.a[0] = op->kind;
-  ev.a[1] = (gint64) op->offset_bytes;
-  ev.a[2] = (gint64) op->length_bytes;
+  VMEMU_EV_ARG (&ev, SYS_ENTER, op) = op->kind;
+  VMEMU_EV_ARG (&ev, SYS_ENTER, offset_bytes) = (gint64) op->offset_bytes;
+  VMEMU_EV_ARG (&ev, SYS_ENTER, length_bytes) = (gint64) op->length_bytes;
   /* truncate's new size, allocate's and free's region size */
   if (op->kind == VMEMU_OP_TRUNCATE || op->kind == VMEMU_OP_ALLOCATE || op->kind == VMEMU_OP_FREE)
-    ev.a[3] = (gint64) op->size_bytes;
+    VMEMU_EV_ARG (&ev, SYS_ENTER, size_bytes) = (gint64) op->size_bytes;
   ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind)
                                          : op->kind == VM_OP_FINAL_CLEANUP ? "final_cleanup"
                                                                            : "umount_evict";
@@ -177,10 +177,10 @@ op_end (VmemuMachine *m, VmemuActor *a, const VmemuOp *op)
   VmemuInode *ino = op->file >= 0 ? g_ptr_array_index (m->inodes, op->file) : NULL;
   VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_SYS_EXIT, vm_now (m));
   ev.ino = ino ? ino->ino : 0;
-  ev.a[0] = op->kind;
-  ev.a[1] = (gint64) op->offset_bytes;
-  ev.a[2] = (gint64) op->length_bytes;
-  ev.a[3] = a->st.result;
+  VMEMU_EV_ARG (&ev, SYS_EXIT, op) = op->kind;
+  VMEMU_EV_ARG (&ev, SYS_EXIT, offset_bytes) = (gint64) op->offset_bytes;
+  VMEMU_EV_ARG (&ev, SYS_EXIT, length_bytes) = (gint64) op->length_bytes;
+  VMEMU_EV_ARG (&ev, SYS_EXIT, result) = a->st.result;
   ev.detail = op->kind < VMEMU_OP__COUNT ? vmemu_op_kind_name (op->kind) : "final";
   vm_trace_emit (m, &ev);
   if (a->st.result < 0)
@@ -221,7 +221,7 @@ task_done (VmemuMachine *m, VmemuActor *a)
     }
   vm_task_exit (m, a);
   VmemuTraceEvent ev = vmemu_trace_event_init (VMEMU_EV_TASK_EXIT, vm_now (m));
-  ev.a[0] = a->op_i;
+  VMEMU_EV_ARG (&ev, TASK_EXIT, ops) = a->op_i;
   vm_trace_emit (m, &ev);
   if (--m->live_tasks == 0)
     start_final (m);

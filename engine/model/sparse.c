@@ -280,6 +280,8 @@ seg_insert (Seg *s, guint at, Ext x)
 static void
 seg_remove (Seg *s, guint at, guint count)
 {
+  if (count == 0)
+    return;   /* s->e may be NULL: memmove's arguments must not be, even for 0 bytes */
   memmove (&s->e[at], &s->e[at + count], (s->n - at - count) * sizeof (Ext));
   s->n -= count;
 }
