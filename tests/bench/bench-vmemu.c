@@ -13,7 +13,7 @@
  *                                      resident pages
  *
  * Each prints `name value unit` lines on stdout.  Host clocks are fine here:
- * this is a measuring tool, not the model.  It includes model-private.h only to
+ * this is a measuring tool, not the model.  It includes machine-private.h only to
  * read sizes (sizeof (VmemuPage), the page-cache index); it changes nothing.
  */
 #include "engine/model/machine.h"
