@@ -43,7 +43,7 @@ struct _VmemuInode {
   /* oracle: what a correct kernel shows for this file */
   VmContent *expected;           /* its size is the oracle's file length */
   VmContentRng *content_rng;     /* where its initial random content began (or NULL) */
-  VmRanges *page_gen;            /* per page index: oracle generation of its last change */
+  VmBmap *page_gen;              /* per page index: oracle generation of its last change (constant-valued extents) */
   guint file_idx;
   guint copies_in_flight;        /* copy_range calls over more than one page, running now */
   VmRwsem iolock;                /* XFS_IOLOCK_* = inode->i_rwsem */

@@ -363,7 +363,7 @@ inode_new (VmemuMachine *m, const VmemuFile *f, guint idx)
   ino->expected = vmemu_content_new (0);
   ino->durable = vmemu_content_new (0);
   ino->durable_known = vm_ranges_new ();
-  ino->page_gen = vm_ranges_new ();
+  ino->page_gen = vm_oracle_page_gen_new ();
   ino->a_ops = &m->fs_ops->a_ops;   /* xfs_setup_iops: the iomap-based table */
   vmemu_trace_inode (m->trace, ino->ino, ino->path);
   return ino;
@@ -393,7 +393,7 @@ inode_free (gpointer data)
   vmemu_content_rng_unref (ino->content_rng);
   vmemu_content_free (ino->durable);
   vm_ranges_free (ino->durable_known);
-  vm_ranges_free (ino->page_gen);
+  vm_bmap_free (ino->page_gen);
   g_free (ino);
 }
 

@@ -23,7 +23,35 @@ stamp (VmemuMachine *m, VmemuInode *ino, guint64 off, guint64 len)
     return;
   guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
   m->oracle_gen++;
-  vm_ranges_set (ino->page_gen, first, last + 1, m->oracle_gen);
+  vm_bmap_set (ino->page_gen, first, last - first + 1, m->oracle_gen);
+}
+
+/* A generation is the same for every page of a stamp: step 0. */
+static guint64
+gen_step (guint64 v)
+{
+  (void) v;
+  return 0;
+}
+
+VmBmap *
+vm_oracle_page_gen_new (void)
+{
+  return vm_bmap_new (gen_step);
+}
+
+/* The first stamped run of pages overlapping [*p, end): [*p, *stop) and its
+ * generation (a stamp may come back cut at a segment boundary, which the
+ * walk below treats the same as one run). */
+static gboolean
+gen_next (const VmBmap *b, guint64 *p, guint64 *stop, guint64 end, guint64 *gen)
+{
+  guint64 k = *p, len;
+  if (k >= end || !vm_bmap_next (b, &k, &len, gen) || k >= end)
+    return FALSE;
+  *p = k;
+  *stop = MIN (end, k + len);
+  return TRUE;
 }
 
 /* Bytes changed since they were fsync'd are no longer promised to survive a
@@ -197,8 +225,8 @@ vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64 off,
   guint64 first = off >> m->page_shift, last = (off + len - 1) >> m->page_shift;
   guint64 run = off;   /* start of the current run of unchanged bytes */
   guint64 p = first, stop;
-  guint32 gen;
-  while (vm_ranges_next (ino->page_gen, &p, &stop, last + 1, &gen))
+  guint64 gen;
+  while (gen_next (ino->page_gen, &p, &stop, last + 1, &gen))
     {
       if (gen <= st->gen_start)
         {

@@ -22,6 +22,8 @@ void vm_oracle_compare (VmemuMachine *m, VmOpState *st, VmemuInode *ino, guint64
                         const VmContent *found, guint64 foff, guint64 len);
 void vm_oracle_report (VmemuMachine *m, VmemuActor *a, VmOpState *st, VmemuInode *ino,
                        const char *kind, guint64 off, guint64 len);
+/* The per-page oracle generations of a new inode (ino->page_gen). */
+VmBmap *vm_oracle_page_gen_new (void);
 void vm_oracle_make_durable (VmemuMachine *m, VmemuInode *ino, guint64 start, guint64 end);
 /* The run of bytes a write or mwrite stores from file offset file_off on. */
 VmContentDesc vm_data_desc (VmemuMachine *m, VmemuActor *a, const VmemuOp *op, guint64 file_off);
