@@ -74,23 +74,15 @@ typedef struct {
 #define JUMP_LEVELS 64
 static M256 *jump_table;   /* [k] = T^(2^k), built once */
 
-static inline guint64
-rotl64 (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-/* The state update of vmemu_rng_next (engine/sim/sim.c). */
+/* One step of the generator: vmemu_rng_next's state update, its output
+ * discarded (the transition is defined once, in engine/sim). */
 static void
 step (guint64 *s)
 {
-  const guint64 t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl64 (s[3], 45);
+  VmemuRng r;
+  memcpy (r.s, s, sizeof r.s);
+  (void) vmemu_rng_next (&r);
+  memcpy (s, r.s, sizeof r.s);
 }
 
 static V256
