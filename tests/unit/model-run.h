@@ -13,6 +13,25 @@
 #include "engine/scenario/scenario.h"
 #include "engine/variant/variant.h"
 
+/* S1 in one task: a splice holds the page while drop_caches releases its
+ * iomap_page, then an mmap store: loses data under baseline, clean under
+ * patched. */
+#define MODEL_RUN_S1_YAML \
+  "name: t\nfilesystem: { block_size: 1024 }\n" \
+  "files: [ { path: /f, size: 0 } ]\n" \
+  "tasks:\n  - name: t\n    ops:\n" \
+  "      - write: { file: /f, offset: 0, length: 4096, value: 65 }\n" \
+  "      - fsync: { file: /f }\n" \
+  "      - splice: { file: /f, offset: 0, length: 4096, pipe: p }\n" \
+  "      - drop_caches: {}\n" \
+  "      - mmap: { file: /f, offset: 0, length: 4096, as: m }\n" \
+  "      - mwrite: { map: m, offset: 0, length: 1, value: 66 }\n" \
+  "      - fsync: { file: /f }\n" \
+  "      - munmap: { map: m }\n" \
+  "      - close_pipe: { pipe: p }\n" \
+  "      - drop_caches: {}\n" \
+  "      - verify: { file: /f }\n"
+
 typedef struct {
   VmemuScenario *scn;
   VmemuVariant *variant;

@@ -21,21 +21,7 @@ losses (Run *r)
 
 /* S1 in one task: the splice holder makes remove_mapping fail after the
  * release, and the holders are named. */
-static const char *s1 =
-  "name: t\nfilesystem: { block_size: 1024 }\n"
-  "files: [ { path: /f, size: 0 } ]\n"
-  "tasks:\n  - name: t\n    ops:\n"
-  "      - write: { file: /f, offset: 0, length: 4096, value: 65 }\n"
-  "      - fsync: { file: /f }\n"
-  "      - splice: { file: /f, offset: 0, length: 4096, pipe: p }\n"
-  "      - drop_caches: {}\n"
-  "      - mmap: { file: /f, offset: 0, length: 4096, as: m }\n"
-  "      - mwrite: { map: m, offset: 0, length: 1, value: 66 }\n"
-  "      - fsync: { file: /f }\n"
-  "      - munmap: { map: m }\n"
-  "      - close_pipe: { pipe: p }\n"
-  "      - drop_caches: {}\n"
-  "      - verify: { file: /f }\n";
+static const char *s1 = MODEL_RUN_S1_YAML;
 
 static void
 test_remove_mapping_fails_on_pipe_reference (void)

@@ -7,25 +7,12 @@
 #include <string.h>
 
 #include "engine/run/run.h"
+#include "tests/unit/model-run.h"
 #include "engine/scenario/scenario.h"
 #include "engine/variant/variant.h"
 
 /* Loses data under baseline, clean under patched (test-model.c's S1). */
-static const char *s1 =
-  "name: t\nfilesystem: { block_size: 1024 }\n"
-  "files: [ { path: /f, size: 0 } ]\n"
-  "tasks:\n  - name: t\n    ops:\n"
-  "      - write: { file: /f, offset: 0, length: 4096, value: 65 }\n"
-  "      - fsync: { file: /f }\n"
-  "      - splice: { file: /f, offset: 0, length: 4096, pipe: p }\n"
-  "      - drop_caches: {}\n"
-  "      - mmap: { file: /f, offset: 0, length: 4096, as: m }\n"
-  "      - mwrite: { map: m, offset: 0, length: 1, value: 66 }\n"
-  "      - fsync: { file: /f }\n"
-  "      - munmap: { map: m }\n"
-  "      - close_pipe: { pipe: p }\n"
-  "      - drop_caches: {}\n"
-  "      - verify: { file: /f }\n";
+static const char *s1 = MODEL_RUN_S1_YAML;
 
 typedef struct {
   VmemuScenario *scn;
